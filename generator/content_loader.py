@@ -1,0 +1,338 @@
+"""Read `content/` into a `Site`, collecting every problem with its file and line.
+
+A collection is a folder directly under `content/` holding a `collection.md`; each other `.md` file in it is a
+resource. See docs/content-format.md for the format. `load_site` never raises for a content mistake: it returns the
+problems, and `lectern check` prints them, `lectern build` refuses to write anything while there are any.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+
+from generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource, Site
+from generator.errors import Problem
+from generator.field_rules import FieldReader, is_in_future
+from generator.front_matter import parse_front_matter
+
+COLLECTION_FILE = "collection.md"
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
+RESOURCE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
+# Top-level names the site itself uses; a collection folder cannot take them.
+RESERVED_SLUGS = frozenset(
+    {
+        "ap",
+        "pages",
+        "theme",
+        "static",
+        "tag",
+        "tags",
+        "feeds",
+        "nodeinfo",
+        "files",
+        "category",
+        "author",
+        "archives",
+        "inbox",
+        "search",
+        "well-known",
+    }
+)
+
+COLLECTION_FIELDS = ("title", "summary", "curator", "language", "tags", "image")
+RESOURCE_FIELDS = (
+    "title",
+    "summary",
+    "link",
+    "files",
+    "license",
+    "language",
+    "level",
+    "subjects",
+    "type",
+    "tags",
+    "authors",
+    "added",
+    "updated",
+    "slug",
+)
+
+
+def load_site(
+    content_dir: Path,
+    zone: tzinfo = UTC,
+    reserved: frozenset[str] = frozenset(),
+    now: datetime | None = None,
+) -> tuple[Site, list[Problem]]:
+    """Load every collection and resource under `content_dir`; problems are sorted by file and line."""
+    now = now or datetime.now(UTC)
+    problems: list[Problem] = []
+    root = content_dir.parent
+    collections: list[Collection] = []
+    resources: list[Resource] = []
+    if not content_dir.is_dir():
+        problems.append(
+            Problem(
+                str(content_dir),
+                1,
+                "content",
+                "the folder does not exist",
+                "create it and put one folder per collection in it",
+            )
+        )
+        return Site((), ()), problems
+
+    for stray in sorted(content_dir.glob("*.md")):
+        problems.append(
+            Problem(
+                _rel(stray, root),
+                1,
+                "collection",
+                "this resource belongs to no collection",
+                "move it into a collection's folder (a folder with a collection.md)",
+            )
+        )
+    for folder in sorted(
+        p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+    ):
+        if folder.name == "pages":
+            continue
+        markdown = sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
+        description = folder / COLLECTION_FILE
+        if not description.is_file():
+            for path in markdown:
+                problems.append(
+                    Problem(
+                        _rel(path, root),
+                        1,
+                        "collection",
+                        f"unknown collection: the folder {folder.name}/ has no {COLLECTION_FILE}",
+                        f"add {folder.name}/{COLLECTION_FILE} (see docs/content-format.md) or move the file "
+                        "into a collection's folder",
+                    )
+                )
+            continue
+        collection = _load_collection(folder, description, root, reserved, problems)
+        if collection is None:
+            continue
+        collections.append(collection)
+        seen: dict[str, str] = {}
+        for path in markdown:
+            if path.name == COLLECTION_FILE:
+                continue
+            resource = _load_resource(path, collection, root, zone, now, problems)
+            if resource is None:
+                continue
+            if resource.slug in seen:
+                line = _slug_line(path)
+                problems.append(
+                    Problem(
+                        resource.source_path,
+                        line,
+                        "slug",
+                        f"the slug {resource.slug!r} is already used by {seen[resource.slug]}",
+                        "give one of the two files another 'slug:' or another file name",
+                    )
+                )
+                continue
+            seen[resource.slug] = resource.source_path
+            resources.append(resource)
+    problems.extend(_check_subfolders(content_dir, root))
+    resources.sort(key=lambda r: (r.collection, r.slug))
+    return Site(tuple(collections), tuple(resources)), sorted(problems)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(
+            Problem(
+                _rel(path, root),
+                1,
+                "encoding",
+                f"the file is not UTF-8 text ({error.reason})",
+                "save the file as UTF-8",
+            )
+        )
+    except OSError as error:
+        problems.append(
+            Problem(
+                _rel(path, root),
+                1,
+                "file",
+                f"cannot read it ({error.strerror})",
+                "check the file's permissions",
+            )
+        )
+    return None
+
+
+def _load_collection(
+    folder: Path, path: Path, root: Path, reserved: frozenset[str], problems: list[Problem]
+) -> Collection | None:
+    rel = _rel(path, root)
+    if not SLUG.match(folder.name) or folder.name in RESERVED_SLUGS | reserved:
+        taken = folder.name in RESERVED_SLUGS | reserved
+        problems.append(
+            Problem(
+                rel,
+                1,
+                "folder",
+                f"{folder.name!r} {'is a name the site itself uses' if taken else 'cannot be a collection handle'}",
+                "rename the folder: 2 to 30 lower-case letters, digits and hyphens, starting with a letter"
+                + (
+                    ", and not one of: " + ", ".join(sorted(RESERVED_SLUGS | reserved))
+                    if taken
+                    else ""
+                ),
+            )
+        )
+        return None
+    text = _read(path, root, problems)
+    if text is None:
+        return None
+    front, parse_problems = parse_front_matter(rel, text)
+    problems.extend(parse_problems)
+    reader = FieldReader(rel, front.fields, problems)
+    title = reader.text("title", True, 200, "Python basics")
+    summary = reader.text(
+        "summary", True, 500, "Free textbooks and exercises for a first programming course."
+    )
+    curator = reader.text("curator", True, 200, "Ada Lovelace")
+    language = reader.language("language", True)
+    tags = reader.hashtags("tags")
+    image_field = reader.raw("image", False, "")
+    image = None
+    if image_field is not None:
+        image = reader.local_file(
+            "image", image_field.value, image_field.line, folder, IMAGE_SUFFIXES
+        )
+    reader.unknown_fields(COLLECTION_FIELDS)
+    return Collection(
+        folder.name, title, summary, curator, language, tags, image, front.body.strip(), rel
+    )
+
+
+def _load_resource(
+    path: Path,
+    collection: Collection,
+    root: Path,
+    zone: tzinfo,
+    now: datetime,
+    problems: list[Problem],
+) -> Resource | None:
+    rel = _rel(path, root)
+    text = _read(path, root, problems)
+    if text is None:
+        return None
+    before = len(problems)
+    front, parse_problems = parse_front_matter(rel, text)
+    problems.extend(parse_problems)
+    reader = FieldReader(rel, front.fields, problems)
+    title = reader.text("title", True, 200, "Fractions on a number line")
+    summary = reader.text("summary", True, 500, "What it is and who it is for.")
+    link = reader.url("link")
+    files_field = reader.raw("files", False, "")
+    files: list[str] = []
+    if files_field is not None:
+        for name in (n.strip() for n in files_field.value.split(",") if n.strip()):
+            found = reader.local_file("files", name, files_field.line, path.parent)
+            if found:
+                files.append(found)
+    if link is None and files_field is None and "link" not in front.fields:
+        reader.problem(
+            1,
+            "link",
+            "the resource has neither a link nor files",
+            "add 'link: https://...' to the material, or 'files: worksheet.pdf' for a file you host",
+        )
+    license_ = reader.license("license")
+    language = reader.language("language", True)
+    levels = reader.choices("level", LEVELS, True, single=False)
+    subjects = reader.items("subjects", True, "mathematics, fractions")
+    types = reader.choices("type", RESOURCE_TYPES, True, single=True)
+    tags = reader.hashtags("tags")
+    authors = reader.items("authors", True, "OpenStax")
+    added = reader.date("added", True, zone)
+    updated = reader.date("updated", False, zone)
+    slug_field = reader.raw("slug", False, "")
+    slug = slug_field.value if slug_field else path.stem
+    if not RESOURCE_SLUG.match(slug):
+        reader.problem(
+            slug_field.line if slug_field else 1,
+            "slug",
+            f"{slug!r} cannot be part of a web address",
+            "use lower-case letters, digits and hyphens"
+            + ("" if slug_field else " in the file name, or add a 'slug:' line"),
+        )
+    if added and updated and updated < added:
+        reader.problem(
+            reader.line_of("updated"),
+            "updated",
+            "is before the date in 'added'",
+            "write a date on or after 'added'",
+        )
+    for name, moment in (("added", added), ("updated", updated)):
+        if moment and is_in_future(moment, now):
+            reader.problem(
+                reader.line_of(name),
+                name,
+                "is in the future",
+                "write today's date or an earlier one",
+            )
+    reader.unknown_fields(RESOURCE_FIELDS)
+    if len(problems) > before or license_ is None or added is None:
+        return None
+    return Resource(
+        collection=collection.slug,
+        slug=slug,
+        title=title,
+        summary=summary,
+        link=link,
+        files=tuple(files),
+        license=license_,
+        language=language,
+        levels=levels,
+        subjects=subjects,
+        resource_type=types[0],
+        tags=tags,
+        authors=authors,
+        added=added,
+        updated=updated,
+        notes=front.body.strip(),
+        source_path=rel,
+    )
+
+
+def _slug_line(path: Path) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.lower().startswith("slug:"):
+            return number
+    return 1
+
+
+def _check_subfolders(content_dir: Path, root: Path) -> list[Problem]:
+    problems = []
+    for path in sorted(content_dir.glob("*/*/**/*.md")):
+        if path.relative_to(content_dir).parts[0] == "pages":
+            continue
+        problems.append(
+            Problem(
+                _rel(path, root),
+                1,
+                "collection",
+                "resources inside a sub-folder of a collection are not read",
+                "move the file up into the collection's folder",
+            )
+        )
+    return problems

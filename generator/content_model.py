@@ -1,0 +1,100 @@
+"""Lectern's content model: a site holds collections; a collection holds resources.
+
+These are plain frozen values built by `generator.content_loader` from the files under `content/`; everything
+downstream (the Pelican plugin, the ActivityStreams conversion, the shim) reads them and never the files again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from generator.licenses import License
+
+LEVELS = (
+    "early childhood",
+    "primary",
+    "lower secondary",
+    "upper secondary",
+    "higher education",
+    "adult education",
+    "professional development",
+)
+
+RESOURCE_TYPES = (
+    "textbook",
+    "course",
+    "lesson plan",
+    "lecture",
+    "video",
+    "audio",
+    "slides",
+    "worksheet",
+    "exercise",
+    "assessment",
+    "simulation",
+    "interactive",
+    "reading",
+    "image",
+    "dataset",
+    "tool",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Collection:
+    slug: str
+    title: str
+    summary: str
+    curator: str
+    language: str
+    tags: tuple[str, ...]
+    image: str | None
+    description: str
+    source_path: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    collection: str
+    slug: str
+    title: str
+    summary: str
+    link: str | None
+    files: tuple[str, ...]
+    license: License
+    language: str
+    levels: tuple[str, ...]
+    subjects: tuple[str, ...]
+    resource_type: str
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    added: datetime
+    updated: datetime | None
+    notes: str
+    source_path: str
+
+    @property
+    def key(self) -> str:
+        """`collection/slug`: unique on the site, and the root of every id derived from this resource."""
+        return f"{self.collection}/{self.slug}"
+
+    @property
+    def last_changed(self) -> datetime:
+        return self.updated or self.added
+
+
+@dataclass(frozen=True)
+class Site:
+    collections: tuple[Collection, ...]
+    resources: tuple[Resource, ...]
+
+    def collection(self, slug: str) -> Collection:
+        for collection in self.collections:
+            if collection.slug == slug:
+                return collection
+        raise KeyError(slug)
+
+    def resources_of(self, slug: str) -> tuple[Resource, ...]:
+        return tuple(resource for resource in self.resources if resource.collection == slug)

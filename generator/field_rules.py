@@ -1,0 +1,251 @@
+"""The rules for each kind of front matter field, written once for collections and resources alike.
+
+A `FieldReader` reads the fields of one file; each method returns the valid value (or a safe default) and records a
+`Problem` for anything wrong, so one pass reports every mistake in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator.errors import Problem
+from generator.front_matter import Field
+from generator.licenses import License, find_license, suggest_licenses
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_HASHTAG = re.compile(r"^\w+$")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+)
+_DATE_HELP = "write the date as 2024-09-02, 2024-09-02 14:30 or 2024-09-02T14:30:00+02:00"
+
+
+def split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def normalise_language(tag: str) -> str:
+    """`pt-br` -> `pt-BR`, `EN` -> `en` (BCP 47 case conventions)."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        out.append(
+            part.upper() if len(part) == 2 else part.title() if len(part) == 4 else part.lower()
+        )
+    return "-".join(out)
+
+
+class FieldReader:
+    """Reads the front matter fields of one file, recording a Problem for each mistake."""
+
+    def __init__(self, path: str, fields: dict[str, Field], problems: list[Problem]) -> None:
+        self.path = path
+        self.fields = fields
+        self.problems = problems
+        self.used: set[str] = set()
+
+    def problem(self, line: int, name: str, what: str, valid: str) -> None:
+        self.problems.append(Problem(self.path, line, name, what, valid))
+
+    def line_of(self, name: str) -> int:
+        field = self.fields.get(name)
+        return field.line if field else 1
+
+    def raw(self, name: str, required: bool, valid: str) -> Field | None:
+        self.used.add(name)
+        field = self.fields.get(name)
+        if field is None or not field.value:
+            if required:
+                what = "is missing" if field is None else "is empty"
+                self.problem(field.line if field else 1, name, what, valid)
+            return None
+        return field
+
+    def text(self, name: str, required: bool, max_length: int, example: str) -> str:
+        field = self.raw(name, required, f"add a line '{name}: {example}'")
+        if field is None:
+            return ""
+        if len(field.value) > max_length:
+            self.problem(
+                field.line,
+                name,
+                f"is {len(field.value)} characters long",
+                f"shorten it to at most {max_length} characters",
+            )
+        return field.value
+
+    def url(self, name: str) -> str | None:
+        field = self.raw(name, False, "")
+        if field is None:
+            return None
+        parts = urlsplit(field.value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.value:
+            self.problem(
+                field.line,
+                name,
+                f"{field.value!r} is not a web address",
+                "write the full address, starting with https://",
+            )
+            return None
+        return field.value
+
+    def items(self, name: str, required: bool, example: str) -> tuple[str, ...]:
+        field = self.raw(name, required, f"add a line '{name}: {example}'")
+        return tuple(split_list(field.value)) if field else ()
+
+    def choices(
+        self, name: str, allowed: Iterable[str], required: bool, single: bool
+    ) -> tuple[str, ...]:
+        allowed = tuple(allowed)
+        listing = ", ".join(allowed)
+        valid = f"write {'one' if single else 'one or more, comma-separated,'} of: {listing}"
+        field = self.raw(name, required, valid)
+        if field is None:
+            return ()
+        values = split_list(field.value)
+        if single and len(values) > 1:
+            self.problem(field.line, name, f"gives {len(values)} values", f"keep one; {valid}")
+        chosen = []
+        for value in values:
+            normal = " ".join(value.lower().replace("_", " ").replace("-", " ").split())
+            if normal in allowed:
+                chosen.append(normal)
+            else:
+                self.problem(field.line, name, f"{value!r} is not a known {name}", valid)
+        return tuple(dict.fromkeys(chosen))
+
+    def hashtags(self, name: str) -> tuple[str, ...]:
+        field = self.raw(name, False, "")
+        if field is None:
+            return ()
+        tags = []
+        for tag in split_list(field.value):
+            bare = tag.removeprefix("#")
+            if not _HASHTAG.match(bare) or bare.isdigit() or "_" == bare:
+                self.problem(
+                    field.line,
+                    name,
+                    f"{tag!r} cannot be a hashtag",
+                    "use letters, digits and _ only, with at least one letter (e.g. fractions, year_5)",
+                )
+                continue
+            tags.append(bare)
+        return tuple(dict.fromkeys(tags))
+
+    def language(self, name: str, required: bool) -> str:
+        field = self.raw(
+            name, required, f"add a line '{name}: en' (a language tag such as en, es, pt-BR)"
+        )
+        if field is None:
+            return "und"
+        if not _LANGUAGE.match(field.value):
+            self.problem(
+                field.line,
+                name,
+                f"{field.value!r} is not a language tag",
+                "write a tag such as en, es, fr or pt-BR",
+            )
+            return "und"
+        return normalise_language(field.value)
+
+    def license(self, name: str) -> License | None:
+        field = self.raw(name, True, f"add a line '{name}: CC-BY-4.0' (an SPDX identifier)")
+        if field is None:
+            return None
+        found = find_license(field.value)
+        if found is None:
+            close = suggest_licenses(field.value)
+            hint = (
+                f"did you mean {' or '.join(close)}?"
+                if close
+                else "for example CC-BY-4.0 or CC-BY-SA-4.0"
+            )
+            self.problem(
+                field.line,
+                name,
+                f"{field.value!r} is not a license Lectern knows",
+                f"write its SPDX identifier, {hint} (see docs/content-format.md)",
+            )
+        return found
+
+    def date(self, name: str, required: bool, zone: tzinfo) -> datetime | None:
+        field = self.raw(name, required, f"add a line '{name}: 2024-09-02'")
+        if field is None:
+            return None
+        parsed = parse_date(field.value, zone)
+        if parsed is None:
+            self.problem(field.line, name, f"{field.value!r} is not a date", _DATE_HELP)
+        return parsed
+
+    def local_file(
+        self, name: str, value: str, line: int, folder: Path, suffixes: tuple[str, ...] = ()
+    ) -> str | None:
+        relative = Path(value)
+        if relative.is_absolute() or ".." in relative.parts:
+            self.problem(
+                line,
+                name,
+                f"{value!r} points outside the collection's folder",
+                "name a file inside the collection's folder, e.g. worksheet.pdf",
+            )
+            return None
+        if suffixes and relative.suffix.lower() not in suffixes:
+            self.problem(
+                line,
+                name,
+                f"{value!r} is not a {'/'.join(s[1:].upper() for s in suffixes)} file",
+                f"use a file ending in {', '.join(suffixes)}",
+            )
+            return None
+        if not (folder / relative).is_file():
+            self.problem(
+                line,
+                name,
+                f"there is no file {value!r} in {folder.name}/",
+                "check the spelling, or add the file to the collection's folder",
+            )
+            return None
+        return relative.as_posix()
+
+    def unknown_fields(self, known: Iterable[str]) -> None:
+        known = sorted(known)
+        for name, field in self.fields.items():
+            if name not in known:
+                self.problem(
+                    field.line,
+                    name,
+                    "is not a field Lectern knows",
+                    f"use one of: {', '.join(known)}",
+                )
+
+
+def parse_date(value: str, zone: tzinfo) -> datetime | None:
+    """Parse the date formats the content format allows; naive times are in `zone`. Returns UTC."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None or not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)
+
+
+def is_in_future(moment: datetime, now: datetime) -> bool:
+    return moment > now + timedelta(days=1)

@@ -1,0 +1,205 @@
+"""The Pelican side of the plugin: signal receivers and the generator that writes Lectern's files.
+
+`connect()` registers our Markdown reader (`readers_init`) and `LecternGenerator` (`get_generators`). The generator
+runs after Pelican's ArticlesGenerator: in `generate_context` it loads the content model and pairs each resource with
+its Pelican article (for the templates); in `generate_output` it writes, beside the HTML, every actor, outbox,
+object and activity (see `lectern.site_paths` for the layout), the discovery documents, the collection pages, and
+the files hosted with the site.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pelican import signals
+from pelican.generators import Generator
+
+from generator.actors import collection_actor, site_actor
+from generator.content_loader import load_site
+from generator.content_model import Collection, Resource, Site
+from generator.errors import ContentError
+from generator.objects import JSON, resource_to_announce, resource_to_create, resource_to_note
+from generator.outboxes import empty_collection, outbox_documents
+from generator.reader import LecternMarkdownReader
+from generator.well_known import NODEINFO_PATH, host_meta, nodeinfo, nodeinfo_links, webfinger_index
+from lectern import __version__
+from lectern.keys import load_or_create_private_key, public_key_pem
+from lectern.settings import Settings, settings_from_mapping
+from lectern.site_paths import WEBFINGER_INDEX_FILE, SitePaths
+
+logger = logging.getLogger(__name__)
+
+
+def connect() -> None:
+    signals.readers_init.connect(add_reader)
+    signals.get_generators.connect(get_generators)
+
+
+def add_reader(readers: Any) -> None:
+    for extension in LecternMarkdownReader.file_extensions:
+        readers.reader_classes[extension] = LecternMarkdownReader
+
+
+def get_generators(_pelican: Any) -> type[Generator]:
+    return LecternGenerator
+
+
+def lectern_settings(pelican_settings: dict[str, Any]) -> Settings:
+    runtime = pelican_settings.get("LECTERN_RUNTIME")
+    if isinstance(runtime, Settings):
+        return runtime
+    project = Path(pelican_settings["PATH"]).parent
+    return settings_from_mapping(pelican_settings, project / "pelicanconf.py")
+
+
+def write_json(output: Path, relative: str, document: JSON) -> None:
+    path = output / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def newest_first(resources: tuple[Resource, ...]) -> list[Resource]:
+    return sorted(resources, key=lambda r: (r.added, r.key), reverse=True)
+
+
+class LecternGenerator(Generator):  # type: ignore[misc]
+    """Writes Lectern's ActivityPub and discovery files; see the module docstring."""
+
+    def generate_context(self) -> None:
+        self.lectern = lectern_settings(self.settings)
+        site, problems = load_site(
+            self.lectern.content_dir,
+            ZoneInfo(self.lectern.timezone),
+            frozenset({self.lectern.site_actor}),
+        )
+        if problems:
+            raise ContentError(problems)
+        self.site: Site = site
+        self.paths = SitePaths(self.lectern.site_url)
+        articles = {Path(a.source_path).resolve(): a for a in self.context.get("articles", [])}
+        root = self.lectern.content_dir.parent
+        self.article_of: dict[str, Any] = {}
+        for resource in site.resources:
+            article = articles.get((root / resource.source_path).resolve())
+            if article is not None:
+                article.lectern = resource
+                article.json_url = self.paths.object(resource.key)
+                article.resource_links = [resource.link] if resource.link else []
+                article.resource_links += [
+                    self.paths.file(resource.collection, f) for f in resource.files
+                ]
+                self.article_of[resource.key] = article
+        self.context["lectern_site"] = site
+        self.context["lectern_host"] = self.lectern.host
+        self.context["lectern_site_actor"] = self.lectern.site_actor
+        self.context["lectern_collections"] = [
+            {
+                "collection": collection,
+                "url": self.paths.collection_page(collection.slug),
+                "actor": self.paths.actor(collection.slug),
+                "handle": f"@{collection.slug}@{self.lectern.host}",
+                "image": self.paths.file(collection.slug, collection.image)
+                if collection.image
+                else None,
+                "articles": [
+                    self.article_of[r.key]
+                    for r in newest_first(site.resources_of(collection.slug))
+                    if r.key in self.article_of
+                ],
+            }
+            for collection in site.collections
+        ]
+
+    def generate_output(self, writer: Any) -> None:
+        output = Path(self.output_path)
+        public_pem = self.lectern.public_key_pem or public_key_pem(
+            load_or_create_private_key(self.lectern.instance_dir)
+        )
+        self._write_activitypub(output, public_pem)
+        self._write_well_known(output)
+        self._copy_files(output)
+        self._write_collection_pages(writer)
+
+    def _write_activitypub(self, output: Path, public_pem: str) -> None:
+        paths, settings, site = self.paths, self.lectern, self.site
+        announces: list[tuple[Resource, JSON]] = []
+        for collection in site.collections:
+            resources = newest_first(site.resources_of(collection.slug))
+            creates = []
+            for resource in resources:
+                note = resource_to_note(resource, collection, paths)
+                create = resource_to_create(note, paths, resource)
+                announce = resource_to_announce(note, paths, resource, settings.site_actor)
+                write_json(output, paths.output_file(note["id"]), note)
+                write_json(output, paths.output_file(create["id"]), create)
+                write_json(output, paths.output_file(announce["id"]), announce)
+                creates.append(create)
+                announces.append((resource, announce))
+            published = min((r.added for r in resources), default=None)
+            self._write_actor(
+                output,
+                collection.slug,
+                collection_actor(settings, collection, public_pem, published),
+                creates,
+            )
+        ordered = [
+            announce
+            for _, announce in sorted(announces, key=lambda p: (p[0].added, p[0].key), reverse=True)
+        ]
+        self._write_actor(
+            output, settings.site_actor, site_actor(settings, public_pem, site.collections), ordered
+        )
+
+    def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[JSON]) -> None:
+        paths = self.paths
+        write_json(output, paths.output_file(actor["id"]), actor)
+        for document in outbox_documents(paths, name, activities, self.lectern.outbox_page_size):
+            write_json(output, paths.output_file(document["id"]), document)
+        write_json(
+            output,
+            paths.output_file(paths.following(name)),
+            empty_collection(paths.following(name)),
+        )
+
+    def _write_well_known(self, output: Path) -> None:
+        settings, paths, site = self.lectern, self.paths, self.site
+        accounts = [(settings.site_actor, "Service", paths.home)]
+        accounts += [(c.slug, "Group", paths.collection_page(c.slug)) for c in site.collections]
+        write_json(output, WEBFINGER_INDEX_FILE, webfinger_index(settings, accounts))
+        write_json(output, ".well-known/nodeinfo", nodeinfo_links(settings))
+        write_json(
+            output,
+            NODEINFO_PATH,
+            nodeinfo(settings, __version__, len(accounts), len(site.resources)),
+        )
+        (output / ".well-known" / "host-meta").write_text(host_meta(settings), encoding="utf-8")
+
+    def _copy_files(self, output: Path) -> None:
+        for collection in self.site.collections:
+            names = [collection.image] if collection.image else []
+            names += [name for r in self.site.resources_of(collection.slug) for name in r.files]
+            for name in sorted(set(names)):
+                target = output / collection.slug / "files" / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(self.lectern.content_dir / collection.slug / name, target)
+
+    def _write_collection_pages(self, writer: Any) -> None:
+        template = self.get_template("collection")
+        for entry in self.context["lectern_collections"]:
+            collection: Collection = entry["collection"]
+            writer.write_file(
+                f"{collection.slug}/index.html",
+                template,
+                self.context,
+                relative_urls=False,
+                override_output=True,
+                lectern_collection=entry,
+                page_name=collection.slug,
+                json_url=entry["actor"],
+                lang=collection.language,
+            )

@@ -1,0 +1,63 @@
+"""A Pelican reader for Lectern's Markdown: the same front matter parser as `lectern check`, so both agree.
+
+It hands Pelican the metadata it knows (title, date, modified, tags, category, slug, summary, lang) and renders the
+body, the curator's notes, with Python-Markdown. Validation happens before Pelican runs (`lectern build` refuses to
+start on a content problem), so this reader only translates.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from markdown import Markdown
+from pelican.readers import BaseReader
+from pelican.utils import SafeDatetime
+
+from generator.field_rules import normalise_language, parse_date, split_list
+from generator.front_matter import parse_front_matter
+
+
+class LecternMarkdownReader(BaseReader):  # type: ignore[misc]
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        text = Path(source_path).read_text(encoding="utf-8")
+        front, _problems = parse_front_matter(source_path, text)
+        options = dict(self.settings.get("MARKDOWN", {}))
+        options["extensions"] = [e for e in options.get("extensions", []) if "meta" not in str(e)]
+        content = Markdown(**options).convert(front.body)
+        fields = {name: field.value for name, field in front.fields.items()}
+        metadata: dict[str, Any] = {
+            "category": self.process_metadata("category", Path(source_path).parent.name)
+        }
+        if "title" in fields:
+            metadata["title"] = fields["title"]
+        if "summary" in fields:
+            metadata["summary"] = f"<p>{escape(fields['summary'])}</p>"
+        if "slug" in fields:
+            metadata["slug"] = fields["slug"]
+        if "language" in fields:
+            metadata["lang"] = normalise_language(fields["language"])
+        if "tags" in fields:
+            metadata["tags"] = self.process_metadata(
+                "tags", ", ".join(tag.removeprefix("#") for tag in split_list(fields["tags"]))
+            )
+        if "authors" in fields:
+            metadata["authors"] = self.process_metadata("authors", fields["authors"])
+        for ours, theirs in (("added", "date"), ("updated", "modified")):
+            if ours in fields:
+                moment = parse_date(fields[ours], _zone(self.settings))
+                if moment is not None:
+                    metadata[theirs] = SafeDatetime.fromtimestamp(
+                        moment.timestamp(), tz=moment.tzinfo
+                    )
+        return content, metadata
+
+
+def _zone(settings: dict[str, Any]) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.get("TIMEZONE") or "UTC")

@@ -1,0 +1,100 @@
+"""`lectern check` and `lectern build`: validate the content, then run Pelican with Lectern's plugin.
+
+A build never leaves a half-written site: Pelican writes into a staging folder beside the output, which replaces the
+output only when the whole build succeeded. The content is validated first; with any problem, nothing is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from generator.content_loader import load_site
+from generator.errors import Problem
+from lectern.errors import LecternError
+from lectern.keys import check_public_key_pem, load_or_create_private_key, public_key_pem
+from lectern.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class ContentProblems(LecternError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"the content has {len(problems)} problem(s); nothing was built:\n{lines}")
+
+
+class BuildFailed(LecternError):
+    pass
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    collections: int
+    resources: int
+    seconds: float
+
+
+def check_content(settings: Settings) -> list[Problem]:
+    _site, problems = load_site(
+        settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor})
+    )
+    return problems
+
+
+def build_site(settings: Settings) -> BuildReport:
+    """Validate, then build into `settings.output_dir`. Raises ContentProblems or BuildFailed."""
+    started = time.perf_counter()
+    site, problems = load_site(
+        settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor})
+    )
+    if problems:
+        raise ContentProblems(problems)
+    if settings.public_key_pem:
+        pem = check_public_key_pem(settings.public_key_pem, "LECTERN_PUBLIC_KEY")
+    else:
+        pem = public_key_pem(load_or_create_private_key(settings.instance_dir))
+    output = settings.output_dir
+    staging = output.parent / f".{output.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem))
+        _swap_in(staging, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildReport(len(site.collections), len(site.resources), time.perf_counter() - started)
+
+
+def _run_pelican(settings: Settings) -> None:
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    from generator.pelican_settings import pelican_overrides
+
+    try:
+        pelican_settings = read_settings(
+            str(settings.settings_file), override=pelican_overrides(settings)
+        )
+        Pelican(pelican_settings).run()
+    except LecternError:
+        raise
+    except Exception as error:  # a theme or plugin failure: say where, keep the old output
+        logger.debug("Pelican failed", exc_info=True)
+        raise BuildFailed(
+            f"the build failed and the previous output was kept: {type(error).__name__}: {error} "
+            "(run 'lectern -v build' for details)"
+        ) from error
+
+
+def _swap_in(staging: Path, output: Path) -> None:
+    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    if output.exists():
+        output.rename(old)
+    staging.rename(output)
+    shutil.rmtree(old, ignore_errors=True)

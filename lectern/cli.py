@@ -1,0 +1,130 @@
+"""The `lectern` command: check, build, keys (and, as they land: serve, deliver, publish, status, followers).
+
+Every failure a person can fix ends as one or more lines on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lectern.errors import LecternError
+from lectern.settings import Settings, load_settings
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(Path(args.settings))
+    return settings.with_overrides(
+        site_url=getattr(args, "site_url", None),
+        output_dir=Path(args.output) if getattr(args, "output", None) else None,
+        instance_dir=Path(args.instance) if getattr(args, "instance", None) else None,
+    )
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from lectern.build import check_content
+
+    problems = check_content(settings)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; nothing was built.",
+            file=sys.stderr,
+        )
+        return 1
+    print("The content is valid.")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from lectern.build import build_site
+
+    report = build_site(settings)
+    print(
+        f"Built {report.resources} resources in {report.collections} collections into {settings.output_dir} "
+        f"({report.seconds:.1f} s)."
+    )
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from lectern.keys import load_or_create_private_key, private_key_path, public_key_pem
+
+    key = load_or_create_private_key(settings.instance_dir)
+    if args.action == "public":
+        print(public_key_pem(key), end="")
+    else:
+        print(private_key_path(settings.instance_dir))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lectern",
+        description="Publish open educational resources from Markdown to the web and the Fediverse.",
+    )
+    parser.add_argument(
+        "--settings", default="pelicanconf.py", help="the settings file (default: pelicanconf.py)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="validate the content without building",
+        description="Validate every file under content/ and list every problem.",
+    )
+    check.set_defaults(run=cmd_check)
+
+    build = commands.add_parser(
+        "build",
+        help="build the site and its ActivityPub files",
+        description="Check the content, then build the HTML site and its ActivityPub "
+        "JSON-LD. Nothing is written when the content has problems.",
+    )
+    build.add_argument(
+        "--site-url", help="the public address of the site, e.g. https://oer.example.edu"
+    )
+    build.add_argument("--output", help="the output folder (default: output/)")
+    build.add_argument(
+        "--instance", help="the instance folder with the key pair (default: instance/)"
+    )
+    build.set_defaults(run=cmd_build)
+
+    keys = commands.add_parser(
+        "keys",
+        help="show the instance's key pair",
+        description="Create the instance's key pair if needed; print the public key (for a "
+        "build in CI: LECTERN_PUBLIC_KEY) or where the private key is.",
+    )
+    keys.add_argument("action", choices=["public", "path"])
+    keys.add_argument("--instance", help="the instance folder (default: instance/)")
+    keys.set_defaults(run=cmd_keys)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    run: Command = args.run
+    try:
+        return run(args, _settings(args))
+    except LecternError as error:
+        print(f"lectern: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("lectern: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Where everything of a Lectern site lives: the one URL layout the generator writes and the shim serves.
+
+Every id is derived from the site URL and the collection and resource slugs, so it is stable across builds and
+needs no content negotiation: HTML pages end in `/`, their ActivityPub twins live under `/ap/` and end in `.json`.
+The inbox, shared inbox and followers paths are served by the shim; everything else is a static file.
+
+    /<collection>/                              collection page (HTML)
+    /<collection>/<slug>/                       resource page (HTML)
+    /ap/actors/<name>.json                      actor (site actor or collection)
+    /ap/actors/<name>/outbox.json               outbox, pages at /ap/actors/<name>/outbox/<n>.json
+    /ap/actors/<name>/following.json            following (always empty)
+    /ap/actors/<name>/inbox                     inbox (shim)
+    /ap/actors/<name>/followers                 followers (shim)
+    /ap/inbox                                   shared inbox (shim)
+    /ap/objects/<collection>/<slug>.json        a resource as a Note
+    /ap/activities/<collection>/<slug>/create.json    its Create (by the collection)
+    /ap/activities/<collection>/<slug>/announce.json  its Announce (by the site actor)
+    /ap/webfinger.json                          which acct: maps to which actor (read by the shim)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ACTOR_PREFIX = "ap/actors/"
+SHARED_INBOX_PATH = "/ap/inbox"
+WEBFINGER_INDEX_FILE = "ap/webfinger.json"
+
+
+@dataclass(frozen=True)
+class SitePaths:
+    """Absolute URLs (and output file names) of a site at `site_url` (no trailing slash)."""
+
+    site_url: str
+
+    def url(self, path: str) -> str:
+        return f"{self.site_url}/{path.lstrip('/')}"
+
+    # Actors and their collections
+    def actor(self, name: str) -> str:
+        return self.url(f"{ACTOR_PREFIX}{name}.json")
+
+    def key_id(self, name: str) -> str:
+        return f"{self.actor(name)}#main-key"
+
+    def inbox(self, name: str) -> str:
+        return self.url(f"{ACTOR_PREFIX}{name}/inbox")
+
+    def followers(self, name: str) -> str:
+        return self.url(f"{ACTOR_PREFIX}{name}/followers")
+
+    def following(self, name: str) -> str:
+        return self.url(f"{ACTOR_PREFIX}{name}/following.json")
+
+    def outbox(self, name: str) -> str:
+        return self.url(f"{ACTOR_PREFIX}{name}/outbox.json")
+
+    def outbox_page(self, name: str, number: int) -> str:
+        return self.url(f"{ACTOR_PREFIX}{name}/outbox/{number}.json")
+
+    @property
+    def shared_inbox(self) -> str:
+        return self.url(SHARED_INBOX_PATH)
+
+    # Resources
+    def object(self, key: str) -> str:
+        return self.url(f"ap/objects/{key}.json")
+
+    def create(self, key: str) -> str:
+        return self.url(f"ap/activities/{key}/create.json")
+
+    def announce(self, key: str) -> str:
+        return self.url(f"ap/activities/{key}/announce.json")
+
+    # HTML pages
+    @property
+    def home(self) -> str:
+        return self.url("")
+
+    def collection_page(self, slug: str) -> str:
+        return self.url(f"{slug}/")
+
+    def resource_page(self, key: str) -> str:
+        return self.url(f"{key}/")
+
+    def file(self, collection: str, name: str) -> str:
+        return self.url(f"{collection}/files/{name}")
+
+    def tag_page(self, tag: str) -> str:
+        return self.url(f"tag/{tag.lower()}/")
+
+    def output_file(self, url: str) -> str:
+        """The path, relative to the output folder, of the static file behind one of our URLs."""
+        if not url.startswith(self.site_url + "/"):
+            raise ValueError(f"{url} is not on {self.site_url}")
+        path = url[len(self.site_url) + 1 :]
+        return path + "index.html" if path.endswith("/") or path == "" else path
