@@ -61,9 +61,7 @@ def _actor(
     }
 
 
-def collection_actor(
-    settings: Settings, collection: Collection, public_key_pem: str, published: Any | None
-) -> JSON:
+def collection_actor(settings: Settings, collection: Collection, public_key_pem: str, published: Any | None) -> JSON:
     paths = SitePaths(settings.site_url)
     page = paths.collection_page(collection.slug)
     actor = _actor(
@@ -92,16 +90,12 @@ def collection_actor(
             f"{escape(page.split('://', 1)[1])}</a>",
         ),
     ]
-    actor["tag"] = [
-        {"type": "Hashtag", "href": paths.tag_page(t), "name": f"#{t}"} for t in collection.tags
-    ]
+    actor["tag"] = [{"type": "Hashtag", "href": paths.tag_page(t), "name": f"#{t}"} for t in collection.tags]
     actor["@context"] = [*ACTOR_CONTEXT[:-1], {**ACTOR_CONTEXT[-1], "Hashtag": "as:Hashtag"}]
     return actor
 
 
-def site_actor(
-    settings: Settings, public_key_pem: str, collections: tuple[Collection, ...]
-) -> JSON:
+def site_actor(settings: Settings, public_key_pem: str, collections: tuple[Collection, ...]) -> JSON:
     paths = SitePaths(settings.site_url)
     summary = settings.site_actor_summary or (
         f"Every open educational resource published on {settings.site_name}, from "

@@ -94,9 +94,7 @@ def load_site(
                 "move it into a collection's folder (a folder with a collection.md)",
             )
         )
-    for folder in sorted(
-        p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-    ):
+    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if folder.name == "pages":
             continue
         markdown = sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
@@ -190,11 +188,7 @@ def _load_collection(
                 "folder",
                 f"{folder.name!r} {'is a name the site itself uses' if taken else 'cannot be a collection handle'}",
                 "rename the folder: 2 to 30 lower-case letters, digits and hyphens, starting with a letter"
-                + (
-                    ", and not one of: " + ", ".join(sorted(RESERVED_SLUGS | reserved))
-                    if taken
-                    else ""
-                ),
+                + (", and not one of: " + ", ".join(sorted(RESERVED_SLUGS | reserved)) if taken else ""),
             )
         )
         return None
@@ -205,22 +199,16 @@ def _load_collection(
     problems.extend(parse_problems)
     reader = FieldReader(rel, front.fields, problems)
     title = reader.text("title", True, 200, "Python basics")
-    summary = reader.text(
-        "summary", True, 500, "Free textbooks and exercises for a first programming course."
-    )
+    summary = reader.text("summary", True, 500, "Free textbooks and exercises for a first programming course.")
     curator = reader.text("curator", True, 200, "Ada Lovelace")
     language = reader.language("language", True)
     tags = reader.hashtags("tags")
     image_field = reader.raw("image", False, "")
     image = None
     if image_field is not None:
-        image = reader.local_file(
-            "image", image_field.value, image_field.line, folder, IMAGE_SUFFIXES
-        )
+        image = reader.local_file("image", image_field.value, image_field.line, folder, IMAGE_SUFFIXES)
     reader.unknown_fields(COLLECTION_FIELDS)
-    return Collection(
-        folder.name, title, summary, curator, language, tags, image, front.body.strip(), rel
-    )
+    return Collection(folder.name, title, summary, curator, language, tags, image, front.body.strip(), rel)
 
 
 def _load_resource(

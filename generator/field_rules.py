@@ -37,9 +37,7 @@ def normalise_language(tag: str) -> str:
     parts = tag.split("-")
     out = [parts[0].lower()]
     for part in parts[1:]:
-        out.append(
-            part.upper() if len(part) == 2 else part.title() if len(part) == 4 else part.lower()
-        )
+        out.append(part.upper() if len(part) == 2 else part.title() if len(part) == 4 else part.lower())
     return "-".join(out)
 
 
@@ -101,9 +99,7 @@ class FieldReader:
         field = self.raw(name, required, f"add a line '{name}: {example}'")
         return tuple(split_list(field.value)) if field else ()
 
-    def choices(
-        self, name: str, allowed: Iterable[str], required: bool, single: bool
-    ) -> tuple[str, ...]:
+    def choices(self, name: str, allowed: Iterable[str], required: bool, single: bool) -> tuple[str, ...]:
         allowed = tuple(allowed)
         listing = ", ".join(allowed)
         valid = f"write {'one' if single else 'one or more, comma-separated,'} of: {listing}"
@@ -141,9 +137,7 @@ class FieldReader:
         return tuple(dict.fromkeys(tags))
 
     def language(self, name: str, required: bool) -> str:
-        field = self.raw(
-            name, required, f"add a line '{name}: en' (a language tag such as en, es, pt-BR)"
-        )
+        field = self.raw(name, required, f"add a line '{name}: en' (a language tag such as en, es, pt-BR)")
         if field is None:
             return "und"
         if not _LANGUAGE.match(field.value):
@@ -163,11 +157,7 @@ class FieldReader:
         found = find_license(field.value)
         if found is None:
             close = suggest_licenses(field.value)
-            hint = (
-                f"did you mean {' or '.join(close)}?"
-                if close
-                else "for example CC-BY-4.0 or CC-BY-SA-4.0"
-            )
+            hint = f"did you mean {' or '.join(close)}?" if close else "for example CC-BY-4.0 or CC-BY-SA-4.0"
             self.problem(
                 field.line,
                 name,
@@ -185,9 +175,7 @@ class FieldReader:
             self.problem(field.line, name, f"{field.value!r} is not a date", _DATE_HELP)
         return parsed
 
-    def local_file(
-        self, name: str, value: str, line: int, folder: Path, suffixes: tuple[str, ...] = ()
-    ) -> str | None:
+    def local_file(self, name: str, value: str, line: int, folder: Path, suffixes: tuple[str, ...] = ()) -> str | None:
         relative = Path(value)
         if relative.is_absolute() or ".." in relative.parts:
             self.problem(

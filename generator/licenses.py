@@ -28,43 +28,29 @@ _CC_VERSIONS = ("1.0", "2.0", "2.5", "3.0", "4.0")
 
 _OTHER_LICENSES = (
     License("CC0-1.0", "CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
-    License(
-        "PDM-1.0", "Public Domain Mark 1.0", "https://creativecommons.org/publicdomain/mark/1.0/"
-    ),
+    License("PDM-1.0", "Public Domain Mark 1.0", "https://creativecommons.org/publicdomain/mark/1.0/"),
     License("MIT", "MIT License", "https://spdx.org/licenses/MIT.html"),
     License("Apache-2.0", "Apache License 2.0", "https://www.apache.org/licenses/LICENSE-2.0"),
     License("BSD-2-Clause", "BSD 2-Clause License", "https://spdx.org/licenses/BSD-2-Clause.html"),
     License("BSD-3-Clause", "BSD 3-Clause License", "https://spdx.org/licenses/BSD-3-Clause.html"),
-    License(
-        "GPL-2.0-only", "GNU GPL 2.0 only", "https://www.gnu.org/licenses/old-licenses/gpl-2.0.html"
-    ),
+    License("GPL-2.0-only", "GNU GPL 2.0 only", "https://www.gnu.org/licenses/old-licenses/gpl-2.0.html"),
     License(
         "GPL-2.0-or-later",
         "GNU GPL 2.0 or later",
         "https://www.gnu.org/licenses/old-licenses/gpl-2.0.html",
     ),
     License("GPL-3.0-only", "GNU GPL 3.0 only", "https://www.gnu.org/licenses/gpl-3.0.html"),
-    License(
-        "GPL-3.0-or-later", "GNU GPL 3.0 or later", "https://www.gnu.org/licenses/gpl-3.0.html"
-    ),
-    License(
-        "LGPL-3.0-or-later", "GNU LGPL 3.0 or later", "https://www.gnu.org/licenses/lgpl-3.0.html"
-    ),
-    License(
-        "AGPL-3.0-or-later", "GNU AGPL 3.0 or later", "https://www.gnu.org/licenses/agpl-3.0.html"
-    ),
+    License("GPL-3.0-or-later", "GNU GPL 3.0 or later", "https://www.gnu.org/licenses/gpl-3.0.html"),
+    License("LGPL-3.0-or-later", "GNU LGPL 3.0 or later", "https://www.gnu.org/licenses/lgpl-3.0.html"),
+    License("AGPL-3.0-or-later", "GNU AGPL 3.0 or later", "https://www.gnu.org/licenses/agpl-3.0.html"),
     License(
         "GFDL-1.2-or-later",
         "GNU FDL 1.2 or later",
         "https://www.gnu.org/licenses/old-licenses/fdl-1.2.html",
     ),
     License("GFDL-1.3-only", "GNU FDL 1.3 only", "https://www.gnu.org/licenses/fdl-1.3.html"),
-    License(
-        "GFDL-1.3-or-later", "GNU FDL 1.3 or later", "https://www.gnu.org/licenses/fdl-1.3.html"
-    ),
-    License(
-        "ODbL-1.0", "Open Database License 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"
-    ),
+    License("GFDL-1.3-or-later", "GNU FDL 1.3 or later", "https://www.gnu.org/licenses/fdl-1.3.html"),
+    License("ODbL-1.0", "Open Database License 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
     License(
         "OGL-UK-3.0",
         "Open Government Licence v3.0",
@@ -84,9 +70,7 @@ def _creative_commons() -> list[License]:
     return found
 
 
-LICENSES: dict[str, License] = {
-    lic.identifier.upper(): lic for lic in (*_creative_commons(), *_OTHER_LICENSES)
-}
+LICENSES: dict[str, License] = {lic.identifier.upper(): lic for lic in (*_creative_commons(), *_OTHER_LICENSES)}
 
 
 def _normalise(text: str) -> str:

@@ -78,10 +78,7 @@ def resource_to_note(resource: Resource, collection: Collection, paths: SitePath
         "to": [PUBLIC],
         "cc": [paths.followers(collection.slug)],
         "sensitive": False,
-        "tag": [
-            {"type": "Hashtag", "href": paths.tag_page(tag), "name": f"#{tag}"}
-            for tag in resource.tags
-        ],
+        "tag": [{"type": "Hashtag", "href": paths.tag_page(tag), "name": f"#{tag}"} for tag in resource.tags],
         "resourceUrl": resource_links(resource, paths),
         "license": resource.license.uri,
         "inLanguage": resource.language,
@@ -92,9 +89,7 @@ def resource_to_note(resource: Resource, collection: Collection, paths: SitePath
         "creditText": f"{resource.title} by {', '.join(resource.authors)}, {resource.license.name}",
         "keywords": list(resource.tags),
     }
-    del note[
-        "name"
-    ]  # a Note has no title of its own: Mastodon would show `name` instead of `content`
+    del note["name"]  # a Note has no title of its own: Mastodon would show `name` instead of `content`
     return note
 
 

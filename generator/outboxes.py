@@ -12,9 +12,7 @@ from lectern.site_paths import SitePaths
 from lectern.vocabulary import OBJECT_CONTEXT
 
 
-def outbox_documents(
-    paths: SitePaths, actor: str, activities: list[JSON], page_size: int
-) -> list[JSON]:
+def outbox_documents(paths: SitePaths, actor: str, activities: list[JSON], page_size: int) -> list[JSON]:
     """The outbox collection followed by its pages. `activities` must already be newest first."""
     pages = max(1, -(-len(activities) // page_size))
     collection: JSON = {

@@ -90,9 +90,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 article.lectern = resource
                 article.json_url = self.paths.object(resource.key)
                 article.resource_links = [resource.link] if resource.link else []
-                article.resource_links += [
-                    self.paths.file(resource.collection, f) for f in resource.files
-                ]
+                article.resource_links += [self.paths.file(resource.collection, f) for f in resource.files]
                 self.article_of[resource.key] = article
         self.context["lectern_site"] = site
         self.context["lectern_host"] = self.lectern.host
@@ -103,9 +101,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 "url": self.paths.collection_page(collection.slug),
                 "actor": self.paths.actor(collection.slug),
                 "handle": f"@{collection.slug}@{self.lectern.host}",
-                "image": self.paths.file(collection.slug, collection.image)
-                if collection.image
-                else None,
+                "image": self.paths.file(collection.slug, collection.image) if collection.image else None,
                 "articles": [
                     self.article_of[r.key]
                     for r in newest_first(site.resources_of(collection.slug))
@@ -147,13 +143,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 collection_actor(settings, collection, public_pem, published),
                 creates,
             )
-        ordered = [
-            announce
-            for _, announce in sorted(announces, key=lambda p: (p[0].added, p[0].key), reverse=True)
-        ]
-        self._write_actor(
-            output, settings.site_actor, site_actor(settings, public_pem, site.collections), ordered
-        )
+        ordered = [announce for _, announce in sorted(announces, key=lambda p: (p[0].added, p[0].key), reverse=True)]
+        self._write_actor(output, settings.site_actor, site_actor(settings, public_pem, site.collections), ordered)
 
     def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[JSON]) -> None:
         paths = self.paths

@@ -30,9 +30,7 @@ class LecternMarkdownReader(BaseReader):  # type: ignore[misc]
         options["extensions"] = [e for e in options.get("extensions", []) if "meta" not in str(e)]
         content = Markdown(**options).convert(front.body)
         fields = {name: field.value for name, field in front.fields.items()}
-        metadata: dict[str, Any] = {
-            "category": self.process_metadata("category", Path(source_path).parent.name)
-        }
+        metadata: dict[str, Any] = {"category": self.process_metadata("category", Path(source_path).parent.name)}
         if "title" in fields:
             metadata["title"] = fields["title"]
         if "summary" in fields:
@@ -51,9 +49,7 @@ class LecternMarkdownReader(BaseReader):  # type: ignore[misc]
             if ours in fields:
                 moment = parse_date(fields[ours], _zone(self.settings))
                 if moment is not None:
-                    metadata[theirs] = SafeDatetime.fromtimestamp(
-                        moment.timestamp(), tz=moment.tzinfo
-                    )
+                    metadata[theirs] = SafeDatetime.fromtimestamp(moment.timestamp(), tz=moment.tzinfo)
         return content, metadata
 
 

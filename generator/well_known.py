@@ -52,8 +52,5 @@ def webfinger_index(settings: Settings, accounts: list[tuple[str, str, str]]) ->
     return {
         "host": settings.host,
         "site_url": settings.site_url,
-        "accounts": {
-            name: {"actor": paths.actor(name), "type": kind, "page": page}
-            for name, kind, page in accounts
-        },
+        "accounts": {name: {"actor": paths.actor(name), "type": kind, "page": page} for name, kind, page in accounts},
     }

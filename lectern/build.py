@@ -42,18 +42,14 @@ class BuildReport:
 
 
 def check_content(settings: Settings) -> list[Problem]:
-    _site, problems = load_site(
-        settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor})
-    )
+    _site, problems = load_site(settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor}))
     return problems
 
 
 def build_site(settings: Settings) -> BuildReport:
     """Validate, then build into `settings.output_dir`. Raises ContentProblems or BuildFailed."""
     started = time.perf_counter()
-    site, problems = load_site(
-        settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor})
-    )
+    site, problems = load_site(settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor}))
     if problems:
         raise ContentProblems(problems)
     if settings.public_key_pem:
@@ -78,9 +74,7 @@ def _run_pelican(settings: Settings) -> None:
     from generator.pelican_settings import pelican_overrides
 
     try:
-        pelican_settings = read_settings(
-            str(settings.settings_file), override=pelican_overrides(settings)
-        )
+        pelican_settings = read_settings(str(settings.settings_file), override=pelican_overrides(settings))
         Pelican(pelican_settings).run()
     except LecternError:
         raise

@@ -69,9 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lectern",
         description="Publish open educational resources from Markdown to the web and the Fediverse.",
     )
-    parser.add_argument(
-        "--settings", default="pelicanconf.py", help="the settings file (default: pelicanconf.py)"
-    )
+    parser.add_argument("--settings", default="pelicanconf.py", help="the settings file (default: pelicanconf.py)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -88,13 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check the content, then build the HTML site and its ActivityPub "
         "JSON-LD. Nothing is written when the content has problems.",
     )
-    build.add_argument(
-        "--site-url", help="the public address of the site, e.g. https://oer.example.edu"
-    )
+    build.add_argument("--site-url", help="the public address of the site, e.g. https://oer.example.edu")
     build.add_argument("--output", help="the output folder (default: output/)")
-    build.add_argument(
-        "--instance", help="the instance folder with the key pair (default: instance/)"
-    )
+    build.add_argument("--instance", help="the instance folder with the key pair (default: instance/)")
     build.set_defaults(run=cmd_build)
 
     keys = commands.add_parser(

@@ -39,17 +39,13 @@ def load_or_create_private_key(instance_dir: Path) -> rsa.RSAPrivateKey:
             "away to create a new one (followers' servers will refetch the new public key)"
         ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise KeyFileError(
-            f"{path}: holds a {type(key).__name__}, not an RSA key; Lectern signs with RSA-2048"
-        )
+        raise KeyFileError(f"{path}: holds a {type(key).__name__}, not an RSA key; Lectern signs with RSA-2048")
     return key
 
 
 def _create(path: Path) -> rsa.RSAPrivateKey:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -82,6 +78,4 @@ def check_public_key_pem(pem: str, where: str) -> str:
         ) from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise KeyFileError(f"{where}: is not an RSA public key")
-    return key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode("ascii")
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")

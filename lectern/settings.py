@@ -92,9 +92,7 @@ def check_site_url(value: object, where: str) -> str:
         raise SettingsError(f"{where}: the site address must be text such as 'https://example.edu'")
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise SettingsError(
-            f"{where}: {value!r} is not a site address; write one such as 'https://example.edu'"
-        )
+        raise SettingsError(f"{where}: {value!r} is not a site address; write one such as 'https://example.edu'")
     if parts.path not in ("", "/"):
         raise SettingsError(
             f"{where}: {value!r} has a path; Lectern needs a site at the root of its host, "
@@ -123,9 +121,7 @@ def _public_key_from_env() -> str | None:
         try:
             return Path(path).read_text(encoding="ascii").strip() + "\n"
         except OSError as error:
-            raise SettingsError(
-                f"LECTERN_PUBLIC_KEY_FILE={path!r} cannot be read: {error.strerror}"
-            ) from None
+            raise SettingsError(f"LECTERN_PUBLIC_KEY_FILE={path!r} cannot be read: {error.strerror}") from None
     return None
 
 
@@ -140,9 +136,7 @@ def load_settings(settings_file: Path) -> Settings:
     try:
         raw = runpy.run_path(str(settings_file))
     except Exception as error:  # a settings file is user code: report, never a traceback
-        raise SettingsError(
-            f"{settings_file}: cannot be read as Python ({type(error).__name__}: {error})"
-        ) from None
+        raise SettingsError(f"{settings_file}: cannot be read as Python ({type(error).__name__}: {error})") from None
     pelican = {key: value for key, value in raw.items() if key.isupper()}
     return settings_from_mapping(pelican, settings_file)
 
@@ -152,9 +146,7 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
     where = settings_file.name
     lectern = pelican.get("LECTERN", {})
     if not isinstance(lectern, dict):
-        raise SettingsError(
-            f"{where}: LECTERN must be a dict such as LECTERN = {{'SITE_ACTOR': 'library'}}"
-        )
+        raise SettingsError(f"{where}: LECTERN must be a dict such as LECTERN = {{'SITE_ACTOR': 'library'}}")
     unknown = sorted(set(lectern) - set(DEFAULTS))
     if unknown:
         raise SettingsError(
@@ -176,24 +168,19 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         )
     page_size = options["OUTBOX_PAGE_SIZE"]
     if not isinstance(page_size, int) or not 1 <= page_size <= 200:
-        raise SettingsError(
-            f"{where}: LECTERN['OUTBOX_PAGE_SIZE'] must be a whole number from 1 to 200"
-        )
+        raise SettingsError(f"{where}: LECTERN['OUTBOX_PAGE_SIZE'] must be a whole number from 1 to 200")
     for flag in ("DISCOVERABLE", "INDEXABLE", "SHOW_FOLLOWERS", "ALLOW_PRIVATE_ADDRESSES"):
         if not isinstance(options[flag], bool):
             raise SettingsError(f"{where}: LECTERN[{flag!r}] must be True or False")
     blocked = options["BLOCKED_DOMAINS"]
     if not isinstance(blocked, list | tuple) or not all(isinstance(d, str) for d in blocked):
-        raise SettingsError(
-            f"{where}: LECTERN['BLOCKED_DOMAINS'] must be a list of domains, e.g. ['spam.example']"
-        )
+        raise SettingsError(f"{where}: LECTERN['BLOCKED_DOMAINS'] must be a list of domains, e.g. ['spam.example']")
     timezone_name = pelican.get("TIMEZONE", "UTC")
     try:
         ZoneInfo(timezone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(
-            f"{where}: TIMEZONE = {timezone_name!r} is not a time zone; write one such as "
-            "'Europe/Madrid' or 'UTC'"
+            f"{where}: TIMEZONE = {timezone_name!r} is not a time zone; write one such as 'Europe/Madrid' or 'UTC'"
         ) from None
     allow_private = _env_flag("LECTERN_ALLOW_PRIVATE_ADDRESSES")
     instance = os.environ.get("LECTERN_INSTANCE_DIR") or options["INSTANCE_DIR"]
@@ -216,9 +203,7 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         indexable=options["INDEXABLE"],
         show_followers=options["SHOW_FOLLOWERS"],
         blocked_domains=tuple(d.lower().strip() for d in blocked),
-        allow_private_addresses=options["ALLOW_PRIVATE_ADDRESSES"]
-        if allow_private is None
-        else allow_private,
+        allow_private_addresses=options["ALLOW_PRIVATE_ADDRESSES"] if allow_private is None else allow_private,
         instance_dir=(project_dir / instance).resolve(),
         public_key_pem=_public_key_from_env(),
         pelican=dict(pelican),
