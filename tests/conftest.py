@@ -1,0 +1,42 @@
+"""Shared fixtures: a scratch copy of the project, and one real build of the example content per test session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lectern.build import build_site
+from lectern.settings import Settings, load_settings
+
+PROJECT = Path(__file__).resolve().parent.parent
+SITE_URL = "http://127.0.0.1:8000"
+
+
+def copy_project(target: Path, content: Path | None = None) -> Path:
+    """A copy of the settings, theme and content in `target`, so a test can change files freely."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT / "pelicanconf.py", target / "pelicanconf.py")
+    shutil.copytree(PROJECT / "themes", target / "themes")
+    shutil.copytree(content or PROJECT / "content", target / "content")
+    return target
+
+
+def project_settings(project: Path, site_url: str = SITE_URL) -> Settings:
+    return load_settings(project / "pelicanconf.py").with_overrides(site_url=site_url)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Path]]:
+    """The example content built once, with its own instance folder (a fresh key pair)."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    settings = project_settings(project)
+    build_site(settings)
+    yield settings, settings.output_dir
