@@ -1,4 +1,4 @@
-"""The `lectern` command: check, build, keys (and, as they land: serve, deliver, publish, status, followers).
+"""The `lectern` command: check, build and keys here; serve, followers, deliver and publish from their packages.
 
 Every failure a person can fix ends as one or more lines on stderr and exit status 1, never a traceback.
 """
@@ -6,6 +6,7 @@ Every failure a person can fix ends as one or more lines on stderr and exit stat
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -15,6 +16,10 @@ from lectern.errors import LecternError
 from lectern.settings import Settings, load_settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
+
+# Packages that add their own subcommands: each has a `cli.py` with `add_commands(subparsers)`, whose parsers set
+# `run=` to a Command. The command itself lives with the package that does the work.
+PLUGGED_COMMANDS = ("federation_shim", "publish")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -100,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("action", choices=["public", "path"])
     keys.add_argument("--instance", help="the instance folder (default: instance/)")
     keys.set_defaults(run=cmd_keys)
+
+    for package in PLUGGED_COMMANDS:
+        try:
+            module = importlib.import_module(f"{package}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"{package}.cli":
+                raise
+            continue
+        module.add_commands(commands)
     return parser
 
 
