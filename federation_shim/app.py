@@ -1,0 +1,203 @@
+"""The federation shim: a Starlette app serving WebFinger, the inboxes and the followers collections.
+
+    GET  /.well-known/webfinger?resource=acct:name@host   JRD for the site actor and each collection
+    POST /ap/inbox                                        the shared inbox
+    POST /ap/actors/{name}/inbox                          each actor's inbox
+    GET  /ap/actors/{name}/followers                      each actor's followers (count only by default)
+
+`lectern serve` adds the static output on the same origin (`serve_static=True`), as a CDN routes it in production.
+Run the shim alone behind a CDN with `uvicorn --factory federation_shim.app:app_from_environment` (settings file in
+LECTERN_SETTINGS, default ./pelicanconf.py); it still needs the build output locally, for the WebFinger index.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from federation_shim.followers_collection import followers_collection
+from federation_shim.inbox import MAX_BODY, Inbox, InboxResult
+from federation_shim.key_cache import KeyCache
+from federation_shim.outgoing import activity_body, client_session, post_signed
+from federation_shim.remote_fetch import RemoteFetcher
+from federation_shim.request_view import headers_from_pairs
+from federation_shim.site_view import SiteNotBuilt, SiteView
+from federation_shim.state import PersistentKeyStore, ShimState
+from federation_shim.static_site import StaticSite
+from federation_shim.webfinger import webfinger
+from lectern.keys import load_or_create_private_key
+from lectern.settings import Settings, load_settings
+from lectern.site_paths import SitePaths
+from lectern.vocabulary import ACTIVITY_JSON, JRD_JSON
+
+logger = logging.getLogger(__name__)
+
+STATE_FILE = "shim.sqlite3"
+
+
+@dataclass(frozen=True)
+class ActivitySender:
+    """Sends one activity from one of our actors to one inbox, signed with that actor's key id."""
+
+    settings: Settings
+    session: aiohttp.ClientSession
+    private_key: RSAPrivateKey
+
+    async def __call__(self, actor_name: str, inbox_url: str, activity: dict[str, Any]) -> None:
+        result = await post_signed(
+            self.session,
+            inbox_url,
+            activity_body(activity),
+            key_id=SitePaths(self.settings.site_url).key_id(actor_name),
+            private_key=self.private_key,
+            allow_private_addresses=self.settings.allow_private_addresses,
+        )
+        level = logging.INFO if result.ok else logging.WARNING
+        logger.log(
+            level,
+            "sent %s %s to %s: %s %s",
+            activity.get("type"),
+            activity.get("id"),
+            inbox_url,
+            result.status,
+            result.detail[:120],
+        )
+
+
+@dataclass(frozen=True)
+class Shim:
+    """What the request handlers share; created in the app's lifespan, closed with it."""
+
+    settings: Settings
+    state: ShimState
+    site: SiteView
+    inbox: Inbox
+
+
+def error(status: int, reason: str, detail: str) -> JSONResponse:
+    return JSONResponse({"status": "error", "reason": reason, "detail": detail}, status_code=status)
+
+
+def shim_of(request: Request) -> Shim:
+    shim: Shim = request.app.state.shim
+    return shim
+
+
+async def webfinger_endpoint(request: Request) -> Response:
+    try:
+        index = shim_of(request).site.current()
+    except SiteNotBuilt as missing:
+        return error(503, "not_built", str(missing))
+    answer = webfinger(request.query_params.get("resource"), index.raw())
+    return JSONResponse(
+        answer.body,
+        status_code=answer.status,
+        media_type=JRD_JSON if answer.status == 200 else None,
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"},
+    )
+
+
+async def read_body(request: Request) -> bytes | None:
+    """The body, or None when it is larger than MAX_BODY (checked on Content-Length first, then while reading)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def target_uri(request: Request, settings: Settings) -> str:
+    """The URI the sender addressed: our public scheme, the Host it sent, the raw path and query."""
+    scheme = settings.site_url.split("://", 1)[0]
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    host = request.headers.get("host", settings.host)
+    return f"{scheme}://{host}{raw_path.decode('latin-1')}" + (f"?{query.decode('latin-1')}" if query else "")
+
+
+async def inbox_endpoint(request: Request) -> Response:
+    shim = shim_of(request)
+    try:
+        index = shim.site.current()
+    except SiteNotBuilt as missing:
+        return error(503, "not_built", str(missing))
+    name = request.path_params.get("name")
+    if name is not None and name not in index.accounts:
+        return error(404, "unknown_actor", f"there is no actor {name!r} on this site")
+    body = await read_body(request)
+    if body is None:
+        return error(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+    headers = headers_from_pairs(request.headers.raw)
+    result: InboxResult = await shim.inbox.receive(
+        index, request.method, target_uri(request, shim.settings), headers, body
+    )
+    task = BackgroundTask(result.follow_up) if result.follow_up else None
+    return JSONResponse(result.body(), status_code=result.status, background=task)
+
+
+async def followers_endpoint(request: Request) -> Response:
+    shim = shim_of(request)
+    try:
+        index = shim.site.current()
+    except SiteNotBuilt as missing:
+        return error(503, "not_built", str(missing))
+    name = request.path_params["name"]
+    if name not in index.accounts:
+        return error(404, "unknown_actor", f"there is no actor {name!r} on this site")
+    url = SitePaths(shim.settings.site_url).followers(name)
+    document = followers_collection(shim.state, url, name, shim.settings.show_followers)
+    return JSONResponse(document, media_type=ACTIVITY_JSON, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings, *, serve_static: bool = False) -> Starlette:
+    """The shim for `settings`; with `serve_static`, the built site on the same origin (as `lectern serve`)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state = ShimState(settings.instance_dir / STATE_FILE)
+        fetcher = RemoteFetcher(allow_private_addresses=settings.allow_private_addresses)
+        session = client_session(settings.allow_private_addresses)
+        key_cache = KeyCache(fetcher, store=PersistentKeyStore(state))
+        sender = ActivitySender(settings, session, load_or_create_private_key(settings.instance_dir))
+        inbox = Inbox(settings, state, key_cache, fetcher, sender)
+        app.state.shim = Shim(settings, state, SiteView(settings.output_dir), inbox)
+        try:
+            yield
+        finally:
+            await fetcher.close()
+            await session.close()
+            state.close()
+
+    routes: list[Route | Mount] = [
+        Route("/.well-known/webfinger", webfinger_endpoint, methods=["GET"]),
+        Route("/ap/inbox", inbox_endpoint, methods=["POST"]),
+        Route("/ap/actors/{name}/inbox", inbox_endpoint, methods=["POST"]),
+        Route("/ap/actors/{name}/followers", followers_endpoint, methods=["GET"]),
+    ]
+    if serve_static:
+        routes.append(Mount("/", StaticSite(directory=settings.output_dir, html=True, check_dir=False)))
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_from_environment() -> Starlette:
+    """ASGI factory for running the shim alone: `uvicorn --factory federation_shim.app:app_from_environment`."""
+    settings = load_settings(Path(os.environ.get("LECTERN_SETTINGS", "pelicanconf.py")))
+    return create_app(settings, serve_static=os.environ.get("LECTERN_SERVE_STATIC") == "1")

@@ -1,0 +1,210 @@
+"""The inbox: every POST is checked, in this order, before anything is stored (ActivityPub 7; Mastodon's rules).
+
+    1. body size (413) and JSON (400)          -- the app reads at most MAX_BODY bytes
+    2. an activity with an id, a type, an actor (400)
+    3. a blocked domain (403)                   -- before any fetch
+    4. a Delete from an actor we never knew: 202, no fetch (Mastodon does the same: the actor is gone anyway)
+    5. the HTTP signature (401; 503 when the key could not be fetched for a temporary reason)
+    6. the key's owner is the activity's actor (401)
+    7. the same activity id twice: 202, processed once
+    8. Follow / Undo(Follow) / Delete(actor); anything else: 202, ignored
+
+The outcome is a value (`InboxResult`); `federation_shim.app` turns it into an HTTP answer with a JSON reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from federation_shim.errors import FetchError
+from federation_shim.http_signatures import verify_request
+from federation_shim.keys import KeyLookup
+from federation_shim.remote_fetch import RemoteFetcher
+from federation_shim.signature_result import activity_actor_id, check_signer_is_actor
+from federation_shim.site_view import SiteIndex
+from federation_shim.state import Follower, ShimState, now_text
+from lectern.settings import Settings
+from lectern.site_paths import SitePaths
+from lectern.vocabulary import ACTIVITYSTREAMS
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+
+SendActivity = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class InboxResult:
+    status: int
+    reason: str
+    detail: str
+    follow_up: Callable[[], Awaitable[None]] | None = None
+
+    def body(self) -> dict[str, str]:
+        return {"status": "accepted" if self.status < 300 else "error", "reason": self.reason, "detail": self.detail}
+
+
+def _id_of(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else None
+
+
+def host_of(url: str | None) -> str:
+    return (urlsplit(url).hostname or "").lower() if url else ""
+
+
+def is_blocked(host: str, blocked: tuple[str, ...]) -> bool:
+    return any(host == domain or host.endswith("." + domain) for domain in blocked if domain)
+
+
+def accept_for(follow: dict[str, Any], our_actor_id: str) -> dict[str, Any]:
+    """The Accept of a Follow, embedding the Follow as Mastodon expects; its id is stable for that Follow."""
+    digest = hashlib.sha256(str(follow.get("id")).encode()).hexdigest()[:24]
+    return {
+        "@context": ACTIVITYSTREAMS,
+        "id": f"{our_actor_id}#accepts/{digest}",
+        "type": "Accept",
+        "actor": our_actor_id,
+        "object": {
+            "id": follow["id"],
+            "type": "Follow",
+            "actor": follow["actor"] if isinstance(follow["actor"], str) else _id_of(follow["actor"]),
+            "object": our_actor_id,
+        },
+    }
+
+
+class Inbox:
+    """Receives activities for the site's actors; see the module docstring for the order of checks."""
+
+    def __init__(
+        self, settings: Settings, state: ShimState, key_lookup: KeyLookup, fetcher: RemoteFetcher, send: SendActivity
+    ) -> None:
+        self.settings = settings
+        self.state = state
+        self.key_lookup = key_lookup
+        self.fetcher = fetcher
+        self.send = send
+
+    async def receive(
+        self, site: SiteIndex, method: str, target_uri: str, headers: dict[str, str], body: bytes
+    ) -> InboxResult:
+        try:
+            activity = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            return InboxResult(400, "invalid_json", f"the body is not JSON: {error}")
+        if not isinstance(activity, dict):
+            return InboxResult(400, "invalid_activity", "the body is not a JSON object")
+        activity_id, kind, actor = activity.get("id"), activity.get("type"), activity_actor_id(activity)
+        if not isinstance(activity_id, str) or not isinstance(kind, str) or actor is None:
+            return InboxResult(400, "invalid_activity", "an activity needs an id, a type and an actor")
+
+        key_host = host_of(_key_id(headers))
+        for host in (host_of(actor), key_host):
+            if is_blocked(host, self.settings.blocked_domains):
+                logger.info("refused %s %s from blocked domain %s", kind, activity_id, host)
+                return InboxResult(403, "blocked_domain", f"{host} is blocked on this site")
+        if kind == "Delete" and not self.state.is_known_actor(actor):
+            return InboxResult(202, "unknown_actor", "a Delete from an actor this site never knew: nothing to do")
+
+        verdict = await verify_request(
+            method=method,
+            target_uri=target_uri,
+            headers=headers,
+            body=body,
+            now=datetime.now(UTC),
+            key_lookup=self.key_lookup,
+        )
+        verdict = check_signer_is_actor(verdict, activity)
+        if not verdict.ok:
+            logger.info("refused %s %s: %s (%s)", kind, activity_id, verdict.reason, verdict.detail)
+            status = 503 if verdict.retryable else 401
+            return InboxResult(status, str(verdict.reason), verdict.detail)
+        if self.state.was_processed(activity_id):
+            return InboxResult(202, "duplicate", f"{activity_id} was already processed")
+
+        if kind == "Follow":
+            return await self._follow(site, activity, actor)
+        if kind == "Undo":
+            return self._undo(site, activity, actor)
+        if kind == "Delete":
+            return self._delete(activity, actor)
+        return InboxResult(202, "ignored", f"{kind} activities are not handled by this site")
+
+    async def _follow(self, site: SiteIndex, follow: dict[str, Any], actor: str) -> InboxResult:
+        target = _id_of(follow.get("object"))
+        name = site.name_of_actor(target) if target else None
+        if name is None:
+            return InboxResult(404, "unknown_actor", f"{target} is not an actor of this site")
+        try:
+            remote = (await self.fetcher.fetch(actor)).document
+        except FetchError as error:
+            return InboxResult(503 if error.temporary else 422, "actor_fetch_failed", str(error))
+        inbox = remote.get("inbox")
+        if not isinstance(inbox, str) or not inbox.startswith(("https://", "http://")):
+            return InboxResult(422, "actor_without_inbox", f"{actor} has no inbox to send the Accept to")
+        endpoints = remote.get("endpoints")
+        shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
+        self.state.add_follower(
+            Follower(name, actor, inbox, shared if isinstance(shared, str) else None, str(follow["id"]), now_text()),
+            str(follow["id"]),
+        )
+        our_id = SitePaths(self.settings.site_url).actor(name)
+        accept = accept_for(follow, our_id)
+        logger.info("%s now follows %s", actor, name)
+        return InboxResult(
+            202,
+            "followed",
+            f"{actor} follows {name}; an Accept is on its way",
+            follow_up=lambda: self.send(name, inbox, accept),
+        )
+
+    def _undo(self, site: SiteIndex, undo: dict[str, Any], actor: str) -> InboxResult:
+        undone = undo.get("object")
+        undone_id = _id_of(undone)
+        if isinstance(undone, dict) and undone.get("type") not in (None, "Follow"):
+            return InboxResult(202, "ignored", f"Undo of {undone.get('type')} is not handled by this site")
+        follow = self.state.follow_by_id(undone_id) if undone_id else None
+        if follow is None and isinstance(undone, dict):
+            name = site.name_of_actor(_id_of(undone.get("object")) or "")
+            follow = self.state.follow_of(name, actor) if name else None
+            if follow is not None and _id_of(undone.get("actor")) not in (None, actor):
+                return InboxResult(403, "not_your_follow", "an actor can only undo its own Follow")
+        if follow is None:
+            return InboxResult(202, "not_following", "there was no such follow; nothing to undo")
+        if follow.follower != actor:
+            logger.info("refused Undo %s by %s of a follow by %s", undone_id, actor, follow.follower)
+            return InboxResult(403, "not_your_follow", "an actor can only undo its own Follow")
+        self.state.remove_follower(follow.actor, actor, str(undo["id"]))
+        logger.info("%s no longer follows %s", actor, follow.actor)
+        return InboxResult(202, "unfollowed", f"{actor} no longer follows {follow.actor}")
+
+    def _delete(self, delete: dict[str, Any], actor: str) -> InboxResult:
+        if _id_of(delete.get("object")) != actor:
+            return InboxResult(202, "ignored", "only the deletion of an actor concerns this site")
+        removed = self.state.remove_remote_actor(actor, str(delete["id"]))
+        logger.info("%s deleted itself; %d follow(s) removed", actor, removed)
+        return InboxResult(202, "deleted", f"{actor} was removed from {removed} follower list(s)")
+
+
+def _key_id(headers: dict[str, str]) -> str | None:
+    """The keyId a request claims (cavage or RFC 9421), for the blocked-domain check before any fetch."""
+    signature = headers.get("signature", "")
+    for part in signature.split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "keyId":
+            return value.strip('"')
+    signature_input = headers.get("signature-input", "")
+    marker = 'keyid="'
+    if marker in signature_input:
+        return signature_input.split(marker, 1)[1].split('"', 1)[0]
+    return None

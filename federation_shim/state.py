@@ -1,0 +1,189 @@
+"""The shim's state in SQLite (in the instance folder, outside git): followers, processed activities, remote keys.
+
+One connection per process, used from the event loop thread only (every method is a short synchronous call: SQLite in
+WAL mode answers these in microseconds, so there is nothing to gain from a thread pool). Every write is its own
+transaction, so a crash never leaves half a change, and an activity is marked processed in the same transaction as its
+effect, so a redelivered activity is processed exactly once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from federation_shim.key_cache import CachedKey
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS followers (
+    actor TEXT NOT NULL,            -- our actor's name: a collection slug or the site actor
+    follower TEXT NOT NULL,         -- the remote actor's id
+    inbox TEXT NOT NULL,
+    shared_inbox TEXT,
+    follow_id TEXT NOT NULL,        -- the id of the Follow activity, for Undo and for the Accept
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (actor, follower)
+);
+CREATE INDEX IF NOT EXISTS followers_by_follower ON followers (follower);
+CREATE TABLE IF NOT EXISTS processed_activities (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    processed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS remote_keys (
+    key_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    public_key_pem TEXT NOT NULL,
+    fetched_at REAL NOT NULL        -- seconds since the epoch
+);
+"""
+
+
+@dataclass(frozen=True)
+class Follower:
+    actor: str
+    follower: str
+    inbox: str
+    shared_inbox: str | None
+    follow_id: str
+    created_at: str
+
+
+def now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ShimState:
+    """The shim's SQLite database; see the module docstring."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # Processed activities
+    def was_processed(self, activity_id: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM processed_activities WHERE id = ?", (activity_id,)).fetchone()
+        return row is not None
+
+    @staticmethod
+    def mark_processed(db: sqlite3.Connection, activity_id: str, kind: str, actor: str) -> None:
+        db.execute(
+            "INSERT OR IGNORE INTO processed_activities VALUES (?, ?, ?, ?)", (activity_id, kind, actor, now_text())
+        )
+
+    # Followers
+    def add_follower(self, follower: Follower, activity_id: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO followers VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (actor, follower) DO UPDATE SET "
+                "inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, follow_id = excluded.follow_id",
+                (
+                    follower.actor,
+                    follower.follower,
+                    follower.inbox,
+                    follower.shared_inbox,
+                    follower.follow_id,
+                    follower.created_at,
+                ),
+            )
+            self.mark_processed(db, activity_id, "Follow", follower.follower)
+
+    def remove_follower(self, actor: str, follower: str, activity_id: str | None, kind: str = "Undo") -> int:
+        with self.transaction() as db:
+            removed = db.execute("DELETE FROM followers WHERE actor = ? AND follower = ?", (actor, follower)).rowcount
+            if activity_id:
+                self.mark_processed(db, activity_id, kind, follower)
+        return removed
+
+    def remove_remote_actor(self, follower: str, activity_id: str | None) -> int:
+        """Forget a remote actor everywhere (it deleted itself, or its inbox is gone)."""
+        with self.transaction() as db:
+            removed = db.execute("DELETE FROM followers WHERE follower = ?", (follower,)).rowcount
+            db.execute("DELETE FROM remote_keys WHERE owner = ?", (follower,))
+            if activity_id:
+                self.mark_processed(db, activity_id, "Delete", follower)
+        return removed
+
+    def follow_of(self, actor: str, follower: str) -> Follower | None:
+        row = self.db.execute("SELECT * FROM followers WHERE actor = ? AND follower = ?", (actor, follower)).fetchone()
+        return Follower(*row) if row else None
+
+    def follow_by_id(self, follow_id: str) -> Follower | None:
+        row = self.db.execute("SELECT * FROM followers WHERE follow_id = ?", (follow_id,)).fetchone()
+        return Follower(*row) if row else None
+
+    def followers_of(self, actor: str, limit: int = 1000, offset: int = 0) -> list[Follower]:
+        rows = self.db.execute(
+            "SELECT * FROM followers WHERE actor = ? ORDER BY created_at, follower LIMIT ? OFFSET ?",
+            (actor, limit, offset),
+        ).fetchall()
+        return [Follower(*row) for row in rows]
+
+    def all_followers(self) -> list[Follower]:
+        rows = self.db.execute("SELECT * FROM followers ORDER BY actor, created_at, follower").fetchall()
+        return [Follower(*row) for row in rows]
+
+    def follower_count(self, actor: str) -> int:
+        row = self.db.execute("SELECT count(*) FROM followers WHERE actor = ?", (actor,)).fetchone()
+        return int(row[0])
+
+    def is_known_actor(self, actor_id: str) -> bool:
+        """Someone we have dealings with: a follower, or a key we have cached."""
+        row = self.db.execute(
+            "SELECT 1 FROM followers WHERE follower = ? UNION SELECT 1 FROM remote_keys WHERE owner = ? LIMIT 1",
+            (actor_id, actor_id),
+        ).fetchone()
+        return row is not None
+
+
+class PersistentKeyStore(MutableMapping[str, CachedKey]):
+    """The key cache's store, kept in SQLite so keys survive a restart (and a Delete can still be verified after
+    the deleted actor's key document is gone)."""
+
+    def __init__(self, state: ShimState) -> None:
+        self.db = state.db
+
+    def __getitem__(self, key_id: str) -> CachedKey:
+        row = self.db.execute(
+            "SELECT key_id, owner, public_key_pem, fetched_at FROM remote_keys WHERE key_id = ?", (key_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(key_id)
+        return CachedKey(row[0], row[1], row[2], float(row[3]))
+
+    def __setitem__(self, key_id: str, entry: CachedKey) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO remote_keys VALUES (?, ?, ?, ?)",
+            (key_id, entry.owner, entry.public_key_pem, entry.fetched_at),
+        )
+
+    def __delitem__(self, key_id: str) -> None:
+        self.db.execute("DELETE FROM remote_keys WHERE key_id = ?", (key_id,))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([row[0] for row in self.db.execute("SELECT key_id FROM remote_keys")])
+
+    def __len__(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM remote_keys").fetchone()[0])
