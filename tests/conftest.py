@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,16 @@ from lectern.settings import Settings, load_settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 SITE_URL = "http://127.0.0.1:8000"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip a test whose outside tool is missing on a developer's machine; fail it in CI, where it must run
+    (`.ci/run` sets LECTERN_REQUIRE_ALL_TESTS=1 after installing everything)."""
+    if available:
+        return
+    if os.environ.get("LECTERN_REQUIRE_ALL_TESTS") == "1":
+        pytest.fail(f"{reason} (CI must install it: see .ci/run)")
+    pytest.skip(reason)
 
 
 def copy_project(target: Path, content: Path | None = None) -> Path:
