@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -165,7 +166,7 @@ class Inbox:
             202,
             "followed",
             f"{actor} follows {name}; an Accept is on its way",
-            follow_up=lambda: self.send(name, inbox, accept),
+            follow_up=partial(self.send, name, inbox, accept),
         )
 
     def _undo(self, site: SiteIndex, undo: dict[str, Any], actor: str) -> InboxResult:

@@ -1,0 +1,88 @@
+"""`lectern serve` as a real server for tests: a subprocess under uvicorn on a free loopback port."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class LecternServer:
+    """`lectern serve` on 127.0.0.1 for the project in `project` (a copy made by `copy_project`)."""
+
+    def __init__(self, project: Path, port: int | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.project = project
+        self.port = port or free_port()
+        self.site_url = f"http://127.0.0.1:{self.port}"
+        self.host = f"127.0.0.1:{self.port}"
+        env = {**os.environ, "LECTERN_ALLOW_PRIVATE_ADDRESSES": "1", **(extra_env or {})}
+        env.pop("LECTERN_SITE_URL", None)
+        self.log_path = project / f"serve-{self.port}.log"
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lectern.cli", "-v", "serve", "--port", str(self.port)],
+            cwd=project,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_ready()
+
+    def _wait_until_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"lectern serve exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                urllib.request.urlopen(f"{self.site_url}/ap/webfinger.json", timeout=1).close()
+                return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"lectern serve did not answer within {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")[-6000:]
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(self.site_url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def get_json(self, path: str) -> Any:
+        status, _headers, body = self.get(path)
+        assert status == 200, (status, body)
+        return json.loads(body)
+
+    def lectern(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "lectern.cli", *args], cwd=self.project, capture_output=True, text=True, timeout=60
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
