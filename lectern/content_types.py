@@ -1,12 +1,17 @@
 """What each file of a built site is, for servers that cannot negotiate: its Content-Type and its Cache-Control.
 
 Static hosts serve a file with the type its name says; Mastodon ignores an ActivityPub body served with another type,
-so the ActivityPub documents (`.json` under `ap/`), the WebFinger index, host-meta and NodeInfo get explicit types.
-The same table serves `lectern serve` and `lectern publish`, so what a follower's server sees locally is what it sees
-from the CDN.
+so the ActivityPub documents (`.json` under `ap/`), WebFinger and host-meta (JRD and XRD) and NodeInfo get explicit
+types. The same table serves `lectern serve` and `lectern publish`, so what a follower's server sees locally is what
+it sees from the CDN.
 
-Cache policy: HTML, actors, outboxes and discovery documents change with every build: short, revalidated.
-Fingerprinted assets (a content hash in the name: `lectern.3f2a9c1b.css`) never change: a year, immutable.
+The formats a site is likely to hold (web pages and assets, fonts, images, audio, video, office documents, notebooks)
+are pinned here rather than left to `mimetypes`, whose answers depend on the machine's /etc/mime.types: a publish from
+a laptop and one from CI must give every file the same headers, or each would re-upload what the other sent.
+
+Cache policy: HTML, actors, outboxes, feeds and discovery documents change with every build: short, revalidated.
+Fingerprinted assets (a content hash with at least one letter in the name: `lectern.3f2a9c1b.css`) never change: a
+year, immutable; HTML and ActivityPub documents never count as fingerprinted, their URLs are stable ids.
 Everything else (hosted files, images): an hour.
 """
 
@@ -16,24 +21,52 @@ import mimetypes
 import re
 
 ACTIVITY_JSON = "application/activity+json"
+JRD_JSON = "application/jrd+json"
 SHORT = "public, max-age=60, must-revalidate"
 HOUR = "public, max-age=3600"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
-_FINGERPRINT = re.compile(r"\.[0-9a-f]{8,64}\.[A-Za-z0-9]+$")
+_FINGERPRINT = re.compile(r"\.(?=[0-9]*[a-f])[0-9a-f]{8,64}\.[A-Za-z0-9]+$")
 _EXACT = {
     ".well-known/host-meta": "application/xrd+xml; charset=utf-8",
+    ".well-known/host-meta.json": JRD_JSON,
+    ".well-known/webfinger": JRD_JSON,
     ".well-known/nodeinfo": "application/json; charset=utf-8",
     "nodeinfo/2.1.json": 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"',
 }
 _TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml",
-               "application/atom+xml", "application/rss+xml")
-_EXTRA = {".atom.xml": "application/atom+xml", ".jsonld": "application/ld+json", ".webmanifest":
-          "application/manifest+json", ".md": "text/markdown", ".csv": "text/csv", ".svg": "image/svg+xml",
-          ".webp": "image/webp", ".js": "application/javascript", ".mjs": "application/javascript",
-          ".ico": "image/x-icon", ".woff2": "font/woff2", ".odt": "application/vnd.oasis.opendocument.text",
-          ".odp": "application/vnd.oasis.opendocument.presentation",
-          ".ods": "application/vnd.oasis.opendocument.spreadsheet"}
+               "application/atom+xml", "application/rss+xml", "application/xrd+xml", "application/yaml")
+# Longest suffixes first where one ends another (".atom.xml" before ".xml").
+_EXTRA = {
+    # feeds, discovery, web
+    ".atom.xml": "application/atom+xml", ".rss.xml": "application/rss+xml", ".jrd": JRD_JSON,
+    ".xrd": "application/xrd+xml", ".jsonld": "application/ld+json", ".webmanifest": "application/manifest+json",
+    ".html": "text/html", ".htm": "text/html", ".css": "text/css", ".js": "application/javascript",
+    ".mjs": "application/javascript", ".json": "application/json", ".map": "application/json",
+    ".xml": "application/xml", ".txt": "text/plain", ".md": "text/markdown", ".csv": "text/csv",
+    ".yaml": "application/yaml", ".yml": "application/yaml", ".wasm": "application/wasm",
+    # images and fonts
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon", ".tif": "image/tiff",
+    ".tiff": "image/tiff", ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
+    # audio, video, captions
+    ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/ogg",
+    ".flac": "audio/flac", ".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg", ".mov": "video/quicktime",
+    ".vtt": "text/vtt",
+    # documents, notebooks, archives
+    ".pdf": "application/pdf", ".epub": "application/epub+zip", ".rtf": "application/rtf",
+    ".odt": "application/vnd.oasis.opendocument.text", ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet", ".odg": "application/vnd.oasis.opendocument.graphics",
+    ".doc": "application/msword", ".ppt": "application/vnd.ms-powerpoint", ".xls": "application/vnd.ms-excel",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ipynb": "application/x-ipynb+json", ".tex": "text/x-tex", ".bib": "text/x-bibtex", ".py": "text/x-python",
+    ".ggb": "application/vnd.geogebra.file", ".zip": "application/zip", ".gz": "application/gzip",
+    ".tgz": "application/gzip", ".tar": "application/x-tar", ".7z": "application/x-7z-compressed",
+}
+_SHORT_TYPES = ("text/html", ACTIVITY_JSON, "application/json", "application/xrd", "application/jrd",
+                "application/atom", "application/rss")
 
 
 def is_activitypub(path: str) -> bool:
@@ -49,7 +82,8 @@ def content_type(path: str) -> str:
         return "application/json; charset=utf-8"
     if is_activitypub(path):
         return ACTIVITY_JSON
-    guessed = next((kind for suffix, kind in _EXTRA.items() if path.endswith(suffix)), None)
+    lowered = path.lower()
+    guessed = next((kind for suffix, kind in _EXTRA.items() if lowered.endswith(suffix)), None)
     guessed = guessed or mimetypes.guess_type(path)[0] or "application/octet-stream"
     if guessed.startswith(_TEXT_TYPES) and "charset" not in guessed:
         guessed += "; charset=utf-8"
@@ -57,10 +91,12 @@ def content_type(path: str) -> str:
 
 
 def cache_control(path: str) -> str:
+    """The Cache-Control of the output file at `path`: SHORT, HOUR or IMMUTABLE (see the module's docstring)."""
     path = path.lstrip("/")
-    if _FINGERPRINT.search(path):
-        return IMMUTABLE
     kind = content_type(path)
-    if kind.startswith(("text/html", ACTIVITY_JSON, "application/json", "application/xrd", "application/atom")):
+    stable_id = kind.startswith("text/html") or is_activitypub(path) or path in _EXACT
+    if _FINGERPRINT.search(path) and not stable_id:
+        return IMMUTABLE
+    if kind.startswith(_SHORT_TYPES):
         return SHORT
     return HOUR
