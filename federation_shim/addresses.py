@@ -8,6 +8,10 @@ benchmarking ranges (the IANA special-purpose registries, RFC 6890, as Python's 
 knows them), plus IPv6 forms that embed an IPv4 address (IPv4-mapped ``::ffff:a.b.c.d``, NAT64
 ``64:ff9b::/96``, 6to4 ``2002::/16``, Teredo), judged by the address they embed.
 
+Like Mastodon's ``ALLOWED_PRIVATE_ADDRESSES``, specific networks can be exempted
+(``allowed_networks``, parsed with :func:`parse_networks`), e.g. a peer on the same private
+network; ``allow_private_addresses=True`` exempts everything (local development and tests).
+
 The check must happen where the connection is made, not before: a host that resolved to a public
 address a moment ago may resolve to 127.0.0.1 now (DNS rebinding). :class:`GuardedResolver` is an
 aiohttp resolver that refuses a host if *any* of its addresses is forbidden, so aiohttp connects
@@ -20,16 +24,18 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from ipaddress import IPv4Address, IPv6Address
+from collections.abc import Sequence
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
 from .errors import ForbiddenAddress
 
-__all__ = ["GuardedResolver", "check_host", "is_forbidden_address"]
+__all__ = ["GuardedResolver", "Network", "check_host", "is_forbidden_address", "parse_networks"]
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+Network = IPv4Network | IPv6Network
 
 
 def is_forbidden_address(address: IPv4Address | IPv6Address) -> bool:
@@ -53,6 +59,21 @@ def is_forbidden_address(address: IPv4Address | IPv6Address) -> bool:
     )
 
 
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """Parse ``"10.0.0.5/32, fd00::/8"`` (the format of Mastodon's ALLOWED_PRIVATE_ADDRESSES).
+
+    Raises ValueError naming the entry that is not an address or network.
+    """
+    networks = []
+    for entry in value.split(","):
+        if entry.strip():
+            try:
+                networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+            except ValueError as error:
+                raise ValueError(f"{entry.strip()!r} is not an IP address or network") from error
+    return tuple(networks)
+
+
 def _as_address(host: str) -> IPv4Address | IPv6Address | None:
     try:
         return ipaddress.ip_address(host.strip("[]"))
@@ -60,25 +81,38 @@ def _as_address(host: str) -> IPv4Address | IPv6Address | None:
         return None
 
 
-def check_host(host: str, *, allow_private_addresses: bool = False) -> None:
+def _permitted(address: IPv4Address | IPv6Address, allow_private: bool, allowed_networks: Sequence[Network]) -> bool:
+    if allow_private or not is_forbidden_address(address):
+        return True
+    return any(address.version == network.version and address in network for network in allowed_networks)
+
+
+def check_host(host: str, *, allow_private_addresses: bool = False, allowed_networks: Sequence[Network] = ()) -> None:
     """Raise ForbiddenAddress if ``host`` is an IP literal we must not connect to.
 
     Host names pass: they are checked when resolved, by :class:`GuardedResolver`.
     """
     address = _as_address(host)
-    if address is not None and not allow_private_addresses and is_forbidden_address(address):
+    if address is not None and not _permitted(address, allow_private_addresses, allowed_networks):
         raise ForbiddenAddress(host, host, str(address))
 
 
 class GuardedResolver(AbstractResolver):
     """An aiohttp resolver that only returns addresses we may connect to.
 
-    Wraps ``inner`` (default: aiohttp's ThreadedResolver, i.e. getaddrinfo). With
-    ``allow_private_addresses=True`` it checks nothing (local development and tests).
+    Wraps ``inner`` (default: aiohttp's ThreadedResolver, i.e. getaddrinfo). Addresses in
+    ``allowed_networks`` pass; with ``allow_private_addresses=True`` every address passes.
     """
 
-    def __init__(self, *, allow_private_addresses: bool = False, inner: AbstractResolver | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private_addresses: bool = False,
+        allowed_networks: Sequence[Network] = (),
+        inner: AbstractResolver | None = None,
+    ) -> None:
         self.allow_private_addresses = allow_private_addresses
+        self.allowed_networks = tuple(allowed_networks)
         self._inner = inner
 
     async def resolve(
@@ -87,11 +121,9 @@ class GuardedResolver(AbstractResolver):
         if self._inner is None:
             self._inner = ThreadedResolver()
         results = await self._inner.resolve(host, port, family)
-        if self.allow_private_addresses:
-            return results
         for result in results:
             address = _as_address(result["host"].split("%", 1)[0])
-            if address is None or is_forbidden_address(address):
+            if address is None or not _permitted(address, self.allow_private_addresses, self.allowed_networks):
                 raise ForbiddenAddress(host, host, result["host"])
         return results
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -35,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
-from .addresses import GuardedResolver, check_host
+from .addresses import GuardedResolver, Network, check_host
 from .errors import (
     ConnectionFailed,
     FetchError,
@@ -71,7 +71,8 @@ class RemoteFetcher:
     """Fetches ActivityPub documents. Use as ``async with RemoteFetcher(...) as fetcher:``.
 
     ``allow_private_addresses`` comes from the ``ALLOW_PRIVATE_ADDRESSES`` setting (env
-    ``LECTERN_ALLOW_PRIVATE_ADDRESSES=1``); never enable it in production. ``resolver`` replaces
+    ``LECTERN_ALLOW_PRIVATE_ADDRESSES=1``); never enable it in production. ``allowed_networks``
+    exempts specific networks instead (see ``addresses.parse_networks``). ``resolver`` replaces
     the DNS lookup (getaddrinfo) that the address guard wraps; the guard always applies.
     """
 
@@ -85,8 +86,10 @@ class RemoteFetcher:
         signer: GetSigner | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
         resolver: AbstractResolver | None = None,
+        allowed_networks: Sequence[Network] = (),
     ) -> None:
         self.allow_private_addresses = allow_private_addresses
+        self.allowed_networks = tuple(allowed_networks)
         self.deadline = deadline
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
@@ -113,7 +116,11 @@ class RemoteFetcher:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            guard = GuardedResolver(allow_private_addresses=self.allow_private_addresses, inner=self._resolver)
+            guard = GuardedResolver(
+                allow_private_addresses=self.allow_private_addresses,
+                allowed_networks=self.allowed_networks,
+                inner=self._resolver,
+            )
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(resolver=guard),
                 timeout=aiohttp.ClientTimeout(total=self.deadline),
@@ -168,7 +175,11 @@ class RemoteFetcher:
         if previous is not None and urlsplit(previous).scheme == "https" and parts.scheme == "http":
             raise UnsupportedURL(url, f"{previous} redirected to {url}, from https to http")
         try:
-            check_host(parts.hostname, allow_private_addresses=self.allow_private_addresses)
+            check_host(
+                parts.hostname,
+                allow_private_addresses=self.allow_private_addresses,
+                allowed_networks=self.allowed_networks,
+            )
         except ForbiddenAddress as error:
             raise ForbiddenAddress(url, error.host, error.address) from None
 
