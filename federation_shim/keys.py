@@ -65,7 +65,7 @@ class KeyLookupFailure:
 class KeyLookup(Protocol):
     """``await key_lookup(key_id, refresh)`` -> the key, or why there is none."""
 
-    async def __call__(self, key_id: str, refresh: bool) -> PublicKeyInfo | KeyLookupFailure: ...
+    async def __call__(self, key_id: str, refresh: bool, /) -> PublicKeyInfo | KeyLookupFailure: ...
 
 
 def public_key_from_pem(pem: str) -> PublicKey:
