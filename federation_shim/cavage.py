@@ -17,7 +17,8 @@ RSASSA-PKCS1-v1_5 with SHA-256 (Mastodon verifies every signature with ``OpenSSL
 SHA256``); ``headers`` defaults to ``(created)`` for hs2019 and ``date`` otherwise; GET must sign
 ``host``; POST must sign ``digest``, which must match the body; ``(created)``/``(expires)`` are
 only valid with hs2019; and ``(request-target)`` is tried with the query string, then without
-it (older Mastodon signed the path only).
+it (older Mastodon signed the path only; ``VerificationPolicy.accept_request_target_without_query``
+turns that off).
 """
 
 from __future__ import annotations

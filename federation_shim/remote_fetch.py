@@ -158,8 +158,8 @@ class RemoteFetcher:
                     body = await self._read_capped(current, response)
             except ForbiddenAddress as error:
                 raise ForbiddenAddress(current, error.host, error.address) from None
-            except FetchError:
-                raise
+            except (FetchError, TimeoutError):
+                raise  # a timeout (ours or aiohttp's) becomes FetchTimeout in fetch()
             except aiohttp.ClientError as error:
                 raise ConnectionFailed(current, f"fetching {current} failed: {error!r}") from error
             document = _parse_document(current, body)
