@@ -34,6 +34,7 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from yarl import URL
 
 from .addresses import GuardedResolver, Network, check_host
 from .errors import (
@@ -142,9 +143,10 @@ class RemoteFetcher:
         current = url
         self._check_url(current, previous=None)
         for _hop in range(self.max_redirects + 1):
-            headers = dict(self.signer(current)) if self.signer else {}
+            request_url = URL(current)  # what aiohttp will send, so what we must sign
+            headers = dict(self.signer(str(request_url))) if self.signer else {}
             try:
-                async with self._get_session().get(current, headers=headers, allow_redirects=False) as response:
+                async with self._get_session().get(request_url, headers=headers, allow_redirects=False) as response:
                     if response.status in _REDIRECTS and "Location" in response.headers:
                         target = urljoin(current, response.headers["Location"]).split("#", 1)[0]
                         self._check_url(target, previous=current)
