@@ -4,6 +4,11 @@
     POST /ap/inbox                                        the shared inbox
     POST /ap/actors/{name}/inbox                          each actor's inbox
     GET  /ap/actors/{name}/followers                      each actor's followers (count only by default)
+    POST /_lectern/deliver                                queue the current build's changes for delivery now
+                                                          (Authorization: Bearer $LECTERN_DELIVER_TOKEN)
+
+A background task delivers new, changed and removed resources to followers: it notices each new build by itself
+(`federation_shim.delivery_service`).
 
 `lectern serve` adds the static output on the same origin (`serve_static=True`), as a CDN routes it in production.
 Run the shim alone behind a CDN with `uvicorn --factory federation_shim.app:app_from_environment` (settings file in
@@ -12,6 +17,8 @@ LECTERN_SETTINGS, default ./pelicanconf.py); it still needs the build output loc
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -28,6 +35,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from federation_shim.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
+from federation_shim.delivery_store import DeliveryStore
+from federation_shim.delivery_worker import DeliveryWorker
 from federation_shim.followers_collection import followers_collection
 from federation_shim.inbox import MAX_BODY, Inbox, InboxResult
 from federation_shim.key_cache import KeyCache
@@ -85,6 +95,8 @@ class Shim:
     state: ShimState
     site: SiteView
     inbox: Inbox
+    deliveries: DeliveryStore
+    worker: DeliveryWorker
 
 
 def error(status: int, reason: str, detail: str) -> JSONResponse:
@@ -167,6 +179,26 @@ async def followers_endpoint(request: Request) -> Response:
     return JSONResponse(document, media_type=ACTIVITY_JSON, headers={"Cache-Control": "no-cache"})
 
 
+async def deliver_endpoint(request: Request) -> Response:
+    """Queue the current build's changes now (the publish step calls this once the files are live)."""
+    shim = shim_of(request)
+    token = os.environ.get("LECTERN_DELIVER_TOKEN", "")
+    if not token:
+        return error(403, "disabled", "set LECTERN_DELIVER_TOKEN where the shim runs to enable this endpoint")
+    offered = request.headers.get("authorization", "")
+    if not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
+        return error(401, "bad_token", "send Authorization: Bearer <LECTERN_DELIVER_TOKEN>")
+    try:
+        report = queue_pending(shim.settings, shim.deliveries)
+    except NoBuild as missing:
+        return error(503, "not_built", str(missing))
+    shim.worker.wake.set()
+    return JSONResponse(
+        {"status": "queued", "activities": report.activities, "deliveries": report.jobs, "first_run": report.baseline},
+        status_code=202,
+    )
+
+
 def create_app(settings: Settings, *, serve_static: bool = False) -> Starlette:
     """The shim for `settings`; with `serve_static`, the built site on the same origin (as `lectern serve`)."""
 
@@ -176,12 +208,22 @@ def create_app(settings: Settings, *, serve_static: bool = False) -> Starlette:
         fetcher = RemoteFetcher(allow_private_addresses=settings.allow_private_addresses)
         session = client_session(settings.allow_private_addresses)
         key_cache = KeyCache(fetcher, store=PersistentKeyStore(state))
-        sender = ActivitySender(settings, session, load_or_create_private_key(settings.instance_dir))
-        inbox = Inbox(settings, state, key_cache, fetcher, sender)
-        app.state.shim = Shim(settings, state, SiteView(settings.output_dir), inbox)
+        private_key = load_or_create_private_key(settings.instance_dir)
+        sender = ActivitySender(settings, session, private_key)
+        deliveries = DeliveryStore(state)
+        inbox = Inbox(settings, state, key_cache, fetcher, sender, on_verified=deliveries.host_answered)
+        worker = make_worker(settings, deliveries, private_key)
+        app.state.shim = Shim(settings, state, SiteView(settings.output_dir), inbox, deliveries, worker)
+        stop = asyncio.Event()
+        background = asyncio.create_task(watch_and_deliver(settings, deliveries, worker, stop))
         try:
             yield
         finally:
+            stop.set()
+            worker.wake.set()
+            await asyncio.wait([background], timeout=15)
+            await worker.session.close()
+            worker.close()
             await fetcher.close()
             await session.close()
             state.close()
@@ -191,6 +233,7 @@ def create_app(settings: Settings, *, serve_static: bool = False) -> Starlette:
         Route("/ap/inbox", inbox_endpoint, methods=["POST"]),
         Route("/ap/actors/{name}/inbox", inbox_endpoint, methods=["POST"]),
         Route("/ap/actors/{name}/followers", followers_endpoint, methods=["GET"]),
+        Route("/_lectern/deliver", deliver_endpoint, methods=["POST"]),
     ]
     if serve_static:
         routes.append(Mount("/", StaticSite(directory=settings.output_dir, html=True, check_dir=False)))

@@ -61,6 +61,62 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
         state.close()
 
 
+def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from federation_shim.delivery_service import NoBuild, deliver_once
+    from lectern.keys import load_or_create_private_key
+
+    key = load_or_create_private_key(settings.instance_dir)
+    try:
+        report, stats = asyncio.run(deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency))
+    except NoBuild as missing:
+        print(f"lectern: {missing}")
+        return 1
+    if report.baseline:
+        print(
+            f"First run: {report.resources} existing resources recorded; from now on new, changed and removed "
+            "resources are delivered."
+        )
+    else:
+        print(f"Queued {report.activities} activities as {report.jobs} deliveries.")
+    print(
+        f"Sent {stats.sent}: {stats.delivered} delivered, {stats.retried} to retry later, {stats.failed} failed, "
+        f"{stats.gone} gone."
+    )
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from federation_shim.delivery_store import DeliveryStore
+    from federation_shim.state import ShimState
+
+    state = ShimState(settings.instance_dir / "shim.sqlite3")
+    try:
+        store = DeliveryStore(state)
+        counts: dict[str, int] = {}
+        for follower in state.all_followers():
+            counts[follower.actor] = counts.get(follower.actor, 0) + 1
+        print("Followers:")
+        for actor, count in sorted(counts.items()):
+            print(f"  {actor}: {count}")
+        if not counts:
+            print("  none yet")
+        queue = store.counts(time.time())
+        print(
+            f"Deliveries: {queue.pending} queued, {queue.retrying} retrying, {queue.done} delivered, "
+            f"{queue.failed} failed, {queue.gone} gone, {queue.skipped} skipped"
+        )
+        for state_name, activity, inbox, attempts, status, error in store.problems():
+            shown = f"HTTP {status}" if status else "no answer"
+            print(f"  {state_name} after {attempts} tries: {activity} -> {inbox}: {shown} {error or ''}".rstrip())
+        return 0
+    finally:
+        state.close()
+
+
 def add_commands(commands: Any) -> None:
     serve = commands.add_parser(
         "serve",
@@ -85,6 +141,27 @@ def add_commands(commands: Any) -> None:
     followers.add_argument("actor", nargs="?", help="with remove: the follower's actor id (URL)")
     followers.add_argument("--instance", help="the instance folder (default: instance/)")
     followers.set_defaults(run=cmd_followers)
+
+    deliver = commands.add_parser(
+        "deliver",
+        help="send followers what changed since the last delivery",
+        description="Compare the current build with what followers were told, queue a Create, Update or Delete for "
+        "every difference, and send every delivery that is due; exit when nothing is due. Failed "
+        "deliveries are retried by the next run (or by a running 'lectern serve').",
+    )
+    deliver.add_argument("--instance", help="the instance folder (default: instance/)")
+    deliver.add_argument("--output", help="the build output folder (default: output/)")
+    deliver.add_argument("--timeout", type=float, help="seconds to wait for each inbox (default: 10)")
+    deliver.add_argument("--concurrency", type=int, default=256, help="requests in flight at once (default: 256)")
+    deliver.set_defaults(run=cmd_deliver)
+
+    status = commands.add_parser(
+        "status",
+        help="followers and deliveries at a glance",
+        description="Followers per actor; queued, retrying and failed deliveries with the last error.",
+    )
+    status.add_argument("--instance", help="the instance folder (default: instance/)")
+    status.set_defaults(run=cmd_status)
 
 
 __all__ = ["add_commands"]

@@ -88,8 +88,15 @@ class Inbox:
     """Receives activities for the site's actors; see the module docstring for the order of checks."""
 
     def __init__(
-        self, settings: Settings, state: ShimState, key_lookup: KeyLookup, fetcher: RemoteFetcher, send: SendActivity
+        self,
+        settings: Settings,
+        state: ShimState,
+        key_lookup: KeyLookup,
+        fetcher: RemoteFetcher,
+        send: SendActivity,
+        on_verified: Callable[[str], None] | None = None,
     ) -> None:
+        self.on_verified = on_verified  # told the host of every verified sender (it is alive: see retry_policy)
         self.settings = settings
         self.state = state
         self.key_lookup = key_lookup
@@ -130,6 +137,8 @@ class Inbox:
             logger.info("refused %s %s: %s (%s)", kind, activity_id, verdict.reason, verdict.detail)
             status = 503 if verdict.retryable else 401
             return InboxResult(status, str(verdict.reason), verdict.detail)
+        if self.on_verified is not None:
+            self.on_verified(urlsplit(actor).netloc.lower())
         if self.state.was_processed(activity_id):
             return InboxResult(202, "duplicate", f"{activity_id} was already processed")
 

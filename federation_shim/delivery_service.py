@@ -1,0 +1,156 @@
+"""Delivery from the outside: queue what the current build means for followers, then send it.
+
+Used by `lectern deliver` (once, until nothing is due), by `lectern serve` (a background task that notices each new
+build), and by the authenticated trigger `POST /_lectern/deliver` that `lectern publish` calls after an upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from federation_shim.delivery_plan import plan_delivery
+from federation_shim.delivery_store import DeliveryStore
+from federation_shim.delivery_worker import DeliveryWorker, WorkerStats
+from federation_shim.outgoing import client_session
+from federation_shim.state import ShimState
+from lectern.settings import Settings
+from lectern.site_paths import SitePaths
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_FILE = "ap/manifest.json"
+
+
+@dataclass(frozen=True)
+class QueueReport:
+    activities: int
+    jobs: int
+    baseline: bool
+    resources: int
+
+
+class NoBuild(Exception):
+    pass
+
+
+def manifest_path(settings: Settings) -> Path:
+    return settings.output_dir / MANIFEST_FILE
+
+
+def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = None) -> QueueReport:
+    """Compare the current build with what followers were told; queue a job per inbox for every difference."""
+    path = manifest_path(settings)
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NoBuild(f"{path} does not exist: run 'lectern build' first") from None
+    paths = SitePaths(manifest["site_url"])
+
+    def load(document_id: str) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads((settings.output_dir / paths.output_file(document_id)).read_text("utf-8"))
+        return document
+
+    moment = time.time() if now is None else now
+    plan = plan_delivery(
+        manifest, store.delivered_items(), store.first_run(), load, datetime.fromtimestamp(moment, UTC)
+    )
+    jobs = store.record_plan(plan, manifest["site_actor"], moment)
+    if plan.baseline:
+        logger.info(
+            "first delivery run: %d existing resources recorded as known; only changes from now on are sent",
+            len(plan.delivered),
+        )
+    elif plan.activities:
+        logger.info("queued %d activities as %d deliveries", len(plan.activities), jobs)
+    return QueueReport(len(plan.activities), jobs, plan.baseline, len(manifest["items"]))
+
+
+def delivery_timeout() -> float:
+    raw = os.environ.get("LECTERN_DELIVERY_TIMEOUT", "10")
+    try:
+        return max(0.1, float(raw))
+    except ValueError:
+        return 10.0
+
+
+def make_worker(
+    settings: Settings,
+    store: DeliveryStore,
+    private_key: RSAPrivateKey,
+    *,
+    timeout: float | None = None,
+    concurrency: int = 256,
+    per_host: int = 4,
+) -> DeliveryWorker:
+    session = client_session(
+        settings.allow_private_addresses,
+        timeout=timeout or delivery_timeout(),
+        limit=concurrency,
+        limit_per_host=per_host,
+    )
+    paths = SitePaths(settings.site_url)
+    return DeliveryWorker(
+        store,
+        private_key,
+        paths.key_id,
+        session,
+        allow_private_addresses=settings.allow_private_addresses,
+        concurrency=concurrency,
+        per_host=per_host,
+    )
+
+
+async def deliver_once(
+    settings: Settings, private_key: RSAPrivateKey, *, timeout: float | None = None, concurrency: int = 256
+) -> tuple[QueueReport, WorkerStats]:
+    """Queue what is pending, then send until nothing is due (`lectern deliver`)."""
+    state = ShimState(settings.instance_dir / "shim.sqlite3")
+    store = DeliveryStore(state)
+    worker = make_worker(settings, store, private_key, timeout=timeout, concurrency=concurrency)
+    try:
+        report = queue_pending(settings, store)
+        stats = await worker.run(until_idle=True)
+        return report, stats
+    finally:
+        await worker.session.close()
+        worker.close()
+        state.close()
+
+
+async def watch_and_deliver(
+    settings: Settings, store: DeliveryStore, worker: DeliveryWorker, stop: asyncio.Event, poll: float = 1.0
+) -> None:
+    """`lectern serve`'s background task: queue each new build as it appears, and keep the worker sending."""
+    path = manifest_path(settings)
+    seen: tuple[int, int] | None = None
+
+    async def watch() -> None:
+        nonlocal seen
+        while not stop.is_set():
+            try:
+                stat = path.stat()
+                stamp = (stat.st_mtime_ns, stat.st_ino)
+                if stamp != seen:
+                    seen = stamp
+                    if queue_pending(settings, store).jobs:
+                        worker.wake.set()
+            except FileNotFoundError:
+                pass
+            except Exception:  # a broken build must not stop the shim; the next build gets another try
+                logger.exception("could not queue deliveries for the current build")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=poll)
+            except TimeoutError:
+                pass
+
+    await asyncio.gather(watch(), worker.run(until_idle=False, stop=stop))

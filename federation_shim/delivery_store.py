@@ -1,0 +1,277 @@
+"""The durable delivery queue, in the shim's SQLite database: what followers were told, and every send still to do.
+
+A job (one activity to one inbox) is written, in the same transaction as the record of what it tells followers,
+before anything is sent; it is marked done only after a 2xx. A worker claims due jobs with a lease naming its process;
+a worker that died (kill -9) leaves leases that the next worker takes back at once, so nothing is lost and only the
+requests that were in flight can be sent twice (receivers deduplicate by activity id, which is stable).
+
+    delivered_items      key -> object id, hash, updated, live: what followers know of each resource
+    outgoing_activities  id -> signer, body: each activity once, however many inboxes it goes to
+    delivery_jobs        (activity, inbox) -> state, attempts, next_try, lease, last status and error
+    host_health          per host: consecutive failures, circuit breaker, unavailable after 7 failing days
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from federation_shim.delivery_plan import DeliveredItem, Plan
+from federation_shim.outgoing import activity_body
+from federation_shim.retry_policy import FAILURE_DAYS
+from federation_shim.state import ShimState, now_text
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS delivery_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS delivered_items (
+    key TEXT PRIMARY KEY, object_id TEXT NOT NULL, hash TEXT NOT NULL, updated TEXT NOT NULL, live INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outgoing_activities (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, signer TEXT NOT NULL, body BLOB NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS delivery_jobs (
+    id INTEGER PRIMARY KEY,
+    activity_id TEXT NOT NULL REFERENCES outgoing_activities (id),
+    inbox TEXT NOT NULL,
+    host TEXT NOT NULL,
+    state TEXT NOT NULL,            -- pending, done, failed, gone, skipped
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL,
+    lease_owner INTEGER,
+    lease_until REAL,
+    last_status INTEGER,
+    last_error TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (activity_id, inbox)
+);
+CREATE INDEX IF NOT EXISTS delivery_jobs_due ON delivery_jobs (state, next_try);
+CREATE TABLE IF NOT EXISTS host_health (
+    host TEXT PRIMARY KEY,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    open_until REAL NOT NULL DEFAULT 0,
+    times_opened INTEGER NOT NULL DEFAULT 0,
+    unavailable INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS host_failure_days (host TEXT NOT NULL, day TEXT NOT NULL, PRIMARY KEY (host, day));
+"""
+
+LEASE_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    activity_id: str
+    inbox: str
+    host: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    pending: int
+    retrying: int
+    done: int
+    failed: int
+    gone: int
+    skipped: int
+
+
+def host_of(inbox: str) -> str:
+    return urlsplit(inbox).netloc.lower()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class DeliveryStore:
+    """The queue's tables, on the shim's database connection."""
+
+    def __init__(self, state: ShimState) -> None:
+        self.state = state
+        self.db: sqlite3.Connection = state.db
+        self.db.executescript(SCHEMA)
+
+    # What followers were told
+    def first_run(self) -> bool:
+        return self.db.execute("SELECT 1 FROM delivery_meta WHERE name = 'baseline'").fetchone() is None
+
+    def delivered_items(self) -> dict[str, DeliveredItem]:
+        rows = self.db.execute("SELECT key, object_id, hash, updated, live FROM delivered_items").fetchall()
+        return {row[0]: DeliveredItem(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows}
+
+    def audience(self, db: sqlite3.Connection, actors: Iterable[str]) -> list[str]:
+        """One inbox per server: the shared inbox where a follower has one, its own inbox otherwise."""
+        names = list(actors)
+        marks = ",".join("?" * len(names))
+        rows = db.execute(
+            f"SELECT DISTINCT coalesce(shared_inbox, inbox) FROM followers WHERE actor IN ({marks}) ORDER BY 1", names
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def record_plan(self, plan: Plan, site_actor: str, now: float) -> int:
+        """Store the activities of `plan`, a job for each inbox that must get them, and the new record of what
+        followers know, in one transaction. Returns the number of jobs queued."""
+        queued = 0
+        stamp = now_text()
+        with self.state.transaction() as db:
+            unavailable = {row[0] for row in db.execute("SELECT host FROM host_health WHERE unavailable = 1")}
+            for planned in plan.activities:
+                activity = planned.activity
+                db.execute(
+                    "INSERT OR IGNORE INTO outgoing_activities VALUES (?, ?, ?, ?, ?)",
+                    (activity["id"], activity["type"], planned.signer, activity_body(activity), stamp),
+                )
+                actors = {
+                    "collection": [planned.collection],
+                    "site": [site_actor],
+                    "both": [planned.collection, site_actor],
+                }[planned.audience]
+                rows = []
+                for inbox in self.audience(db, actors):
+                    host = host_of(inbox)
+                    state = "skipped" if host in unavailable else "pending"
+                    rows.append((activity["id"], inbox, host, state, now, stamp))
+                before = db.total_changes
+                db.executemany(
+                    "INSERT OR IGNORE INTO delivery_jobs (activity_id, inbox, host, state, next_try, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                queued += db.total_changes - before
+            db.executemany(
+                "INSERT OR REPLACE INTO delivered_items VALUES (?, ?, ?, ?, ?)",
+                [(i.key, i.object_id, i.hash, i.updated, int(i.live)) for i in plan.delivered],
+            )
+            db.execute("INSERT OR IGNORE INTO delivery_meta VALUES ('baseline', ?)", (stamp,))
+        return queued
+
+    # The worker's side
+    def reclaim_abandoned(self) -> int:
+        """Take back the leases of workers that died, so their jobs are sent at once."""
+        owners = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT lease_owner FROM delivery_jobs WHERE state = 'pending' AND lease_owner IS NOT NULL"
+            )
+        ]
+        dead = [owner for owner in owners if owner != os.getpid() and not _pid_alive(owner)]
+        reclaimed = 0
+        for owner in dead:
+            reclaimed += self.db.execute(
+                "UPDATE delivery_jobs SET lease_owner = NULL, lease_until = NULL "
+                "WHERE state = 'pending' AND lease_owner = ?",
+                (owner,),
+            ).rowcount
+        return reclaimed
+
+    def claim_due(self, now: float, limit: int) -> list[Job]:
+        rows = self.db.execute(
+            "UPDATE delivery_jobs SET lease_owner = ?, lease_until = ? WHERE id IN ("
+            " SELECT id FROM delivery_jobs WHERE state = 'pending' AND next_try <= ?"
+            " AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_try, id LIMIT ?)"
+            " RETURNING id, activity_id, inbox, host, attempts",
+            (os.getpid(), now + LEASE_SECONDS, now, now, limit),
+        ).fetchall()
+        return [Job(*row) for row in rows]
+
+    def activity(self, activity_id: str) -> tuple[str, bytes]:
+        row = self.db.execute("SELECT signer, body FROM outgoing_activities WHERE id = ?", (activity_id,)).fetchone()
+        return str(row[0]), bytes(row[1])
+
+    def next_due(self) -> float | None:
+        row = self.db.execute("SELECT min(next_try) FROM delivery_jobs WHERE state = 'pending'").fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def finish(
+        self, job: Job, state: str, status: int, detail: str, next_try: float | None = None, attempts: int | None = None
+    ) -> None:
+        self.db.execute(
+            "UPDATE delivery_jobs SET state = ?, attempts = ?, next_try = coalesce(?, next_try), lease_owner = NULL,"
+            " lease_until = NULL, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?",
+            (state, job.attempts if attempts is None else attempts, next_try, status, detail[:500], now_text(), job.id),
+        )
+
+    def defer(self, job: Job, until: float) -> None:
+        """Put a job back without counting an attempt (its host's circuit is open)."""
+        self.db.execute(
+            "UPDATE delivery_jobs SET next_try = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+            (until, job.id),
+        )
+
+    def remove_followers_at(self, inbox: str) -> int:
+        return self.db.execute("DELETE FROM followers WHERE inbox = ? OR shared_inbox = ?", (inbox, inbox)).rowcount
+
+    # Host health
+    def host_is_unavailable(self, host: str) -> bool:
+        row = self.db.execute("SELECT unavailable FROM host_health WHERE host = ?", (host,)).fetchone()
+        return bool(row and row[0])
+
+    def host_succeeded(self, host: str) -> None:
+        self.db.execute("DELETE FROM host_failure_days WHERE host = ?", (host,))
+        self.db.execute("DELETE FROM host_health WHERE host = ?", (host,))
+
+    def host_failed(self, host: str, when: datetime) -> int:
+        """Record a failure; returns the number of separate days this host has failed on (and marks it unavailable
+        from FAILURE_DAYS on)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO host_failure_days VALUES (?, ?)", (host, when.astimezone(UTC).date().isoformat())
+        )
+        days = int(self.db.execute("SELECT count(*) FROM host_failure_days WHERE host = ?", (host,)).fetchone()[0])
+        self.db.execute(
+            "INSERT INTO host_health (host, consecutive_failures, unavailable) VALUES (?, 1, ?) "
+            "ON CONFLICT (host) DO UPDATE SET consecutive_failures = consecutive_failures + 1, "
+            "unavailable = excluded.unavailable",
+            (host, int(days >= FAILURE_DAYS)),
+        )
+        return days
+
+    def consecutive_failures(self, host: str) -> tuple[int, float, int]:
+        row = self.db.execute(
+            "SELECT consecutive_failures, open_until, times_opened FROM host_health WHERE host = ?", (host,)
+        ).fetchone()
+        return (int(row[0]), float(row[1]), int(row[2])) if row else (0, 0.0, 0)
+
+    def open_breaker(self, host: str, until: float) -> None:
+        self.db.execute(
+            "UPDATE host_health SET open_until = ?, times_opened = times_opened + 1, "
+            "consecutive_failures = 0 WHERE host = ?",
+            (until, host),
+        )
+
+    def host_answered(self, host: str) -> None:
+        """A verified request came from `host`: it is alive again (Mastodon clears its unavailable mark too)."""
+        self.db.execute(
+            "UPDATE host_health SET unavailable = 0, consecutive_failures = 0, open_until = 0 WHERE host = ?", (host,)
+        )
+        self.db.execute("DELETE FROM host_failure_days WHERE host = ?", (host,))
+
+    # For `lectern status`
+    def counts(self, now: float) -> QueueCounts:
+        found = dict.fromkeys(("pending", "retrying", "done", "failed", "gone", "skipped"), 0)
+        for state, retrying, count in self.db.execute(
+            "SELECT state, state = 'pending' AND attempts > 0, count(*) FROM delivery_jobs GROUP BY 1, 2"
+        ):
+            found["retrying" if retrying else state] += int(count)
+        return QueueCounts(**found)
+
+    def problems(self, limit: int = 20) -> list[tuple[str, str, str, int, int | None, str | None]]:
+        """(state, activity, inbox, attempts, last status, last error) of failing and retrying jobs, newest first."""
+        rows = self.db.execute(
+            "SELECT state, activity_id, inbox, attempts, last_status, last_error FROM delivery_jobs "
+            "WHERE state IN ('failed', 'gone', 'skipped') OR (state = 'pending' AND attempts > 0) "
+            "ORDER BY updated_at DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [tuple(row) for row in rows]

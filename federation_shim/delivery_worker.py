@@ -1,0 +1,189 @@
+"""The delivery worker: sends due jobs from the queue, many hosts in parallel, a few requests per host at a time.
+
+Memory stays bounded whatever the number of followers: jobs are claimed from SQLite in batches no larger than the
+free concurrency, and only their ids, inboxes and the (shared) activity bodies are held. Every request is signed when
+it is sent (draft-cavage with Digest; Date current), in a thread pool, since RSA signing releases the GIL and is the
+main cost. Each outcome is written as soon as it is known; see `retry_policy` for what happens after a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import aiohttp
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from federation_shim.addresses import check_host
+from federation_shim.cavage import sign_post
+from federation_shim.delivery_store import DeliveryStore, Job
+from federation_shim.errors import FetchError
+from federation_shim.outgoing import PostResult
+from federation_shim.retry_policy import (
+    BREAKER_THRESHOLD,
+    MAX_RETRIES,
+    Outcome,
+    breaker_cool_off,
+    classify,
+    next_delay,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerStats:
+    sent: int = 0
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    gone: int = 0
+    deferred: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class DeliveryWorker:
+    store: DeliveryStore
+    private_key: RSAPrivateKey
+    key_id_of: Callable[[str], str]
+    session: aiohttp.ClientSession
+    allow_private_addresses: bool = False
+    concurrency: int = 256
+    per_host: int = 4
+    clock: Callable[[], float] = time.time
+    jitter: random.Random = field(default_factory=random.Random)
+    stats: WorkerStats = field(default_factory=WorkerStats)
+
+    def __post_init__(self) -> None:
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._bodies: dict[str, tuple[str, bytes]] = {}
+        self._signers = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sign")
+        self.wake = asyncio.Event()
+
+    def close(self) -> None:
+        self._signers.shutdown(wait=False)
+
+    async def run(self, until_idle: bool = True, stop: asyncio.Event | None = None) -> WorkerStats:
+        """Send due jobs. With `until_idle`, return when nothing is due now; otherwise keep waiting for new jobs
+        (and retries falling due) until `stop` is set."""
+        reclaimed = self.store.reclaim_abandoned()
+        if reclaimed:
+            logger.info("took back %d deliveries from a worker that stopped", reclaimed)
+        running: set[asyncio.Task[None]] = set()
+        while True:
+            room = self.concurrency - len(running)
+            if room > 0 and (not running or room >= self.concurrency // 4):
+                for job in self.store.claim_due(self.clock(), room):
+                    running.add(asyncio.create_task(self._deliver(job)))
+            if not running:
+                if until_idle or (stop is not None and stop.is_set()):
+                    return self.stats
+                await self._sleep_until_due(stop)
+                continue
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+
+    async def _sleep_until_due(self, stop: asyncio.Event | None) -> None:
+        due = self.store.next_due()
+        delay = 1.0 if due is None else min(1.0, max(0.0, due - self.clock()))
+        self.wake.clear()
+        waiters = [asyncio.create_task(self.wake.wait())] + ([asyncio.create_task(stop.wait())] if stop else [])
+        await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    def _body(self, activity_id: str) -> tuple[str, bytes]:
+        if activity_id not in self._bodies:
+            if len(self._bodies) > 1000:
+                self._bodies.clear()
+            self._bodies[activity_id] = self.store.activity(activity_id)
+        return self._bodies[activity_id]
+
+    async def _deliver(self, job: Job) -> None:
+        if self.store.host_is_unavailable(job.host):
+            self.store.finish(
+                job,
+                "skipped",
+                0,
+                f"{job.host} has failed on 7 separate days; skipped until it answers or sends us a verified request",
+            )
+            return
+        failures, open_until, _opened = self.store.consecutive_failures(job.host)
+        if open_until > self.clock():
+            self.store.defer(job, open_until)
+            self.stats.deferred += 1
+            return
+        semaphore = self._hosts.setdefault(job.host, asyncio.Semaphore(self.per_host))
+        async with semaphore:
+            result = await self._post(job)
+        self._record(job, result)
+
+    async def _post(self, job: Job) -> PostResult:
+        signer, body = self._body(job.activity_id)
+        try:
+            check_host(job.host.rsplit(":", 1)[0].strip("[]"), allow_private_addresses=self.allow_private_addresses)
+            loop = asyncio.get_running_loop()
+            headers = await loop.run_in_executor(
+                self._signers,
+                lambda: sign_post(job.inbox, body, key_id=self.key_id_of(signer), private_key=self.private_key),
+            )
+            headers.pop("Host", None)
+            self.stats.sent += 1
+            async with self.session.post(job.inbox, data=body, headers=headers, allow_redirects=False) as response:
+                text = (await response.content.read(1024)).decode("utf-8", "replace")
+                return PostResult(response.status, text[:300], response.headers.get("Retry-After"))
+        except FetchError as error:
+            return PostResult(0, str(error))
+        except TimeoutError:
+            return PostResult(0, "no answer in time")
+        except aiohttp.ClientError as error:
+            return PostResult(0, f"{type(error).__name__}: {error}")
+
+    def _record(self, job: Job, result: PostResult) -> None:
+        outcome = classify(result.status)
+        self.stats.statuses[result.status] = self.stats.statuses.get(result.status, 0) + 1
+        now = self.clock()
+        detail = result.detail or f"HTTP {result.status}"
+        if outcome is Outcome.DELIVERED:
+            self.store.finish(job, "done", result.status, "", attempts=job.attempts + 1)
+            self.store.host_succeeded(job.host)
+            self.stats.delivered += 1
+            return
+        logger.info(
+            "delivery of %s to %s: %s (%s)", job.activity_id, job.inbox, result.status or "no answer", detail[:120]
+        )
+        if outcome is Outcome.GONE:
+            removed = self.store.remove_followers_at(job.inbox)
+            self.store.finish(
+                job, "gone", result.status, f"410 Gone: {removed} follower(s) removed", attempts=job.attempts + 1
+            )
+            self.stats.gone += 1
+            return
+        if outcome is Outcome.PERMANENT:
+            self.store.finish(job, "failed", result.status, detail, attempts=job.attempts + 1)
+            self.store.host_failed(job.host, datetime.fromtimestamp(now, UTC))
+            self.stats.failed += 1
+            return
+        self.store.host_failed(job.host, datetime.fromtimestamp(now, UTC))
+        failures, _open_until, opened = self.store.consecutive_failures(job.host)
+        if failures >= BREAKER_THRESHOLD:
+            self.store.open_breaker(job.host, now + breaker_cool_off(opened + 1))
+        retry = job.attempts + 1
+        if retry > MAX_RETRIES:
+            self.store.finish(
+                job, "failed", result.status, f"gave up after {MAX_RETRIES} retries: {detail}", attempts=retry
+            )
+            self.stats.failed += 1
+            return
+        delay = next_delay(retry, result.retry_after, datetime.fromtimestamp(now, UTC), self.jitter)
+        self.store.finish(job, "pending", result.status, detail, next_try=now + delay, attempts=retry)
+        self.stats.retried += 1

@@ -1,0 +1,111 @@
+"""What the shim needs to tell followers about changes: tombstones for deleted resources, and the build manifest.
+
+Runs after `LecternGenerator` (it reads the content model that generator put in the context, and the object files it
+wrote). It writes, for every deleted resource (see `generator.tombstones`), a `Tombstone` at the object's id and a
+"gone" page at its HTML address; and `ap/manifest.json`: every live resource with the ids of its object, Create and
+Announce, its `updated`, and a hash of its rendered object, plus the tombstones. The shim compares the manifest with
+what it has delivered to derive Create, Update and Delete (`federation_shim.delivery_plan`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from generator.content_model import Site
+from generator.objects import timestamp
+from generator.tombstones import Tombstone, find_tombstones
+from lectern.site_paths import SitePaths
+from lectern.vocabulary import OBJECT_CONTEXT
+
+MANIFEST_FILE = "ap/manifest.json"
+
+
+def tombstone_document(paths: SitePaths, tombstone: Tombstone) -> dict[str, Any]:
+    return {
+        "@context": OBJECT_CONTEXT,
+        "id": paths.object(tombstone.key),
+        "type": "Tombstone",
+        "formerType": "Note",
+        "deleted": timestamp(tombstone.deleted),
+        "url": paths.resource_page(tombstone.key),
+    }
+
+
+def manifest(paths: SitePaths, site: Site, site_actor: str, output: Path, tombstones: list[Tombstone]) -> dict[str, Any]:
+    items = []
+    for resource in sorted(site.resources, key=lambda r: (r.added, r.key)):
+        object_id = paths.object(resource.key)
+        rendered = (output / paths.output_file(object_id)).read_bytes()
+        items.append({
+            "key": resource.key,
+            "collection": resource.collection,
+            "object": object_id,
+            "create": paths.create(resource.key),
+            "announce": paths.announce(resource.key),
+            "updated": timestamp(resource.last_changed),
+            "hash": hashlib.sha256(rendered).hexdigest(),
+        })
+    return {
+        "site_url": paths.site_url,
+        "site_actor": site_actor,
+        "items": items,
+        "tombstones": [
+            {"key": t.key, "collection": t.collection, "object": paths.object(t.key), "deleted": timestamp(t.deleted)}
+            for t in tombstones
+        ],
+    }
+
+
+def gone_page_fallback(title: str, collection_url: str) -> str:
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Gone: {escape(title)}</title></head>'
+            f"<body><main><h1>This resource was removed</h1><p>{escape(title)} is no longer in this collection.</p>"
+            f'<p><a href="{escape(collection_url)}">See the collection</a></p></main></body></html>\n')
+
+
+class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
+    """Writes tombstones, gone pages and the manifest; see the module docstring."""
+
+    def generate_context(self) -> None:
+        pass
+
+    def generate_output(self, writer: Any) -> None:
+        site: Site | None = self.context.get("lectern_site")
+        settings = self.settings.get("LECTERN_RUNTIME")
+        if site is None or settings is None:
+            return
+        output = Path(self.output_path)
+        paths = SitePaths(settings.site_url)
+        tombstones = [t for t in find_tombstones(settings.content_dir, {r.key for r in site.resources})
+                      if t.collection in {c.slug for c in site.collections}]
+        for tombstone in tombstones:
+            document = tombstone_document(paths, tombstone)
+            target = output / paths.output_file(document["id"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            self._write_gone_page(writer, paths, tombstone)
+        document = manifest(paths, site, settings.site_actor, output, tombstones)
+        (output / MANIFEST_FILE).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    def _write_gone_page(self, writer: Any, paths: SitePaths, tombstone: Tombstone) -> None:
+        save_as = paths.output_file(paths.resource_page(tombstone.key))
+        collection_url = paths.collection_page(tombstone.collection)
+        try:
+            template = self.get_template("gone")
+        except Exception:  # a theme without gone.html: a plain page still says what happened
+            target = Path(self.output_path) / save_as
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(gone_page_fallback(tombstone.title, collection_url), encoding="utf-8")
+            return
+        writer.write_file(save_as, template, self.context, relative_urls=False, override_output=True,
+                          gone_title=tombstone.title, gone_collection_url=collection_url,
+                          gone_deleted=tombstone.deleted, tombstone=tombstone)
+
+
+def get_generators(_pelican: Any) -> type[Generator]:
+    return DeliveryFilesGenerator
