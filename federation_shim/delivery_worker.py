@@ -117,13 +117,14 @@ class DeliveryWorker:
                 f"{job.host} has failed on 7 separate days; skipped until it answers or sends us a verified request",
             )
             return
-        failures, open_until, _opened = self.store.consecutive_failures(job.host)
-        if open_until > self.clock():
-            self.store.defer(job, open_until)
-            self.stats.deferred += 1
-            return
         semaphore = self._hosts.setdefault(job.host, asyncio.Semaphore(self.per_host))
         async with semaphore:
+            # checked once a request slot for the host is ours: jobs that queued behind failing ones see the breaker
+            _failures, open_until, _opened = self.store.consecutive_failures(job.host)
+            if open_until > self.clock():
+                self.store.defer(job, open_until)
+                self.stats.deferred += 1
+                return
             result = await self._post(job)
         self._record(job, result)
 

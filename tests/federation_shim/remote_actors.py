@@ -23,7 +23,7 @@ from lectern.vocabulary import ACTIVITYSTREAMS, SECURITY
 KEYS: dict[int, rsa.RSAPrivateKey] = {}
 
 
-def test_key(number: int) -> rsa.RSAPrivateKey:
+def actor_key(number: int) -> rsa.RSAPrivateKey:
     """RSA keys are slow to make: a few, made once per test session."""
     if number not in KEYS:
         KEYS[number] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -121,7 +121,7 @@ class RemoteServer:
         return self
 
     def add(self, name: str, key_number: int, **options: Any) -> RemoteActor:
-        actor = RemoteActor(self.base, name, test_key(key_number), **options)
+        actor = RemoteActor(self.base, name, actor_key(key_number), **options)
         self.actors[name] = actor
         return actor
 
