@@ -78,7 +78,7 @@ def content_type(path: str) -> str:
     path = path.lstrip("/")
     if path in _EXACT:
         return _EXACT[path]
-    if path == "ap/webfinger.json":
+    if path in ("ap/webfinger.json", "ap/manifest.json"):  # indexes the shim reads, not ActivityPub documents
         return "application/json; charset=utf-8"
     if is_activitypub(path):
         return ACTIVITY_JSON
