@@ -101,6 +101,6 @@ def deliver(shim_url: str) -> None:
         print(f"Delivery not triggered: {TOKEN_ENV} is not set (followers hear of new resources once it is).")
         return
     result = trigger_delivery(shim_url, token)
-    answer = f": {result.body[:200]}" if result.body else ""
-    print(f"Delivery triggered at {result.url} (HTTP {result.status}){answer}")
+    answer = f": {result.summary}" if result.summary else ""
+    print(f"Delivery triggered at {result.url} (HTTP {result.status}){answer}.")
     sys.stdout.flush()

@@ -4,6 +4,9 @@ Publish calls this only after every file is uploaded, so followers' servers that
 find it live. The shim decides what is new (delivery is idempotent: activities are deduplicated by id), so calling
 it again after a publish that changed nothing is harmless, and is how a failed trigger is retried.
 
+The shim answers 202 with `{"status": "queued", "activities": n, "deliveries": m, "first_run": bool}`, and refusals
+with `{"status": "error", "reason": ..., "detail": ...}` (federation_shim/app.py); both are summed up in one line.
+
 The token goes only over https, or plain http to a loopback address (a shim on the same machine, tests). Redirects
 are not followed, so the token is never sent to another address than the one configured.
 """
@@ -11,6 +14,7 @@ are not followed, so the token is never sent to another address than the one con
 from __future__ import annotations
 
 import ipaddress
+import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -28,6 +32,24 @@ class TriggerResult:
     url: str
     status: int
     body: str
+
+    @property
+    def summary(self) -> str:
+        """What the shim said, in a few words: how much it queued, or its body as it came."""
+        answer = _json(self.body)
+        if answer.get("status") != "queued":
+            return self.body[:200]
+        if answer.get("first_run"):
+            return "first run: the resources already published are recorded, followers hear of changes from now on"
+        return f"queued {answer.get('activities', 0)} activities as {answer.get('deliveries', 0)} deliveries"
+
+
+def _json(body: str) -> dict[str, object]:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -70,7 +92,8 @@ def trigger_delivery(shim_url: str, token: str, timeout: float = TIMEOUT) -> Tri
             body = response.read(2000).decode("utf-8", "replace")
             return TriggerResult(url, response.status, " ".join(body.split()))
     except urllib.error.HTTPError as error:
-        raise DeliveryTriggerFailed(_status_message(url, error.code, error.headers.get("Location"))) from None
+        detail = str(_json(error.read(2000).decode("utf-8", "replace")).get("detail", "")).rstrip(".")
+        raise DeliveryTriggerFailed(_status_message(url, error.code, error.headers.get("Location"), detail)) from None
     except TimeoutError:
         raise DeliveryTriggerFailed(
             f"the shim at {url} did not answer within {timeout:g} s: check that it runs, then run lectern publish again"
@@ -83,14 +106,20 @@ def trigger_delivery(shim_url: str, token: str, timeout: float = TIMEOUT) -> Tri
         ) from None
 
 
-def _status_message(url: str, status: int, location: str | None) -> str:
-    if status in (401, 403):
+def _status_message(url: str, status: int, location: str | None, detail: str) -> str:
+    if status == 401:
         return (
-            f"the shim at {url} refused the delivery token (HTTP {status}): set {TOKEN_ENV} to the token the shim "
+            f"the shim at {url} refused the delivery token (HTTP 401): set {TOKEN_ENV} to the token the shim "
             "was started with"
+        )
+    if status == 403:
+        return (
+            f"the shim at {url} refused the trigger (HTTP 403{': ' + detail if detail else ''}): set {TOKEN_ENV} "
+            "where the shim runs, and the same token here"
         )
     if status == 404:
         return f"the shim at {url} has no delivery endpoint (HTTP 404): check --shim-url, or update the shim"
     if 300 <= status < 400:
         return f"the shim at {url} redirects to {location} (HTTP {status}): pass that address as --shim-url"
-    return f"the shim at {url} answered HTTP {status}: see its log, then run lectern publish again"
+    said = f" ({detail})" if detail else ""
+    return f"the shim at {url} answered HTTP {status}{said}: see its log, then run lectern publish again"

@@ -29,7 +29,7 @@ class FakeShim:
     """Answers every POST with `status`; records each request, and calls `on_request` while handling it."""
 
     status: int = 202
-    body: bytes = b'{"queued": 3}'
+    body: bytes = b'{"status": "queued", "activities": 2, "deliveries": 5, "first_run": false}'
     headers: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     on_request: Callable[[], None] = lambda: None
@@ -66,7 +66,8 @@ def shim() -> Iterator[FakeShim]:
 def test_the_trigger_posts_with_the_bearer_token(shim: FakeShim) -> None:
     result = trigger_delivery(shim.url + "/", "s3cret")
 
-    assert result.status == 202 and result.body == '{"queued": 3}'
+    assert result.status == 202
+    assert result.summary == "queued 2 activities as 5 deliveries"
     [(path, headers)] = shim.requests
     assert path == "/_lectern/deliver"
     assert headers["Authorization"] == "Bearer s3cret"
@@ -78,11 +79,14 @@ def test_the_trigger_posts_with_the_bearer_token(shim: FakeShim) -> None:
         (401, "refused the delivery token (HTTP 401): set LECTERN_DELIVER_TOKEN to the token the shim was "
          "started with"),
         (404, "has no delivery endpoint (HTTP 404): check --shim-url, or update the shim"),
-        (503, "answered HTTP 503: see its log, then run lectern publish again"),
+        (403, "refused the trigger (HTTP 403: set it where the shim runs): set LECTERN_DELIVER_TOKEN where the "
+         "shim runs, and the same token here"),
+        (503, "answered HTTP 503 (set it where the shim runs): see its log, then run lectern publish again"),
     ],
 )
 def test_a_refusal_is_one_line_saying_what_to_do(shim: FakeShim, status: int, expected: str) -> None:
     shim.status = status
+    shim.body = b'{"status": "error", "reason": "test", "detail": "set it where the shim runs."}'
     with pytest.raises(DeliveryTriggerFailed) as failed:
         trigger_delivery(shim.url, "wrong")
     assert str(failed.value) == f"the shim at {shim.url}/_lectern/deliver {expected}"
@@ -148,7 +152,8 @@ def test_publish_triggers_delivery_once_the_files_are_live_and_says_when_it_cann
 
     assert live == [(output / outbox).stat().st_size]  # the outbox was in the bucket when the shim was called
     assert shim.requests[0][1]["Authorization"] == "Bearer s3cret"
-    assert f'Delivery triggered at {shim.url}/_lectern/deliver (HTTP 202): {{"queued": 3}}' in capsys.readouterr().out
+    assert (f"Delivery triggered at {shim.url}/_lectern/deliver (HTTP 202): queued 2 activities as 5 deliveries."
+            in capsys.readouterr().out)
 
     monkeypatch.delenv("LECTERN_DELIVER_TOKEN")
     assert main(publish_args(built_site[0], output, s3_url, bucket, shim)) == 0
