@@ -199,8 +199,9 @@ async def deliver_endpoint(request: Request) -> Response:
     )
 
 
-def create_app(settings: Settings, *, serve_static: bool = False) -> Starlette:
-    """The shim for `settings`; with `serve_static`, the built site on the same origin (as `lectern serve`)."""
+def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool = True) -> Starlette:
+    """The shim for `settings`; with `serve_static`, the built site on the same origin (as `lectern serve`); with
+    `deliver`, a background task that delivers each new build (otherwise run `lectern deliver` yourself)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -215,7 +216,8 @@ def create_app(settings: Settings, *, serve_static: bool = False) -> Starlette:
         worker = make_worker(settings, deliveries, private_key)
         app.state.shim = Shim(settings, state, SiteView(settings.output_dir), inbox, deliveries, worker)
         stop = asyncio.Event()
-        background = asyncio.create_task(watch_and_deliver(settings, deliveries, worker, stop))
+        delivering = watch_and_deliver(settings, deliveries, worker, stop) if deliver else stop.wait()
+        background = asyncio.create_task(delivering)
         try:
             yield
         finally:

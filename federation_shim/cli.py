@@ -27,7 +27,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         flush=True,
     )
     uvicorn.run(
-        create_app(settings, serve_static=True),
+        create_app(settings, serve_static=True, deliver=not args.no_deliver),
         host=args.host,
         port=args.port,
         log_level="info" if args.verbose else "warning",
@@ -130,6 +130,9 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--instance", help="the instance folder with keys and state (default: instance/)")
     serve.add_argument("--output", help="the build output folder (default: output/)")
     serve.add_argument("--no-build", action="store_true", help="serve the existing build as it is")
+    serve.add_argument(
+        "--no-deliver", action="store_true", help="do not deliver new builds in the background (run 'lectern deliver')"
+    )
     serve.set_defaults(run=cmd_serve)
 
     followers = commands.add_parser(

@@ -61,10 +61,13 @@ def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = 
         return document
 
     moment = time.time() if now is None else now
-    plan = plan_delivery(
-        manifest, store.delivered_items(), store.first_run(), load, datetime.fromtimestamp(moment, UTC)
+    when = datetime.fromtimestamp(moment, UTC)
+    plan, jobs = store.plan_and_record(
+        lambda delivered, first_run: plan_delivery(manifest, delivered, first_run, load, when),
+        manifest["site_url"],
+        manifest["site_actor"],
+        moment,
     )
-    jobs = store.record_plan(plan, manifest["site_actor"], moment)
     if plan.baseline:
         logger.info(
             "first delivery run: %d existing resources recorded as known; only changes from now on are sent",

@@ -13,9 +13,10 @@ requests that were in flight can be sent twice (receivers deduplicate by activit
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -61,6 +62,8 @@ CREATE TABLE IF NOT EXISTS host_failure_days (host TEXT NOT NULL, day TEXT NOT N
 
 LEASE_SECONDS = 120.0
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Job:
@@ -105,10 +108,26 @@ class DeliveryStore:
 
     # What followers were told
     def first_run(self) -> bool:
-        return self.db.execute("SELECT 1 FROM delivery_meta WHERE name = 'baseline'").fetchone() is None
+        return self._first_run(self.db)
 
     def delivered_items(self) -> dict[str, DeliveredItem]:
-        rows = self.db.execute("SELECT key, object_id, hash, updated, live FROM delivered_items").fetchall()
+        return self._delivered_items(self.db)
+
+    @staticmethod
+    def _first_run(db: sqlite3.Connection) -> bool:
+        return db.execute("SELECT 1 FROM delivery_meta WHERE name = 'baseline'").fetchone() is None
+
+    @staticmethod
+    def site_url_changed(db: sqlite3.Connection, site_url: str) -> bool:
+        """Remember the site URL; True when it differs from the one deliveries were made for. Every id depends on
+        it, so a moved site starts a new record instead of sending an Update for every resource."""
+        row = db.execute("SELECT value FROM delivery_meta WHERE name = 'site_url'").fetchone()
+        db.execute("INSERT OR REPLACE INTO delivery_meta VALUES ('site_url', ?)", (site_url,))
+        return row is not None and row[0] != site_url
+
+    @staticmethod
+    def _delivered_items(db: sqlite3.Connection) -> dict[str, DeliveredItem]:
+        rows = db.execute("SELECT key, object_id, hash, updated, live FROM delivered_items").fetchall()
         return {row[0]: DeliveredItem(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows}
 
     def audience(self, db: sqlite3.Connection, actors: Iterable[str]) -> list[str]:
@@ -120,41 +139,60 @@ class DeliveryStore:
         ).fetchall()
         return [row[0] for row in rows]
 
+    def plan_and_record(
+        self, planner: Callable[[dict[str, DeliveredItem], bool], Plan], site_url: str, site_actor: str, now: float
+    ) -> tuple[Plan, int]:
+        """Plan against what followers know and store the result, in one transaction, so two processes planning at
+        once (a running shim and `lectern deliver`) cannot both queue the same change. Returns the plan and the
+        number of jobs queued."""
+        with self.state.transaction() as db:
+            moved = self.site_url_changed(db, site_url)
+            if moved:
+                logger.warning(
+                    "the site URL is now %s: ids changed, so what followers were told is recorded anew "
+                    "and nothing is sent for the existing resources",
+                    site_url,
+                )
+                db.execute("DELETE FROM delivered_items")
+            plan = planner(self._delivered_items(db), moved or self._first_run(db))
+            return plan, self._record(db, plan, site_actor, now)
+
     def record_plan(self, plan: Plan, site_actor: str, now: float) -> int:
-        """Store the activities of `plan`, a job for each inbox that must get them, and the new record of what
-        followers know, in one transaction. Returns the number of jobs queued."""
+        with self.state.transaction() as db:
+            return self._record(db, plan, site_actor, now)
+
+    def _record(self, db: sqlite3.Connection, plan: Plan, site_actor: str, now: float) -> int:
         queued = 0
         stamp = now_text()
-        with self.state.transaction() as db:
-            unavailable = {row[0] for row in db.execute("SELECT host FROM host_health WHERE unavailable = 1")}
-            for planned in plan.activities:
-                activity = planned.activity
-                db.execute(
-                    "INSERT OR IGNORE INTO outgoing_activities VALUES (?, ?, ?, ?, ?)",
-                    (activity["id"], activity["type"], planned.signer, activity_body(activity), stamp),
-                )
-                actors = {
-                    "collection": [planned.collection],
-                    "site": [site_actor],
-                    "both": [planned.collection, site_actor],
-                }[planned.audience]
-                rows = []
-                for inbox in self.audience(db, actors):
-                    host = host_of(inbox)
-                    state = "skipped" if host in unavailable else "pending"
-                    rows.append((activity["id"], inbox, host, state, now, stamp))
-                before = db.total_changes
-                db.executemany(
-                    "INSERT OR IGNORE INTO delivery_jobs (activity_id, inbox, host, state, next_try, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                queued += db.total_changes - before
-            db.executemany(
-                "INSERT OR REPLACE INTO delivered_items VALUES (?, ?, ?, ?, ?)",
-                [(i.key, i.object_id, i.hash, i.updated, int(i.live)) for i in plan.delivered],
+        unavailable = {row[0] for row in db.execute("SELECT host FROM host_health WHERE unavailable = 1")}
+        for planned in plan.activities:
+            activity = planned.activity
+            db.execute(
+                "INSERT OR IGNORE INTO outgoing_activities VALUES (?, ?, ?, ?, ?)",
+                (activity["id"], activity["type"], planned.signer, activity_body(activity), stamp),
             )
-            db.execute("INSERT OR IGNORE INTO delivery_meta VALUES ('baseline', ?)", (stamp,))
+            actors = {
+                "collection": [planned.collection],
+                "site": [site_actor],
+                "both": [planned.collection, site_actor],
+            }[planned.audience]
+            rows = []
+            for inbox in self.audience(db, actors):
+                host = host_of(inbox)
+                state = "skipped" if host in unavailable else "pending"
+                rows.append((activity["id"], inbox, host, state, now, stamp))
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO delivery_jobs (activity_id, inbox, host, state, next_try, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            queued += db.total_changes - before
+        db.executemany(
+            "INSERT OR REPLACE INTO delivered_items VALUES (?, ?, ?, ?, ?)",
+            [(i.key, i.object_id, i.hash, i.updated, int(i.live)) for i in plan.delivered],
+        )
+        db.execute("INSERT OR IGNORE INTO delivery_meta VALUES ('baseline', ?)", (stamp,))
         return queued
 
     # The worker's side

@@ -24,7 +24,13 @@ def free_port() -> int:
 class LecternServer:
     """`lectern serve` on 127.0.0.1 for the project in `project` (a copy made by `copy_project`)."""
 
-    def __init__(self, project: Path, port: int | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        project: Path,
+        port: int | None = None,
+        extra_env: dict[str, str] | None = None,
+        serve_args: tuple[str, ...] = (),
+    ) -> None:
         self.project = project
         self.port = port or free_port()
         self.site_url = f"http://127.0.0.1:{self.port}"
@@ -34,7 +40,7 @@ class LecternServer:
         self.log_path = project / f"serve-{self.port}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "lectern.cli", "-v", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "lectern.cli", "-v", "serve", "--port", str(self.port), *serve_args],
             cwd=project,
             env=env,
             stdout=self._log,
@@ -73,8 +79,15 @@ class LecternServer:
         return json.loads(body)
 
     def lectern(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run another `lectern` command in the same project, against this server's site URL."""
+        env = {**os.environ, "LECTERN_SITE_URL": self.site_url, "LECTERN_ALLOW_PRIVATE_ADDRESSES": "1"}
         return subprocess.run(
-            [sys.executable, "-m", "lectern.cli", *args], cwd=self.project, capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "lectern.cli", *args],
+            cwd=self.project,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
         )
 
     def stop(self) -> None:
