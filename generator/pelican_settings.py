@@ -11,6 +11,13 @@ from typing import Any
 from lectern.settings import Settings
 
 
+def newest_first(content: Any) -> tuple[float, str]:
+    """Pelican's article order, newest first, with ties broken by the file's path. Pelican gathers files in a set,
+    whose order changes from one process to the next, so without the tie-break two resources added on the same day
+    could swap places in feeds and tag pages between builds."""
+    return (-content.date.timestamp(), str(content.source_path))
+
+
 def pelican_overrides(settings: Settings) -> dict[str, Any]:
     return {
         "SITEURL": settings.site_url,
@@ -29,6 +36,7 @@ def pelican_overrides(settings: Settings) -> dict[str, Any]:
         "ARTICLE_URL": "{category}/{slug}/",
         "ARTICLE_SAVE_AS": "{category}/{slug}/index.html",
         "ARTICLE_TRANSLATION_ID": None,
+        "ARTICLE_ORDER_BY": newest_first,
         "PAGE_TRANSLATION_ID": None,
         # Every resource has its own language and no translations: one URL scheme for all languages.
         "ARTICLE_LANG_URL": "{category}/{slug}/",
