@@ -2,6 +2,7 @@
 
     ContentError            raised by `lectern build` when the content has problems; carries them all
     Problem                 one problem (a value, not an exception): `path:line: field: what; valid`
+    ThemeError              the theme asks for something the build cannot give (an asset that does not exist)
 
 Validation collects every Problem before it stops, so an educator sees all of them at once.
 """
@@ -9,6 +10,8 @@ Validation collects every Problem before it stops, so an educator sees all of th
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from lectern.errors import LecternError
 
 
 @dataclass(frozen=True, order=True)
@@ -30,3 +33,7 @@ class ContentError(Exception):
         self.problems = sorted(problems)
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the content")
+
+
+class ThemeError(LecternError):
+    """The theme is broken: the message names the template's request and what exists."""
