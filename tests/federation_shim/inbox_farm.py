@@ -4,7 +4,8 @@ Each inbox records what it receives (activity id, path) and can answer with a ch
 With a public key it verifies every HTTP signature with the shim's own verifier (a real check, as a receiving server
 would do). Runs in the caller's event loop, or as its own process:
 
-    python -m tests.federation_shim.inbox_farm --servers 200 --ports-file P [--verify-key PEM] [--control-port C]
+    python -m tests.federation_shim.inbox_farm --servers 200 --ports-file P --control-port C [--verify-key PEM]
+                                               [--delay SECONDS]
 
 where GET http://127.0.0.1:C/receipts returns {"received": [[port, path, activity_id], ...], "invalid": N}.
 """
@@ -93,7 +94,12 @@ class InboxFarm:
 
 async def _serve(args: argparse.Namespace) -> None:
     pem = Path(args.verify_key).read_text() if args.verify_key else None
-    farm = await InboxFarm(public_key_pem=pem).start(args.servers)
+    delay = args.delay
+
+    def answer(_server: int, _path: str) -> Answer:
+        return 202, {}, delay
+
+    farm = await InboxFarm(answer, public_key_pem=pem).start(args.servers)
     control = web.Application()
 
     async def receipts(_request: web.Request) -> web.Response:
@@ -113,6 +119,7 @@ def main() -> None:
     parser.add_argument("--ports-file", required=True)
     parser.add_argument("--control-port", type=int, required=True)
     parser.add_argument("--verify-key")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds each inbox waits before answering")
     asyncio.run(_serve(parser.parse_args()))
 
 

@@ -1,0 +1,80 @@
+"""Kill -9 the delivery worker midway through one activity to 2,000 followers on 200 servers; after a restart every
+inbox has it, and only requests that were in flight when the worker died arrive twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from federation_shim.state import Follower, ShimState
+from tests.conftest import copy_project
+from tests.federation_shim.farm_process import FarmProcess
+from tests.federation_shim.test_deliver_to_fedify import NEW_RESOURCE
+
+SITE_URL = "http://127.0.0.1:8000"
+CONCURRENCY = 32
+
+
+def lectern(project: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "LECTERN_SITE_URL": SITE_URL, "LECTERN_ALLOW_PRIVATE_ADDRESSES": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "lectern.cli", *args],
+        cwd=project,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> str:
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    return output
+
+
+def test_kill_9_midway_loses_nothing_and_duplicates_only_what_was_in_flight(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    finish(lectern(project, "build"))
+    finish(lectern(project, "deliver"))  # the first run records the existing resources
+    farm = FarmProcess(tmp_path, servers=200, delay=0.02)
+    try:
+        state = ShimState(project / "instance" / "shim.sqlite3")
+        for server, port in enumerate(farm.ports):
+            for n in range(10):
+                follower = f"http://127.0.0.1:{port}/users/s{server}u{n}"
+                state.add_follower(
+                    Follower(
+                        "fractions", follower, f"{follower}/inbox", None, f"{follower}#follow", "2026-11-01T00:00:00Z"
+                    ),
+                    f"{follower}#follow",
+                )
+        state.close()
+        (project / "content" / "fractions" / "paper-strips.md").write_text(NEW_RESOURCE, encoding="utf-8")
+        finish(lectern(project, "build"))
+
+        worker = lectern(project, "deliver", "--concurrency", str(CONCURRENCY))
+        deadline = time.monotonic() + 120
+        while len(farm.receipts()["received"]) < 500:
+            assert worker.poll() is None, "the worker finished before it could be killed: slow the farm down"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+        before_restart = len(farm.receipts()["received"])
+        assert before_restart < 2000
+
+        restarted = finish(lectern(project, "deliver", "--concurrency", str(CONCURRENCY)))
+        received = Counter(path for _port, path, _id in farm.receipts()["received"])
+        assert len(received) == 2000, restarted
+        duplicates = sum(count - 1 for count in received.values())
+        print(f"killed after {before_restart} of 2000 received; {duplicates} duplicates after the restart")
+        assert duplicates <= CONCURRENCY, f"{duplicates} duplicates with at most {CONCURRENCY} in flight"
+        assert "0 failed" in restarted
+    finally:
+        farm.stop()
