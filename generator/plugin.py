@@ -20,12 +20,15 @@ from pelican import signals
 from pelican.generators import Generator
 
 from generator.actors import collection_actor, site_actor
+from generator.assets import install_theme_globals, theme_assets
 from generator.content_loader import load_site
 from generator.content_model import Collection, Resource, Site
 from generator.errors import ContentError
 from generator.objects import JSON, resource_to_announce, resource_to_create, resource_to_note
 from generator.outboxes import empty_collection, outbox_documents
 from generator.reader import LecternMarkdownReader
+from generator.theme_context import add_theme_context, markdown_renderer
+from generator.theme_output import render_gone_page, write_theme_output
 from generator.well_known import NODEINFO_PATH, host_meta, nodeinfo, nodeinfo_links, webfinger_index
 from lectern import __version__
 from lectern.keys import load_or_create_private_key, public_key_pem
@@ -38,6 +41,7 @@ logger = logging.getLogger(__name__)
 def connect() -> None:
     signals.readers_init.connect(add_reader)
     signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(install_theme_globals)
 
 
 def add_reader(readers: Any) -> None:
@@ -110,6 +114,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             }
             for collection in site.collections
         ]
+        add_theme_context(self.context, site, self.lectern, self.article_of, theme_assets(Path(self.theme)),
+                          markdown_renderer(self.settings))
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
@@ -120,6 +126,13 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         self._write_well_known(output)
         self._copy_files(output)
         self._write_collection_pages(writer)
+        write_theme_output(output, Path(self.theme), self.site, self.paths, self.context, writer.write_file,
+                           self.get_template)
+
+    def render_gone_page(self, title: str, collection_slug: str) -> str:
+        """The HTML of the "gone" page for a deleted resource titled `title` that was in `collection_slug`."""
+        entry = next((e for e in self.context["lectern_collections"] if e["collection"].slug == collection_slug), None)
+        return render_gone_page(self.get_template("gone"), self.context, title, entry)
 
     def _write_activitypub(self, output: Path, public_pem: str) -> None:
         paths, settings, site = self.paths, self.lectern, self.site
