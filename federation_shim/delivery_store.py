@@ -75,6 +75,14 @@ class Job:
 
 
 @dataclass(frozen=True)
+class HostHealth:
+    failures: int
+    open_until: float
+    times_opened: int
+    unavailable: bool
+
+
+@dataclass(frozen=True)
 class QueueCounts:
     pending: int
     retrying: int
@@ -252,6 +260,13 @@ class DeliveryStore:
         return self.db.execute("DELETE FROM followers WHERE inbox = ? OR shared_inbox = ?", (inbox, inbox)).rowcount
 
     # Host health
+    def failing_hosts(self) -> dict[str, HostHealth]:
+        """Every host with a failure on record (healthy hosts have no row), for the worker's quick checks."""
+        rows = self.db.execute(
+            "SELECT host, consecutive_failures, open_until, times_opened, unavailable FROM host_health"
+        ).fetchall()
+        return {row[0]: HostHealth(int(row[1]), float(row[2]), int(row[3]), bool(row[4])) for row in rows}
+
     def host_is_unavailable(self, host: str) -> bool:
         row = self.db.execute("SELECT unavailable FROM host_health WHERE host = ?", (host,)).fetchone()
         return bool(row and row[0])

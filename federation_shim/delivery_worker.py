@@ -17,13 +17,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 import aiohttp
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from federation_shim.addresses import check_host
 from federation_shim.cavage import sign_post
-from federation_shim.delivery_store import DeliveryStore, Job
+from federation_shim.delivery_store import DeliveryStore, HostHealth, Job
 from federation_shim.errors import FetchError
 from federation_shim.outgoing import PostResult
 from federation_shim.retry_policy import (
@@ -36,6 +37,8 @@ from federation_shim.retry_policy import (
 )
 
 logger = logging.getLogger(__name__)
+
+Recorder = Callable[[], None]
 
 
 @dataclass
@@ -63,6 +66,8 @@ class DeliveryWorker:
     stats: WorkerStats = field(default_factory=WorkerStats)
 
     def __post_init__(self) -> None:
+        self._failing: dict[str, HostHealth] = {}
+        self._was_failing: set[str] = set()
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._bodies: dict[str, tuple[str, bytes]] = {}
         self._signers = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sign")
@@ -77,10 +82,12 @@ class DeliveryWorker:
         reclaimed = self.store.reclaim_abandoned()
         if reclaimed:
             logger.info("took back %d deliveries from a worker that stopped", reclaimed)
-        running: set[asyncio.Task[None]] = set()
+        running: set[asyncio.Task[Recorder]] = set()
         while True:
             room = self.concurrency - len(running)
             if room > 0 and (not running or room >= self.concurrency // 4):
+                self._failing = self.store.failing_hosts()
+                self._was_failing.update(self._failing)
                 for job in self.store.claim_due(self.clock(), room):
                     running.add(asyncio.create_task(self._deliver(job)))
             if not running:
@@ -89,8 +96,10 @@ class DeliveryWorker:
                 await self._sleep_until_due(stop)
                 continue
             done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()
+            # every outcome of this batch in one transaction, as soon as it is known
+            with self.store.state.transaction():
+                for task in done:
+                    task.result()()
 
     async def _sleep_until_due(self, stop: asyncio.Event | None) -> None:
         due = self.store.next_due()
@@ -108,25 +117,40 @@ class DeliveryWorker:
             self._bodies[activity_id] = self.store.activity(activity_id)
         return self._bodies[activity_id]
 
-    async def _deliver(self, job: Job) -> None:
-        if self.store.host_is_unavailable(job.host):
-            self.store.finish(
+    async def _deliver(self, job: Job) -> Recorder:
+        """Send one job; returns what to record (the caller records a batch of them in one transaction)."""
+        health = self._failing.get(job.host)
+        if health is not None and health.unavailable:
+            return partial(
+                self.store.finish,
                 job,
                 "skipped",
                 0,
                 f"{job.host} has failed on 7 separate days; skipped until it answers or sends us a verified request",
             )
-            return
         semaphore = self._hosts.setdefault(job.host, asyncio.Semaphore(self.per_host))
         async with semaphore:
             # checked once a request slot for the host is ours: jobs that queued behind failing ones see the breaker
-            _failures, open_until, _opened = self.store.consecutive_failures(job.host)
-            if open_until > self.clock():
-                self.store.defer(job, open_until)
+            health = self._failing.get(job.host)
+            if health is not None and health.open_until > self.clock():
                 self.stats.deferred += 1
-                return
+                return partial(self.store.defer, job, health.open_until)
             result = await self._post(job)
-        self._record(job, result)
+        self._note_health(job.host, result)
+        return partial(self._record, job, result)
+
+    def _note_health(self, host: str, result: PostResult) -> None:
+        """Keep the in-memory view of failing hosts current between two reloads (the breaker needs it at once)."""
+        if 200 <= result.status < 300:
+            self._failing.pop(host, None)
+            return
+        health = self._failing.get(host) or HostHealth(0, 0.0, 0, False)
+        failures = health.failures + 1
+        if failures >= BREAKER_THRESHOLD and health.open_until <= self.clock():
+            opened = health.times_opened + 1
+            self._failing[host] = HostHealth(0, self.clock() + breaker_cool_off(opened), opened, health.unavailable)
+        else:
+            self._failing[host] = HostHealth(failures, health.open_until, health.times_opened, health.unavailable)
 
     async def _post(self, job: Job) -> PostResult:
         signer, body = self._body(job.activity_id)
@@ -156,9 +180,12 @@ class DeliveryWorker:
         detail = result.detail or f"HTTP {result.status}"
         if outcome is Outcome.DELIVERED:
             self.store.finish(job, "done", result.status, "", attempts=job.attempts + 1)
-            self.store.host_succeeded(job.host)
+            if job.host in self._was_failing:
+                self.store.host_succeeded(job.host)
+                self._was_failing.discard(job.host)
             self.stats.delivered += 1
             return
+        self._was_failing.add(job.host)
         logger.info(
             "delivery of %s to %s: %s (%s)", job.activity_id, job.inbox, result.status or "no answer", detail[:120]
         )
@@ -175,8 +202,8 @@ class DeliveryWorker:
             self.stats.failed += 1
             return
         self.store.host_failed(job.host, datetime.fromtimestamp(now, UTC))
-        failures, _open_until, opened = self.store.consecutive_failures(job.host)
-        if failures >= BREAKER_THRESHOLD:
+        failures, open_until, opened = self.store.consecutive_failures(job.host)
+        if failures >= BREAKER_THRESHOLD and open_until <= now:
             self.store.open_breaker(job.host, now + breaker_cool_off(opened + 1))
         retry = job.attempts + 1
         if retry > MAX_RETRIES:
