@@ -6,7 +6,8 @@ these files for a year as immutable (`lectern.content_types.cache_control` recog
 spell a hashed name; they write `{{ asset_url('lectern.css') }}`.
 
 `install_theme_globals` is a receiver for Pelican's `generator_init` signal: it gives every generator's Jinja
-environment `asset_url` and turns on autoescaping (Lectern's templates mark trusted HTML with `|safe`).
+environment `asset_url`. A theme with an `assets/` folder is written for Lectern, so it also gets autoescaping (its
+templates mark trusted HTML with `|safe`); any other Pelican theme keeps Pelican's default, no autoescaping.
 """
 
 from __future__ import annotations
@@ -72,10 +73,11 @@ def asset_url_function(site_url: str, assets: Mapping[str, Asset]) -> Callable[[
 
 
 def install_theme_globals(generator: Any) -> None:
-    """Receiver for `generator_init`: `asset_url` in the generator's templates, and autoescaping on."""
-    assets = theme_assets(Path(generator.theme))
-    generator.env.globals["asset_url"] = asset_url_function(str(generator.settings["SITEURL"]), assets)
-    generator.env.autoescape = True
+    """Receiver for `generator_init`: `asset_url` in the generator's templates, and autoescaping for our themes."""
+    theme = Path(generator.theme)
+    generator.env.globals["asset_url"] = asset_url_function(str(generator.settings["SITEURL"]), theme_assets(theme))
+    if (theme / ASSETS_FOLDER).is_dir():
+        generator.env.autoescape = True
 
 
 def write_assets(output: Path, assets: Mapping[str, Asset]) -> None:

@@ -32,3 +32,19 @@ def test_asking_for_an_unknown_asset_names_the_ones_that_exist() -> None:
     assert asset_url("lectern.css").startswith("https://oer.example.edu/theme/lectern.")
     with pytest.raises(ThemeError, match=r"'lectern.js'.*the assets are: lectern.css"):
         asset_url("lectern.js")
+
+
+def test_only_themes_written_for_lectern_get_autoescaping(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from jinja2 import Environment
+
+    from generator.assets import install_theme_globals
+
+    (tmp_path / "ours" / "assets").mkdir(parents=True)
+    (tmp_path / "pelican-simple").mkdir()
+    for theme, escaped in (("ours", True), ("pelican-simple", False)):
+        generator = SimpleNamespace(theme=str(tmp_path / theme), settings={"SITEURL": "https://x"}, env=Environment())
+        install_theme_globals(generator)
+        assert generator.env.autoescape is escaped
+        assert generator.env.from_string("{{ asset_url('card.png') }}").render().startswith("https://x/theme/card.")
