@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from pelican import signals
 
+from generator.content_loader import load_site
+from generator.content_model import Resource
 from generator.errors import ThemeError
 from generator.licenses import find_license
 from generator.png import png_size
@@ -87,6 +89,13 @@ def indexes(output: Path) -> dict[str, dict[str, Any]]:
             for path in sorted(output.glob("*/resources.json"))}
 
 
+def example_resource(settings: Settings) -> Resource:
+    """A resource of the example content with tags and an update, whatever the content is today."""
+    site, problems = load_site(settings.content_dir)
+    assert problems == []
+    return next(r for r in site.resources if r.tags and r.updated)
+
+
 def html_pages(output: Path, paths: SitePaths) -> list[str]:
     """The URL of every HTML page of the build, except the 404 page."""
     urls = []
@@ -124,7 +133,7 @@ def test_every_resource_page_carries_a_schema_org_learning_resource(built_site: 
             for encoding in document.get("encoding", []):
                 assert (output / paths.output_file(encoding["contentUrl"])).is_file()
             checked += 1
-    assert checked == 17
+    assert checked == len(load_site(settings.content_dir)[0].resources) > 0
 
 
 def test_every_page_has_open_graph_and_twitter_card_tags_with_a_png_picture(
@@ -141,12 +150,13 @@ def test_every_page_has_open_graph_and_twitter_card_tags_with_a_png_picture(
         data = (output / paths.output_file(image)).read_bytes()
         assert png_size(data) == (int(page.one("og:image:width")), int(page.one("og:image:height"))) == (1200, 630)
         assert len(page.one("twitter:description")) <= 200
-    article = head(output, paths, paths.resource_page("python-basics/think-python"))
+    resource = example_resource(settings)
+    article = head(output, paths, paths.resource_page(resource.key))
     assert article.one("og:type") == "article"
-    assert article.one("og:title") == "Think Python, 2nd edition"
-    assert article.one("article:published_time") == "2024-09-02T00:00:00Z"
-    assert article.meta["article:tag"] == ["python", "beginners", "debugging", "textbook"]
-    assert article.one("fediverse:creator") == "@python-basics@127.0.0.1:8000"
+    assert article.one("og:title") == resource.title
+    assert article.one("article:published_time") == resource.added.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert article.meta["article:tag"] == list(resource.tags)
+    assert article.one("fediverse:creator") == f"@{resource.collection}@127.0.0.1:8000"
 
 
 def test_the_sitemap_lists_every_html_page_with_its_last_change(built_site: tuple[Settings, Path]) -> None:
@@ -158,7 +168,8 @@ def test_the_sitemap_lists_every_html_page_with_its_last_change(built_site: tupl
               for node in root.findall("s:url", namespace)}
     assert sorted(listed) == sorted(html_pages(output, paths))
     assert all(lastmod and datetime.fromisoformat(lastmod) for lastmod in listed.values())
-    assert listed[paths.resource_page("python-basics/think-python")] == "2025-01-13T00:00:00+00:00"
+    resource = example_resource(settings)
+    assert listed[paths.resource_page(resource.key)] == resource.last_changed.isoformat()
     assert listed[paths.home] == max(listed.values(), key=datetime.fromisoformat)
     assert (output / "robots.txt").read_text() == "User-agent: *\nAllow: /\n\nSitemap: http://127.0.0.1:8000/sitemap.xml\n"
 
@@ -167,7 +178,7 @@ def test_each_collection_has_a_json_index_of_the_items_on_its_page(built_site: t
     settings, output = built_site
     paths = SitePaths(settings.site_url)
     found = indexes(output)
-    assert sorted(found) == ["fractions", "intro-physics", "python-basics"]
+    assert sorted(found) == sorted(c.slug for c in load_site(settings.content_dir)[0].collections)
     for slug, index in found.items():
         page = head(output, paths, paths.collection_page(slug))
         assert page.keys == [entry["key"] for entry in index["resources"]]
@@ -181,7 +192,7 @@ def test_each_collection_has_a_json_index_of_the_items_on_its_page(built_site: t
 
 def test_theme_assets_have_their_content_hash_in_their_name(built_site: tuple[Settings, Path]) -> None:
     settings, output = built_site
-    assets = sorted((output / "theme").iterdir())
+    assets = sorted((output / "theme").iterdir(), key=lambda p: re.sub(r"\.[0-9a-f]{8}\.", ".*.", p.name))
     assert [re.sub(r"\.[0-9a-f]{8}\.", ".*.", p.name) for p in assets] == \
         ["card.*.png", "icon.*.svg", "lectern.*.css", "lectern.*.js"]
     for asset in assets:
@@ -198,7 +209,8 @@ def test_the_404_page_sits_at_the_output_root_and_is_not_indexed(built_site: tup
     _settings, output = built_site
     html = (output / "404.html").read_text(encoding="utf-8")
     assert '<meta name="robots" content="noindex">' in html
-    assert "This page is not here" in html and 'href="http://127.0.0.1:8000/fractions/"' in html
+    assert "This page is not here" in html
+    assert all(f'href="http://127.0.0.1:8000/{slug}/"' in html for slug in indexes(output))
 
 
 def test_the_gone_page_renders_for_a_deleted_resource(tmp_path: Path) -> None:

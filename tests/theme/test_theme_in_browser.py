@@ -85,7 +85,7 @@ def index_of(site: ServedSite, collection: str) -> dict[str, Any]:
 
 def test_pages_render_without_console_errors(browser: Any, served_site: ServedSite) -> None:
     paths = ["/", "/404.html", "/tag/python/"]
-    for collection in ("python-basics", "fractions", "intro-physics"):
+    for collection in sorted(p.parent.name for p in served_site.output.glob("*/resources.json")):
         paths.append(f"/{collection}/")
         paths += [entry["url"][len(served_site.url):] for entry in index_of(served_site, collection)["resources"]]
     with open_page(browser, served_site, "/") as (page, errors):
@@ -103,13 +103,13 @@ def test_an_unknown_address_shows_the_404_page(browser: Any, served_site: Served
         response = page.goto(served_site.url + "/no/such/page/")
         assert response.status == 404
         assert page.locator("h1").inner_text() == "This page is not here"
-        assert page.locator(".link-list a").count() == 3
+        assert page.locator(".link-list a").count() == len(list(served_site.output.glob("*/resources.json")))
 
 
 def test_without_javascript_every_resource_is_listed_and_no_dead_control_is_shown(
         browser: Any, served_site: ServedSite) -> None:
     with open_page(browser, served_site, "/fractions/", javascript=False) as (page, _errors):
-        assert len(visible_keys(page)) == len(index_of(served_site, "fractions")["resources"]) == 6
+        assert visible_keys(page) == [e["key"] for e in index_of(served_site, "fractions")["resources"]]
         assert not page.locator("form[data-filter]").is_visible()
         assert not page.locator("form[data-follow-form]").is_visible()
         assert not page.locator("button[data-copy]").first.is_visible()
