@@ -146,8 +146,9 @@ def book_shapes(width: int = CARD_WIDTH) -> list[Shape]:
     ribbon_top = 248 - slope * 214 - 6
     ribbon = _hex("#e4572e")
     shapes.append(Polygon(((c + 200, ribbon_top), (c + 215, ribbon_top - 2), (c + 215, 318), (c + 200, 334)), ribbon))
-    shapes.append(Polygon(((c + 215, ribbon_top - 2), (c + 230, ribbon_top - 4), (c + 230, 334), (c + 215, 318)),
-                          ribbon))
+    shapes.append(
+        Polygon(((c + 215, ribbon_top - 2), (c + 230, ribbon_top - 4), (c + 230, 334), (c + 215, 318)), ribbon)
+    )
     return shapes
 
 

@@ -114,8 +114,14 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             }
             for collection in site.collections
         ]
-        add_theme_context(self.context, site, self.lectern, self.article_of, theme_assets(Path(self.theme)),
-                          markdown_renderer(self.settings))
+        add_theme_context(
+            self.context,
+            site,
+            self.lectern,
+            self.article_of,
+            theme_assets(Path(self.theme)),
+            markdown_renderer(self.settings),
+        )
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
@@ -126,8 +132,9 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         self._write_well_known(output)
         self._copy_files(output)
         self._write_collection_pages(writer)
-        write_theme_output(output, Path(self.theme), self.site, self.paths, self.context, writer.write_file,
-                           self.get_template)
+        write_theme_output(
+            output, Path(self.theme), self.site, self.paths, self.context, writer.write_file, self.get_template
+        )
 
     def render_gone_page(self, title: str, collection_slug: str) -> str:
         """The HTML of the "gone" page for a deleted resource titled `title` that was in `collection_slug`."""

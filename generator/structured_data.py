@@ -85,8 +85,12 @@ def collection_document(collection: Collection, resources: Sequence[Resource], p
         "inLanguage": collection.language,
         "maintainer": collection.curator,
         "hasPart": [
-            {"@type": "LearningResource", "@id": paths.resource_page(r.key), "name": r.title,
-             "url": paths.resource_page(r.key)}
+            {
+                "@type": "LearningResource",
+                "@id": paths.resource_page(r.key),
+                "name": r.title,
+                "url": paths.resource_page(r.key),
+            }
             for r in resources
         ],
     }

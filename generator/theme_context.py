@@ -33,13 +33,41 @@ from lectern.content_types import content_type
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-FILE_KINDS = {".pdf": "PDF", ".csv": "CSV data", ".svg": "SVG image", ".png": "PNG image", ".jpg": "JPEG image",
-              ".jpeg": "JPEG image", ".odt": "OpenDocument text", ".ods": "OpenDocument spreadsheet",
-              ".odp": "OpenDocument slides", ".docx": "Word document", ".xlsx": "Excel spreadsheet",
-              ".pptx": "PowerPoint slides", ".zip": "ZIP archive", ".txt": "Text", ".md": "Markdown text",
-              ".epub": "EPUB book", ".mp3": "MP3 audio", ".mp4": "MP4 video", ".ipynb": "Jupyter notebook"}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+FILE_KINDS = {
+    ".pdf": "PDF",
+    ".csv": "CSV data",
+    ".svg": "SVG image",
+    ".png": "PNG image",
+    ".jpg": "JPEG image",
+    ".jpeg": "JPEG image",
+    ".odt": "OpenDocument text",
+    ".ods": "OpenDocument spreadsheet",
+    ".odp": "OpenDocument slides",
+    ".docx": "Word document",
+    ".xlsx": "Excel spreadsheet",
+    ".pptx": "PowerPoint slides",
+    ".zip": "ZIP archive",
+    ".txt": "Text",
+    ".md": "Markdown text",
+    ".epub": "EPUB book",
+    ".mp3": "MP3 audio",
+    ".mp4": "MP4 video",
+    ".ipynb": "Jupyter notebook",
+}
 Meta = list[tuple[str, str, str]]
 
 
@@ -168,11 +196,21 @@ def resource_page(
 ) -> ResourcePage:
     url = paths.resource_page(resource.key)
     files = tuple(hosted_file(n, paths.file(collection.slug, n), file_sizes.get(n, 0)) for n in resource.files)
-    image = collection_image(paths.file(collection.slug, collection.image) if collection.image else None,
-                             collection.title, default_card)
-    card = Card(resource.title, resource.summary, url, image, settings.site_name, "article",
-                timestamp(resource.added), timestamp(resource.last_changed), resource.tags,
-                f"@{collection.slug}@{settings.host}")
+    image = collection_image(
+        paths.file(collection.slug, collection.image) if collection.image else None, collection.title, default_card
+    )
+    card = Card(
+        resource.title,
+        resource.summary,
+        url,
+        image,
+        settings.site_name,
+        "article",
+        timestamp(resource.added),
+        timestamp(resource.last_changed),
+        resource.tags,
+        f"@{collection.slug}@{settings.host}",
+    )
     document = learning_resource(resource, collection, paths, {n: media_type(n) for n in resource.files})
     zone = ZoneInfo(settings.timezone)
     return ResourcePage(
@@ -209,8 +247,14 @@ def collection_page(
 ) -> CollectionPage:
     url = paths.collection_page(collection.slug)
     image_url = paths.file(collection.slug, collection.image) if collection.image else None
-    card = Card(collection.title, collection.summary, url, collection_image(image_url, collection.title, default_card),
-                settings.site_name, creator=f"@{collection.slug}@{settings.host}")
+    card = Card(
+        collection.title,
+        collection.summary,
+        url,
+        collection_image(image_url, collection.title, default_card),
+        settings.site_name,
+        creator=f"@{collection.slug}@{settings.host}",
+    )
     return CollectionPage(
         meta=meta_tags(card),
         json_ld=script_json(collection_document(collection, resources, paths)),
@@ -260,10 +304,12 @@ def add_theme_context(
     paths = SitePaths(settings.site_url)
     card = default_card_image(settings.site_url, assets)
     feeds = {c.slug: feed_url(settings.site_url, context.get("CATEGORY_FEED_ATOM"), c.slug) for c in site.collections}
-    context["lectern_home"] = home_page(site, settings, paths, card, feed_url(settings.site_url,
-                                                                               context.get("FEED_ALL_ATOM")))
-    context["lectern_default_meta"] = meta_tags(Card(settings.site_name, context["lectern_home"].description,
-                                                     paths.home, card, settings.site_name))
+    context["lectern_home"] = home_page(
+        site, settings, paths, card, feed_url(settings.site_url, context.get("FEED_ALL_ATOM"))
+    )
+    context["lectern_default_meta"] = meta_tags(
+        Card(settings.site_name, context["lectern_home"].description, paths.home, card, settings.site_name)
+    )
     context["lectern_tag_meta"] = {
         tag.slug: tag_meta(str(tag), paths.url(tag.url), len(articles), settings, card)
         for tag, articles in context.get("tags", [])
@@ -271,8 +317,9 @@ def add_theme_context(
     for entry in context["lectern_collections"]:
         collection: Collection = entry["collection"]
         resources = [article.lectern for article in entry["articles"]]
-        entry["page"] = collection_page(collection, resources, settings, paths, card, render_markdown,
-                                        feeds[collection.slug])
+        entry["page"] = collection_page(
+            collection, resources, settings, paths, card, render_markdown, feeds[collection.slug]
+        )
     for resource in site.resources:
         article = article_of.get(resource.key)
         if article is None:
@@ -280,8 +327,7 @@ def add_theme_context(
         folder = settings.content_dir / resource.collection
         sizes = {name: (folder / name).stat().st_size for name in resource.files}
         collection = site.collection(resource.collection)
-        article.lectern_page = resource_page(resource, collection, settings, paths, card, sizes,
-                                             feeds[collection.slug])
+        article.lectern_page = resource_page(resource, collection, settings, paths, card, sizes, feeds[collection.slug])
 
 
 def markdown_renderer(pelican_settings: Mapping[str, Any]) -> Callable[[str], str]:

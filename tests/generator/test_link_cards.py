@@ -6,8 +6,18 @@ DEFAULT = CardImage("https://oer.example.edu/theme/card.0123abcd.png", "An open 
 
 
 def test_an_article_card_has_open_graph_twitter_and_fediverse_tags() -> None:
-    card = Card("Think Python", "A free textbook.", "https://oer.example.edu/python/think/", DEFAULT, "Library",
-                "article", "2024-09-02T00:00:00Z", "2025-01-13T00:00:00Z", ("python",), "@python@oer.example.edu")
+    card = Card(
+        "Think Python",
+        "A free textbook.",
+        "https://oer.example.edu/python/think/",
+        DEFAULT,
+        "Library",
+        "article",
+        "2024-09-02T00:00:00Z",
+        "2025-01-13T00:00:00Z",
+        ("python",),
+        "@python@oer.example.edu",
+    )
     tags = {(attribute, key): content for attribute, key, content in meta_tags(card)}
     assert tags[("property", "og:type")] == "article"
     assert tags[("property", "og:image")] == tags[("name", "twitter:image")] == DEFAULT.url

@@ -12,7 +12,11 @@ def test_the_index_lists_what_the_filter_needs_in_page_order() -> None:
     entry = index["resources"][1]
     assert entry["url"] == "https://oer.example.edu/fractions/a/"
     assert (entry["level"], entry["type"], entry["language"], entry["license"]) == (
-        ["primary"], "simulation", "es", "CC-BY-SA-4.0")
+        ["primary"],
+        "simulation",
+        "es",
+        "CC-BY-SA-4.0",
+    )
     assert entry["added"] == "2024-09-02" and entry["updated"] == "2025-01-13"
 
 

@@ -30,7 +30,14 @@ def test_the_credit_line_names_title_authors_source_and_license() -> None:
 
 def test_languages_and_feeds_are_named_for_visitors() -> None:
     assert [language_name(t) for t in ("en", "es", "pt-BR", "pt-PT", "xx")] == [
-        "English", "Spanish (español)", "Brazilian Portuguese (português do Brasil)", "Portuguese (português)", "xx"]
-    assert feed_url("https://oer.example.edu", "feeds/{slug}.atom.xml", "fractions") == \
-        "https://oer.example.edu/feeds/fractions.atom.xml"
+        "English",
+        "Spanish (español)",
+        "Brazilian Portuguese (português do Brasil)",
+        "Portuguese (português)",
+        "xx",
+    ]
+    assert (
+        feed_url("https://oer.example.edu", "feeds/{slug}.atom.xml", "fractions")
+        == "https://oer.example.edu/feeds/fractions.atom.xml"
+    )
     assert feed_url("https://oer.example.edu", None) is None

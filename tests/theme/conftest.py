@@ -28,8 +28,16 @@ from tests.conftest import PROJECT, copy_project, project_settings
 
 THEME_TESTS = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("LECTERN_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE = THEME_TESTS / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = PROJECT / "test-output" / "screenshots"
 
@@ -88,8 +96,10 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
 def browser() -> Iterator[Any]:
     """Headless Chromium driven by Playwright (never Playwright's own browser downloads)."""
     if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install it with 'apt-get install -y chromium' "
-                    "(or set LECTERN_CHROMIUM to its path)")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install it with 'apt-get install -y chromium' "
+            "(or set LECTERN_CHROMIUM to its path)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

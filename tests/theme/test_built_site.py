@@ -30,10 +30,34 @@ from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from tests.conftest import copy_project, project_settings
 
-REQUIRED_LEARNING_RESOURCE = ("name", "description", "url", "license", "inLanguage", "educationalLevel",
-                              "learningResourceType", "about", "author", "dateModified", "datePublished", "isPartOf")
-REQUIRED_CARD = ("og:type", "og:site_name", "og:title", "og:description", "og:url", "og:image", "og:image:alt",
-                 "twitter:card", "twitter:title", "twitter:description", "twitter:image", "description")
+REQUIRED_LEARNING_RESOURCE = (
+    "name",
+    "description",
+    "url",
+    "license",
+    "inLanguage",
+    "educationalLevel",
+    "learningResourceType",
+    "about",
+    "author",
+    "dateModified",
+    "datePublished",
+    "isPartOf",
+)
+REQUIRED_CARD = (
+    "og:type",
+    "og:site_name",
+    "og:title",
+    "og:description",
+    "og:url",
+    "og:image",
+    "og:image:alt",
+    "twitter:card",
+    "twitter:title",
+    "twitter:description",
+    "twitter:image",
+    "description",
+)
 
 
 class PageHead(HTMLParser):
@@ -85,8 +109,10 @@ def head(output: Path, paths: SitePaths, url: str) -> PageHead:
 
 
 def indexes(output: Path) -> dict[str, dict[str, Any]]:
-    return {path.parent.name: json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(output.glob("*/resources.json"))}
+    return {
+        path.parent.name: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(output.glob("*/resources.json"))
+    }
 
 
 def example_resource(settings: Settings) -> Resource:
@@ -128,16 +154,19 @@ def test_every_resource_page_carries_a_schema_org_learning_resource(built_site: 
             assert [a["name"] for a in document["about"]] == entry["subjects"]
             assert document["author"] == entry["authors"]
             assert datetime.fromisoformat(document["datePublished"]) <= datetime.fromisoformat(document["dateModified"])
-            assert document["isPartOf"] == {"@type": "Collection", "@id": paths.collection_page(slug),
-                                            "name": index["title"], "url": paths.collection_page(slug)}
+            assert document["isPartOf"] == {
+                "@type": "Collection",
+                "@id": paths.collection_page(slug),
+                "name": index["title"],
+                "url": paths.collection_page(slug),
+            }
             for encoding in document.get("encoding", []):
                 assert (output / paths.output_file(encoding["contentUrl"])).is_file()
             checked += 1
     assert checked == len(load_site(settings.content_dir)[0].resources) > 0
 
 
-def test_every_page_has_open_graph_and_twitter_card_tags_with_a_png_picture(
-        built_site: tuple[Settings, Path]) -> None:
+def test_every_page_has_open_graph_and_twitter_card_tags_with_a_png_picture(built_site: tuple[Settings, Path]) -> None:
     settings, output = built_site
     paths = SitePaths(settings.site_url)
     for url in html_pages(output, paths):
@@ -164,14 +193,18 @@ def test_the_sitemap_lists_every_html_page_with_its_last_change(built_site: tupl
     paths = SitePaths(settings.site_url)
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ElementTree.fromstring((output / "sitemap.xml").read_bytes())
-    listed = {node.findtext("s:loc", "", namespace): node.findtext("s:lastmod", "", namespace)
-              for node in root.findall("s:url", namespace)}
+    listed = {
+        node.findtext("s:loc", "", namespace): node.findtext("s:lastmod", "", namespace)
+        for node in root.findall("s:url", namespace)
+    }
     assert sorted(listed) == sorted(html_pages(output, paths))
     assert all(lastmod and datetime.fromisoformat(lastmod) for lastmod in listed.values())
     resource = example_resource(settings)
     assert listed[paths.resource_page(resource.key)] == resource.last_changed.isoformat()
     assert listed[paths.home] == max(listed.values(), key=datetime.fromisoformat)
-    assert (output / "robots.txt").read_text() == "User-agent: *\nAllow: /\n\nSitemap: http://127.0.0.1:8000/sitemap.xml\n"
+    assert (
+        output / "robots.txt"
+    ).read_text() == "User-agent: *\nAllow: /\n\nSitemap: http://127.0.0.1:8000/sitemap.xml\n"
 
 
 def test_each_collection_has_a_json_index_of_the_items_on_its_page(built_site: tuple[Settings, Path]) -> None:
@@ -186,23 +219,29 @@ def test_each_collection_has_a_json_index_of_the_items_on_its_page(built_site: t
         for entry in index["resources"]:
             assert (output / paths.output_file(entry["url"])).is_file()
             assert set(entry) >= {"level", "type", "language", "license", "title", "summary", "subjects", "tags"}
-        assert f'data-index="{paths.url(f"{slug}/resources.json")}"' in \
-            (output / slug / "index.html").read_text(encoding="utf-8")
+        assert f'data-index="{paths.url(f"{slug}/resources.json")}"' in (output / slug / "index.html").read_text(
+            encoding="utf-8"
+        )
 
 
 def test_theme_assets_have_their_content_hash_in_their_name(built_site: tuple[Settings, Path]) -> None:
     settings, output = built_site
     assets = sorted((output / "theme").iterdir(), key=lambda p: re.sub(r"\.[0-9a-f]{8}\.", ".*.", p.name))
-    assert [re.sub(r"\.[0-9a-f]{8}\.", ".*.", p.name) for p in assets] == \
-        ["card.*.png", "icon.*.svg", "lectern.*.css", "lectern.*.js"]
+    assert [re.sub(r"\.[0-9a-f]{8}\.", ".*.", p.name) for p in assets] == [
+        "card.*.png",
+        "icon.*.svg",
+        "lectern.*.css",
+        "lectern.*.js",
+    ]
     for asset in assets:
         assert asset.name.split(".")[-2] == hashlib.sha256(asset.read_bytes()).hexdigest()[:8]
     home = (output / "index.html").read_text(encoding="utf-8")
     for asset in assets[1:]:
         assert f"{settings.site_url}/theme/{asset.name}" in home
     for page in output.rglob("*.html"):
-        assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://(?!127\.0\.0\.1:8000)', page.read_text()), \
+        assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://(?!127\.0\.0\.1:8000)', page.read_text()), (
             f"{page} loads something from another site"
+        )
 
 
 def test_the_404_page_sits_at_the_output_root_and_is_not_indexed(built_site: tuple[Settings, Path]) -> None:

@@ -43,8 +43,9 @@ def open_page(
     routes: dict[str, Callable[[Any], None]] | None = None,
 ) -> Iterator[tuple[Any, list[str]]]:
     """A fresh browser context on `path`; yields the page and the console errors collected so far."""
-    context = browser.new_context(viewport=viewport, color_scheme=scheme, java_script_enabled=javascript,
-                                  reduced_motion="reduce", locale="en-GB")
+    context = browser.new_context(
+        viewport=viewport, color_scheme=scheme, java_script_enabled=javascript, reduced_motion="reduce", locale="en-GB"
+    )
     if permissions:
         context.grant_permissions(list(permissions), origin=site.url)
 
@@ -87,7 +88,7 @@ def test_pages_render_without_console_errors(browser: Any, served_site: ServedSi
     paths = ["/", "/404.html", "/tag/python/"]
     for collection in sorted(p.parent.name for p in served_site.output.glob("*/resources.json")):
         paths.append(f"/{collection}/")
-        paths += [entry["url"][len(served_site.url):] for entry in index_of(served_site, collection)["resources"]]
+        paths += [entry["url"][len(served_site.url) :] for entry in index_of(served_site, collection)["resources"]]
     with open_page(browser, served_site, "/") as (page, errors):
         for path in paths:
             page.goto(served_site.url + path, wait_until="load")
@@ -107,7 +108,8 @@ def test_an_unknown_address_shows_the_404_page(browser: Any, served_site: Served
 
 
 def test_without_javascript_every_resource_is_listed_and_no_dead_control_is_shown(
-        browser: Any, served_site: ServedSite) -> None:
+    browser: Any, served_site: ServedSite
+) -> None:
     with open_page(browser, served_site, "/fractions/", javascript=False) as (page, _errors):
         assert visible_keys(page) == [e["key"] for e in index_of(served_site, "fractions")["resources"]]
         assert not page.locator("form[data-filter]").is_visible()
@@ -116,8 +118,7 @@ def test_without_javascript_every_resource_is_listed_and_no_dead_control_is_show
         assert page.locator(".handle").inner_text() == "@fractions@" + served_site.url.split("://")[1]
 
 
-def test_the_filter_narrows_the_list_and_keeps_its_state_in_the_address(
-        browser: Any, served_site: ServedSite) -> None:
+def test_the_filter_narrows_the_list_and_keeps_its_state_in_the_address(browser: Any, served_site: ServedSite) -> None:
     entries = index_of(served_site, "fractions")["resources"]
     all_keys = [entry["key"] for entry in entries]
     with open_page(browser, served_site, "/fractions/") as (page, errors):
@@ -157,8 +158,10 @@ def test_the_filter_narrows_the_list_and_keeps_its_state_in_the_address(
 
 def test_the_copy_button_puts_the_handle_on_the_clipboard(browser: Any, served_site: ServedSite) -> None:
     handle = "@python-basics@" + served_site.url.split("://")[1]
-    with open_page(browser, served_site, "/python-basics/",
-                   permissions=("clipboard-read", "clipboard-write")) as (page, errors):
+    with open_page(browser, served_site, "/python-basics/", permissions=("clipboard-read", "clipboard-write")) as (
+        page,
+        errors,
+    ):
         button = page.locator(".follow button[data-copy]")
         assert button.get_attribute("data-copy") == handle
         button.click()
@@ -170,8 +173,12 @@ def test_the_copy_button_puts_the_handle_on_the_clipboard(browser: Any, served_s
 
 def _json(body: dict[str, Any]) -> Callable[[Any], None]:
     def fulfil(route: Any) -> None:
-        route.fulfill(status=200, body=json.dumps(body), content_type="application/json",
-                      headers={"Access-Control-Allow-Origin": "*"})
+        route.fulfill(
+            status=200,
+            body=json.dumps(body),
+            content_type="application/json",
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
 
     return fulfil
 
@@ -192,8 +199,9 @@ def _follow_page(arrived: list[str]) -> Callable[[Any], None]:
     return fulfil
 
 
-NODEINFO_LINKS = {"links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
-                             "href": "https://{server}/nodeinfo/2.1"}]}
+NODEINFO_LINKS = {
+    "links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": "https://{server}/nodeinfo/2.1"}]
+}
 
 FOLLOW_CASES = {
     "a Mastodon server that refuses CORS gets authorize_interaction": (
@@ -210,7 +218,8 @@ FOLLOW_CASES = {
         "misskey.example",
         {
             "https://misskey.example/.well-known/nodeinfo": _json(
-                json.loads(json.dumps(NODEINFO_LINKS).replace("{server}", "misskey.example"))),
+                json.loads(json.dumps(NODEINFO_LINKS).replace("{server}", "misskey.example"))
+            ),
             "https://misskey.example/nodeinfo/2.1": _json({"software": {"name": "sharkey", "version": "2024.1"}}),
         },
         "https://misskey.example/authorize-follow?acct={actor}",
@@ -218,25 +227,37 @@ FOLLOW_CASES = {
     "an account whose WebFinger has a FEP-3b86 Follow intent uses it": (
         "@ana@social.example",
         {
-            "https://social.example/.well-known/webfinger?resource=acct%3Aana%40social.example": _json({
-                "subject": "acct:ana@social.example",
-                "links": [
-                    {"rel": "http://ostatus.org/schema/1.0/subscribe",
-                     "template": "https://social.example/ostatus_subscribe?acct={uri}"},
-                    {"rel": "https://w3id.org/fep/3b86/Follow",
-                     "href": "https://social.example/intents/follow?object={object}&back={on-success}&x={unknown}"},
-                ],
-            }),
+            "https://social.example/.well-known/webfinger?resource=acct%3Aana%40social.example": _json(
+                {
+                    "subject": "acct:ana@social.example",
+                    "links": [
+                        {
+                            "rel": "http://ostatus.org/schema/1.0/subscribe",
+                            "template": "https://social.example/ostatus_subscribe?acct={uri}",
+                        },
+                        {
+                            "rel": "https://w3id.org/fep/3b86/Follow",
+                            "href": "https://social.example/intents/follow?object={object}&back={on-success}&x={unknown}",
+                        },
+                    ],
+                }
+            ),
         },
         "https://social.example/intents/follow?object={actor}&back={here}&x=",
     ),
     "an account whose WebFinger has only the OStatus subscribe template uses it": (
         "ana@pleroma.example",
         {
-            "https://pleroma.example/.well-known/webfinger?resource=acct%3Aana%40pleroma.example": _json({
-                "links": [{"rel": "http://ostatus.org/schema/1.0/subscribe",
-                           "template": "https://pleroma.example/ostatus_subscribe?acct={uri}"}],
-            }),
+            "https://pleroma.example/.well-known/webfinger?resource=acct%3Aana%40pleroma.example": _json(
+                {
+                    "links": [
+                        {
+                            "rel": "http://ostatus.org/schema/1.0/subscribe",
+                            "template": "https://pleroma.example/ostatus_subscribe?acct={uri}",
+                        }
+                    ],
+                }
+            ),
         },
         "https://pleroma.example/ostatus_subscribe?acct={actor}",
     ),
@@ -245,8 +266,8 @@ FOLLOW_CASES = {
 
 @pytest.mark.parametrize("typed, lookups, expected", FOLLOW_CASES.values(), ids=FOLLOW_CASES.keys())
 def test_the_follow_form_sends_the_visitor_to_their_server(
-        browser: Any, served_site: ServedSite, typed: str, lookups: dict[str, Callable[[Any], None]],
-        expected: str) -> None:
+    browser: Any, served_site: ServedSite, typed: str, lookups: dict[str, Callable[[Any], None]], expected: str
+) -> None:
     arrived: list[str] = []
     server = re.sub(r"^(https://)?@?([^@]+@)?", "", typed).split("/")[0]
     routes: dict[str, Callable[[Any], None]] = {f"https://{server}/**": _follow_page(arrived)}
@@ -264,10 +285,12 @@ def test_the_follow_form_sends_the_visitor_to_their_server(
 
 
 def test_the_follow_form_remembers_the_server_and_explains_what_it_cannot_do(
-        browser: Any, served_site: ServedSite) -> None:
+    browser: Any, served_site: ServedSite
+) -> None:
     routes = {
         "https://gts.example/.well-known/nodeinfo": _json(
-            json.loads(json.dumps(NODEINFO_LINKS).replace("{server}", "gts.example"))),
+            json.loads(json.dumps(NODEINFO_LINKS).replace("{server}", "gts.example"))
+        ),
         "https://gts.example/nodeinfo/2.1": _json({"software": {"name": "gotosocial"}}),
     }
     with open_page(browser, served_site, "/", routes=routes) as (page, _errors):
@@ -303,7 +326,8 @@ def test_the_keyboard_reaches_the_skip_link_first_and_focus_is_visible(browser: 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshots_at_phone_and_desktop_widths_fit_the_screen(
-        browser: Any, served_site: ServedSite, scheme: str) -> None:
+    browser: Any, served_site: ServedSite, scheme: str
+) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in AUDITED.items():
         for width_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
@@ -318,7 +342,8 @@ def test_screenshots_at_phone_and_desktop_widths_fit_the_screen(
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(AUDITED))
 def test_axe_finds_no_serious_or_critical_violations(
-        browser: Any, served_site: ServedSite, axe_script: Any, name: str, scheme: str) -> None:
+    browser: Any, served_site: ServedSite, axe_script: Any, name: str, scheme: str
+) -> None:
     with open_page(browser, served_site, AUDITED[name], scheme=scheme) as (page, _errors):
         settle(page)
         page.add_script_tag(path=str(axe_script))
