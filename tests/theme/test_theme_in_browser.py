@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.error import HTTPError
 from urllib.parse import quote
+from urllib.request import urlopen
 
 import pytest
 
@@ -97,6 +99,16 @@ def test_pages_render_without_console_errors(browser: Any, served_site: ServedSi
             assert page.title(), path
             assert errors == [], f"{path}: {errors}"
     assert served_site.requests_elsewhere == []
+
+
+def test_the_loopback_server_serves_like_a_static_host(served_site: ServedSite) -> None:
+    with urlopen(f"{served_site.url}/ap/actors/fractions.json") as response:
+        assert response.headers["Content-Type"] == "application/activity+json"
+    with urlopen(f"{served_site.url}/fractions/resources.json") as response:
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    with pytest.raises(HTTPError) as missing:
+        urlopen(f"{served_site.url}/no/such/page/")
+    assert missing.value.code == 404 and b"This page is not here" in missing.value.read()
 
 
 def test_an_unknown_address_shows_the_404_page(browser: Any, served_site: ServedSite) -> None:
