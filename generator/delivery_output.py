@@ -37,20 +37,24 @@ def tombstone_document(paths: SitePaths, tombstone: Tombstone) -> dict[str, Any]
     }
 
 
-def manifest(paths: SitePaths, site: Site, site_actor: str, output: Path, tombstones: list[Tombstone]) -> dict[str, Any]:
+def manifest(
+    paths: SitePaths, site: Site, site_actor: str, output: Path, tombstones: list[Tombstone]
+) -> dict[str, Any]:
     items = []
     for resource in sorted(site.resources, key=lambda r: (r.added, r.key)):
         object_id = paths.object(resource.key)
         rendered = (output / paths.output_file(object_id)).read_bytes()
-        items.append({
-            "key": resource.key,
-            "collection": resource.collection,
-            "object": object_id,
-            "create": paths.create(resource.key),
-            "announce": paths.announce(resource.key),
-            "updated": timestamp(resource.last_changed),
-            "hash": hashlib.sha256(rendered).hexdigest(),
-        })
+        items.append(
+            {
+                "key": resource.key,
+                "collection": resource.collection,
+                "object": object_id,
+                "create": paths.create(resource.key),
+                "announce": paths.announce(resource.key),
+                "updated": timestamp(resource.last_changed),
+                "hash": hashlib.sha256(rendered).hexdigest(),
+            }
+        )
     return {
         "site_url": paths.site_url,
         "site_actor": site_actor,
@@ -63,9 +67,11 @@ def manifest(paths: SitePaths, site: Site, site_actor: str, output: Path, tombst
 
 
 def gone_page_fallback(title: str, collection_url: str) -> str:
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Gone: {escape(title)}</title></head>'
-            f"<body><main><h1>This resource was removed</h1><p>{escape(title)} is no longer in this collection.</p>"
-            f'<p><a href="{escape(collection_url)}">See the collection</a></p></main></body></html>\n')
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Gone: {escape(title)}</title></head>'
+        f"<body><main><h1>This resource was removed</h1><p>{escape(title)} is no longer in this collection.</p>"
+        f'<p><a href="{escape(collection_url)}">See the collection</a></p></main></body></html>\n'
+    )
 
 
 class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
@@ -81,8 +87,11 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
             return
         output = Path(self.output_path)
         paths = SitePaths(settings.site_url)
-        tombstones = [t for t in find_tombstones(settings.content_dir, {r.key for r in site.resources})
-                      if t.collection in {c.slug for c in site.collections}]
+        tombstones = [
+            t
+            for t in find_tombstones(settings.content_dir, {r.key for r in site.resources})
+            if t.collection in {c.slug for c in site.collections}
+        ]
         for tombstone in tombstones:
             document = tombstone_document(paths, tombstone)
             target = output / paths.output_file(document["id"])
@@ -102,9 +111,17 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(gone_page_fallback(tombstone.title, collection_url), encoding="utf-8")
             return
-        writer.write_file(save_as, template, self.context, relative_urls=False, override_output=True,
-                          gone_title=tombstone.title, gone_collection_url=collection_url,
-                          gone_deleted=tombstone.deleted, tombstone=tombstone)
+        writer.write_file(
+            save_as,
+            template,
+            self.context,
+            relative_urls=False,
+            override_output=True,
+            gone_title=tombstone.title,
+            gone_collection_url=collection_url,
+            gone_deleted=tombstone.deleted,
+            tombstone=tombstone,
+        )
 
 
 def get_generators(_pelican: Any) -> type[Generator]:

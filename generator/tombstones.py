@@ -76,8 +76,15 @@ def find_tombstones(content_dir: Path, live_keys: set[str]) -> list[Tombstone]:
     return sorted(found.values(), key=lambda t: (t.deleted, t.key))
 
 
-def _add(found: dict[str, Tombstone], root: Path, prefix: str, path: str, revision: str, deleted: datetime,
-         live_keys: set[str]) -> None:
+def _add(
+    found: dict[str, Tombstone],
+    root: Path,
+    prefix: str,
+    path: str,
+    revision: str,
+    deleted: datetime,
+    live_keys: set[str],
+) -> None:
     parts = PurePosixPath(path).relative_to(prefix).parts
     if len(parts) != 2 or not parts[1].endswith(".md") or parts[1] == "collection.md" or (root / path).exists():
         return
