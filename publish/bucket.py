@@ -80,8 +80,11 @@ class Bucket:
     def write_manifest(self, entries: dict[str, Entry], pending_invalidation: Iterable[str] = ()) -> None:
         try:
             self.client.put_object(
-                Bucket=self.name, Key=self.key(MANIFEST_PATH), Body=encode(entries, pending_invalidation),
-                ContentType="application/gzip", CacheControl="no-store",
+                Bucket=self.name,
+                Key=self.key(MANIFEST_PATH),
+                Body=encode(entries, pending_invalidation),
+                ContentType="application/gzip",
+                CacheControl="no-store",
             )
         except (BotoCoreError, ClientError) as error:
             raise self._fail(error, "write the publish manifest") from None

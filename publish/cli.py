@@ -38,11 +38,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--output", help="the built folder to upload (default: the settings' output folder)")
     parser.add_argument("--dry-run", action="store_true", help="list what would change, change nothing")
     parser.add_argument(
-        "--delete", action="store_true", help="delete objects under the prefix that the build no longer has "
-        "(ActivityPub Tombstones are kept)"
+        "--delete",
+        action="store_true",
+        help="delete objects under the prefix that the build no longer has (ActivityPub Tombstones are kept)",
     )
     parser.add_argument(
-        "--cloudfront-distribution", metavar="ID", default=os.environ.get(CLOUDFRONT_ENV) or None,
+        "--cloudfront-distribution",
+        metavar="ID",
+        default=os.environ.get(CLOUDFRONT_ENV) or None,
         help=f"invalidate the changed paths on this CloudFront distribution (default: ${CLOUDFRONT_ENV})",
     )
     parser.add_argument(

@@ -80,7 +80,7 @@ def publish(
     """Publish the build in `request.output_dir` to the bucket. Raises a PublishError saying what to do."""
     started = time.perf_counter()
     place = Place(request.bucket, request.endpoint_url, request.region)
-    files = scan_output(request.output_dir, workers=min(request.workers, 8))
+    files = scan_output(request.output_dir)
     bucket = Bucket(s3_client(place, request.workers, session), place, request.prefix)
     listing = bucket.listing()
     manifest = bucket.read_manifest()
@@ -118,7 +118,13 @@ def publish(
     if entries != manifest.entries or manifest.pending_invalidation:
         bucket.write_manifest(entries)
     return PublishReport(
-        bucket.url, plan, tuple(sorted(uploaded)), deleted, cdn_paths, invalidation_id, False,
+        bucket.url,
+        plan,
+        tuple(sorted(uploaded)),
+        deleted,
+        cdn_paths,
+        invalidation_id,
+        False,
         time.perf_counter() - started,
     )
 

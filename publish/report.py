@@ -21,8 +21,10 @@ def dry_run_lines(report: PublishReport) -> list[str]:
     lines += [f"delete  {path}" for path in plan.deletions]
     lines += [f"keep    {path}  (Tombstone of a deleted resource)" for path in plan.kept_tombstones]
     if not plan.changes:
-        lines.append(f"Dry run: all {_count(len(plan.unchanged), 'file')} in {report.bucket_url} are up to date; "
-                     "nothing would be uploaded.")
+        lines.append(
+            f"Dry run: all {_count(len(plan.unchanged), 'file')} in {report.bucket_url} are up to date; "
+            "nothing would be uploaded."
+        )
     else:
         lines.append(
             f"Dry run: would upload {_count(len(plan.uploads), 'file')} ({_megabytes(plan.upload_bytes)}) "
@@ -36,8 +38,10 @@ def dry_run_lines(report: PublishReport) -> list[str]:
 def summary_lines(report: PublishReport) -> list[str]:
     plan = report.plan
     if not report.uploaded and not report.deleted:
-        lines = [f"Nothing changed: all {_count(len(plan.unchanged), 'file')} in {report.bucket_url} are up to "
-                 f"date; nothing was uploaded ({report.seconds:.1f} s)."]
+        lines = [
+            f"Nothing changed: all {_count(len(plan.unchanged), 'file')} in {report.bucket_url} are up to "
+            f"date; nothing was uploaded ({report.seconds:.1f} s)."
+        ]
     else:
         lines = [
             f"Published to {report.bucket_url}: uploaded {_count(len(report.uploaded), 'file')} "
@@ -53,8 +57,10 @@ def _stale_lines(report: PublishReport) -> list[str]:
     stale = report.plan.stale
     if not stale:
         return []
-    return [f"{_count(len(stale), 'object')} in the bucket no longer in the build (e.g. {stale[0]}); "
-            "--delete removes them (Tombstones stay)."]
+    return [
+        f"{_count(len(stale), 'object')} in the bucket no longer in the build (e.g. {stale[0]}); "
+        "--delete removes them (Tombstones stay)."
+    ]
 
 
 def cdn_lines(report: PublishReport, paths_file: str | None = None) -> list[str]:

@@ -20,10 +20,20 @@ from lectern.settings import Settings
 from publish.publisher import PublishReport, PublishRequest, publish
 
 ENV_CLEARED = (
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_REGION",
-    "LECTERN_DELIVER_TOKEN", "LECTERN_CLOUDFRONT_DISTRIBUTION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_CLOUDFRONT",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_REGION",
+    "LECTERN_DELIVER_TOKEN",
+    "LECTERN_CLOUDFRONT_DISTRIBUTION",
 )
 
 
@@ -41,8 +51,7 @@ sys.stdin.read()  # until the test session closes our stdin
 @pytest.fixture(scope="session")
 def s3_url() -> Iterator[str]:
     """A moto server (S3 and CloudFront) in its own process on a free loopback port, for the whole session."""
-    process = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None and process.stdin is not None
     port = process.stdout.readline().strip()
     assert port.isdigit(), "the moto server did not start"
@@ -125,8 +134,9 @@ def failing_session(fail: str, code: str = "InternalError", attempts: list[str] 
     return session
 
 
-def run(s3_url: str, bucket: str, output: Path, session: boto3.session.Session | None = None,
-        **options: Any) -> PublishReport:
+def run(
+    s3_url: str, bucket: str, output: Path, session: boto3.session.Session | None = None, **options: Any
+) -> PublishReport:
     """One publish of `output` to `bucket` on the loopback server."""
     request = PublishRequest(output_dir=output, bucket=bucket, endpoint_url=s3_url, workers=8, **options)
     return publish(request, session=session)
@@ -138,4 +148,3 @@ def keys(s3: Any, bucket: str) -> dict[str, str]:
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         found.update({item["Key"]: item["ETag"] for item in page.get("Contents", [])})
     return found
-

@@ -51,8 +51,11 @@ def cloudfront(s3_url: str, monkeypatch: pytest.MonkeyPatch, bucket: str) -> Any
 
 @pytest.fixture
 def distribution(cloudfront: Any, bucket: str) -> str:
-    origin = {"Id": "bucket", "DomainName": f"{bucket}.s3.amazonaws.com",
-              "S3OriginConfig": {"OriginAccessIdentity": ""}}
+    origin = {
+        "Id": "bucket",
+        "DomainName": f"{bucket}.s3.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
     config = {
         "CallerReference": uuid.uuid4().hex,
         "Comment": "lectern test",

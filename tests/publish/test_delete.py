@@ -72,9 +72,7 @@ def test_delete_never_touches_objects_outside_the_prefix(s3_url: str, bucket: st
     assert "oer/stale.html" not in remaining
 
 
-def test_dry_run_lists_what_would_change_and_changes_nothing(
-    s3_url: str, bucket: str, s3: Any, output: Path
-) -> None:
+def test_dry_run_lists_what_would_change_and_changes_nothing(s3_url: str, bucket: str, s3: Any, output: Path) -> None:
     run(s3_url, bucket, output)
     before = keys(s3, bucket)
     manifest = s3.get_object(Bucket=bucket, Key="_lectern/publish-manifest.json.gz")["Body"].read()

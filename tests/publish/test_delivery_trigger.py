@@ -76,11 +76,16 @@ def test_the_trigger_posts_with_the_bearer_token(shim: FakeShim) -> None:
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (401, "refused the delivery token (HTTP 401): set LECTERN_DELIVER_TOKEN to the token the shim was "
-         "started with"),
+        (
+            401,
+            "refused the delivery token (HTTP 401): set LECTERN_DELIVER_TOKEN to the token the shim was started with",
+        ),
         (404, "has no delivery endpoint (HTTP 404): check --shim-url, or update the shim"),
-        (403, "refused the trigger (HTTP 403: set it where the shim runs): set LECTERN_DELIVER_TOKEN where the "
-         "shim runs, and the same token here"),
+        (
+            403,
+            "refused the trigger (HTTP 403: set it where the shim runs): set LECTERN_DELIVER_TOKEN where the "
+            "shim runs, and the same token here",
+        ),
         (503, "answered HTTP 503 (set it where the shim runs): see its log, then run lectern publish again"),
     ],
 )
@@ -135,13 +140,30 @@ def test_the_token_never_travels_over_plain_http_to_another_host() -> None:
 
 
 def publish_args(settings: Settings, output: Path, s3_url: str, bucket: str, shim: FakeShim) -> list[str]:
-    return ["--settings", str(settings.settings_file), "publish", "--bucket", bucket, "--endpoint-url", s3_url,
-            "--output", str(output), "--shim-url", shim.url]
+    return [
+        "--settings",
+        str(settings.settings_file),
+        "publish",
+        "--bucket",
+        bucket,
+        "--endpoint-url",
+        s3_url,
+        "--output",
+        str(output),
+        "--shim-url",
+        shim.url,
+    ]
 
 
 def test_publish_triggers_delivery_once_the_files_are_live_and_says_when_it_cannot(
-    built_site: tuple[Settings, Path], output: Path, s3_url: str, bucket: str, s3: Any, shim: FakeShim,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    built_site: tuple[Settings, Path],
+    output: Path,
+    s3_url: str,
+    bucket: str,
+    s3: Any,
+    shim: FakeShim,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("LECTERN_DELIVER_TOKEN", "s3cret")
     outbox = "ap/actors/fractions/outbox.json"
@@ -152,8 +174,10 @@ def test_publish_triggers_delivery_once_the_files_are_live_and_says_when_it_cann
 
     assert live == [(output / outbox).stat().st_size]  # the outbox was in the bucket when the shim was called
     assert shim.requests[0][1]["Authorization"] == "Bearer s3cret"
-    assert (f"Delivery triggered at {shim.url}/_lectern/deliver (HTTP 202): queued 2 activities as 5 deliveries."
-            in capsys.readouterr().out)
+    assert (
+        f"Delivery triggered at {shim.url}/_lectern/deliver (HTTP 202): queued 2 activities as 5 deliveries."
+        in capsys.readouterr().out
+    )
 
     monkeypatch.delenv("LECTERN_DELIVER_TOKEN")
     assert main(publish_args(built_site[0], output, s3_url, bucket, shim)) == 0
@@ -163,8 +187,13 @@ def test_publish_triggers_delivery_once_the_files_are_live_and_says_when_it_cann
 
 
 def test_a_failed_upload_triggers_nothing(
-    built_site: tuple[Settings, Path], output: Path, s3_url: str, bucket: str, shim: FakeShim,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    built_site: tuple[Settings, Path],
+    output: Path,
+    s3_url: str,
+    bucket: str,
+    shim: FakeShim,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("LECTERN_DELIVER_TOKEN", "s3cret")
 

@@ -17,8 +17,14 @@ from publish.errors import AccessDenied, CredentialsRejected, WrongRegion
 
 
 def lectern(settings: Settings, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lectern.cli", *args], cwd=settings.project_dir,
-                          capture_output=True, text=True, timeout=120, env=env or dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "-m", "lectern.cli", *args],
+        cwd=settings.project_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env or dict(os.environ),
+    )
 
 
 def closed_port() -> int:
@@ -38,8 +44,9 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
 
 def test_an_unknown_bucket_says_to_check_the_name(built_site: tuple[Settings, Path], s3_url: str) -> None:
     settings, output = built_site
-    result = lectern(settings, "publish", "--bucket", "no-such-bucket", "--endpoint-url", s3_url,
-                     "--output", str(output))
+    result = lectern(
+        settings, "publish", "--bucket", "no-such-bucket", "--endpoint-url", s3_url, "--output", str(output)
+    )
     assert one_line(result) == (
         f"lectern: there is no bucket 'no-such-bucket' at {s3_url}: check --bucket (and --region or "
         "--endpoint-url), or create the bucket first"
@@ -50,8 +57,9 @@ def test_an_unreachable_endpoint_says_to_check_the_address(built_site: tuple[Set
     settings, output = built_site
     endpoint = f"http://127.0.0.1:{closed_port()}"
     env = {**os.environ, "AWS_MAX_ATTEMPTS": "1"}  # no retries with backoff: the message is the same after them
-    result = lectern(settings, "publish", "--bucket", "site", "--endpoint-url", endpoint, "--output", str(output),
-                     env=env)
+    result = lectern(
+        settings, "publish", "--bucket", "site", "--endpoint-url", endpoint, "--output", str(output), env=env
+    )
     assert one_line(result) == (
         f"lectern: cannot reach the storage at {endpoint}: check --endpoint-url (or AWS_ENDPOINT_URL) and the "
         "network, then run lectern publish again"
@@ -61,8 +69,9 @@ def test_an_unreachable_endpoint_says_to_check_the_address(built_site: tuple[Set
 def test_missing_credentials_say_where_boto3_looks(built_site: tuple[Settings, Path], s3_url: str) -> None:
     settings, output = built_site
     env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    result = lectern(settings, "publish", "--bucket", "site", "--endpoint-url", s3_url, "--output", str(output),
-                     env=env)
+    result = lectern(
+        settings, "publish", "--bucket", "site", "--endpoint-url", s3_url, "--output", str(output), env=env
+    )
     assert one_line(result) == (
         "lectern: no usable storage credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
         "or AWS_PROFILE for a profile in ~/.aws/credentials, or run where an instance role provides them"
@@ -89,10 +98,18 @@ def client_error(code: str, headers: dict[str, str] | None = None) -> ClientErro
 @pytest.mark.parametrize(
     ("code", "kind", "message"),
     [
-        ("AccessDenied", AccessDenied, "access denied to bucket 'oer-site' when trying to list the bucket: the "
-         "credentials need s3:ListBucket, s3:GetObject and s3:PutObject on it (and s3:DeleteObject for --delete)"),
-        ("InvalidAccessKeyId", CredentialsRejected, "the storage at AWS S3 (eu-west-1) rejected the credentials "
-         "(InvalidAccessKeyId): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)"),
+        (
+            "AccessDenied",
+            AccessDenied,
+            "access denied to bucket 'oer-site' when trying to list the bucket: the "
+            "credentials need s3:ListBucket, s3:GetObject and s3:PutObject on it (and s3:DeleteObject for --delete)",
+        ),
+        (
+            "InvalidAccessKeyId",
+            CredentialsRejected,
+            "the storage at AWS S3 (eu-west-1) rejected the credentials "
+            "(InvalidAccessKeyId): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)",
+        ),
         ("PermanentRedirect", WrongRegion, "bucket 'oer-site' is in region us-west-2: pass --region us-west-2"),
     ],
 )

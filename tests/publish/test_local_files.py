@@ -13,8 +13,16 @@ from publish.local_files import is_tombstone, scan_output
 
 
 def test_every_file_but_hidden_ones_is_found_with_its_hash(tmp_path: Path) -> None:
-    for path in ("index.html", ".well-known/host-meta", "c/files/w.pdf", ".DS_Store", "c/.index.html.swp",
-                 ".git/config", "c/.cache/x", "c/.well-known/not-top-level"):
+    for path in (
+        "index.html",
+        ".well-known/host-meta",
+        "c/files/w.pdf",
+        ".DS_Store",
+        "c/.index.html.swp",
+        ".git/config",
+        "c/.cache/x",
+        "c/.well-known/not-top-level",
+    ):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(path.encode())
 

@@ -11,8 +11,9 @@ from publish.manifest import Entry, Manifest, decode, encode
 ENTRIES = {
     "index.html": Entry("a" * 64, '"etag1"', 120, "text/html; charset=utf-8", "public, max-age=60, must-revalidate"),
     "big.mp4": Entry("b" * 64, '"etag2-2"', 9437184, "video/mp4", "public, max-age=3600"),
-    "ap/objects/c/old.json": Entry("c" * 64, '"e3"', 90, "application/activity+json", "public, max-age=60, "
-                                   "must-revalidate", tombstone=True),
+    "ap/objects/c/old.json": Entry(
+        "c" * 64, '"e3"', 90, "application/activity+json", "public, max-age=60, must-revalidate", tombstone=True
+    ),
 }
 
 
@@ -24,7 +25,15 @@ def test_the_same_entries_give_the_same_bytes() -> None:
     assert encode(ENTRIES) == encode(dict(reversed(list(ENTRIES.items()))))
 
 
-@pytest.mark.parametrize("data", [b"", b"not gzip", gzip.compress(b"[]"), gzip.compress(b'{"version": 99}'),
-                                  gzip.compress(b'{"version": 1, "headers": [], "objects": {"a": [1]}}')])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not gzip",
+        gzip.compress(b"[]"),
+        gzip.compress(b'{"version": 99}'),
+        gzip.compress(b'{"version": 1, "headers": [], "objects": {"a": [1]}}'),
+    ],
+)
 def test_a_damaged_or_foreign_manifest_counts_as_empty(data: bytes) -> None:
     assert decode(data) == Manifest()

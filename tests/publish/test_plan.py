@@ -25,8 +25,11 @@ def remote(path: str, etag: str = '"e1"', size: int = 10) -> RemoteObject:
 def test_new_changed_and_header_changed_files_are_uploaded_the_rest_not() -> None:
     same, edited, retyped, new = local("a.html"), local("b.html", sha="bb"), local("c.css"), local("d.pdf")
     listing = {p: remote(p) for p in ("a.html", "b.html", "c.css")}
-    known = {"a.html": entry(same), "b.html": entry(local("b.html")),
-             "c.css": Entry("aa", '"e1"', 10, "text/css; charset=utf-8", "public, max-age=60")}
+    known = {
+        "a.html": entry(same),
+        "b.html": entry(local("b.html")),
+        "c.css": Entry("aa", '"e1"', 10, "text/css; charset=utf-8", "public, max-age=60"),
+    }
 
     plan = make_plan([same, edited, retyped, new], listing, known, delete=False)
 
@@ -42,8 +45,11 @@ def test_a_known_entry_without_a_listed_object_is_not_trusted() -> None:
 def test_manifest_entries_count_only_while_the_listing_shows_the_same_etag_and_size() -> None:
     a, b, c = local("a.html"), local("b.html"), local("c.html")
     manifest = {"a.html": entry(a), "b.html": entry(b), "c.html": entry(c)}
-    listing = {"a.html": remote("a.html"), "b.html": remote("b.html", etag='"changed"'),
-               "c.html": remote("c.html", size=11)}
+    listing = {
+        "a.html": remote("a.html"),
+        "b.html": remote("b.html", etag='"changed"'),
+        "c.html": remote("c.html", size=11),
+    }
 
     assert trusted_entries(manifest, listing) == {"a.html": entry(a)}
 
@@ -73,13 +79,29 @@ def test_delete_spares_tombstones_and_without_delete_gone_objects_are_only_repor
 
 
 def test_pages_and_collections_go_up_after_the_files_they_point_to() -> None:
-    paths = ["index.html", "ap/actors/c/outbox.json", "ap/objects/c/r.json", "c/files/w.pdf", "feeds/all.atom.xml",
-             ".well-known/host-meta", "theme/css/lectern.css", "ap/activities/c/r/create.json"]
+    paths = [
+        "index.html",
+        "ap/actors/c/outbox.json",
+        "ap/objects/c/r.json",
+        "c/files/w.pdf",
+        "feeds/all.atom.xml",
+        ".well-known/host-meta",
+        "theme/css/lectern.css",
+        "ap/activities/c/r/create.json",
+    ]
     plan = make_plan([local(p) for p in paths], {}, {}, delete=False)
 
     first, second = waves(plan.uploads)
-    assert [f.path for f in first] == ["ap/activities/c/r/create.json", "ap/objects/c/r.json", "c/files/w.pdf",
-                                       "theme/css/lectern.css"]
-    assert [f.path for f in second] == [".well-known/host-meta", "ap/actors/c/outbox.json", "feeds/all.atom.xml",
-                                        "index.html"]
+    assert [f.path for f in first] == [
+        "ap/activities/c/r/create.json",
+        "ap/objects/c/r.json",
+        "c/files/w.pdf",
+        "theme/css/lectern.css",
+    ]
+    assert [f.path for f in second] == [
+        ".well-known/host-meta",
+        "ap/actors/c/outbox.json",
+        "feeds/all.atom.xml",
+        "index.html",
+    ]
     assert [f.path for f in plan.uploads] == [f.path for f in first + second]

@@ -19,9 +19,7 @@ def test_on_a_terminal_the_line_is_redrawn_and_ends_with_a_newline() -> None:
     progress.advance(2_000_000)
     progress.close()
 
-    assert screen.getvalue().endswith(
-        "\rUploading [########################] 2/2 files, 3.0/3.0 MB\n"
-    )
+    assert screen.getvalue().endswith("\rUploading [########################] 2/2 files, 3.0/3.0 MB\n")
 
 
 def test_when_not_a_terminal_nothing_is_written() -> None:

@@ -27,8 +27,10 @@ def test_a_failed_upload_deletes_nothing_and_the_next_publish_sends_only_what_is
     report = run(s3_url, bucket, output, session=counter.session, delete=True)
 
     assert "ap/objects/fractions/fraction-strips.json" in report.uploaded
-    assert not any(path.startswith("ap/objects/") and path != "ap/objects/fractions/fraction-strips.json"
-                   for path in report.uploaded)
+    assert not any(
+        path.startswith("ap/objects/") and path != "ap/objects/fractions/fraction-strips.json"
+        for path in report.uploaded
+    )
     assert report.deleted == ("stale.html",)
     assert counter.puts == len(report.uploaded) + 1
 
@@ -42,8 +44,9 @@ def test_access_denied_stops_at_once_with_what_the_credentials_need(
 
     message = str(denied.value)
     assert message.startswith(f"access denied to bucket {bucket!r} when trying to upload ")
-    assert message.endswith("the credentials need s3:ListBucket, s3:GetObject and s3:PutObject on it "
-                            "(and s3:DeleteObject for --delete)")
+    assert message.endswith(
+        "the credentials need s3:ListBucket, s3:GetObject and s3:PutObject on it (and s3:DeleteObject for --delete)"
+    )
     assert len(attempts) <= 8  # the uploads already running on the 8 workers, not one per file
     assert keys(s3, bucket) == {}
 
@@ -73,6 +76,7 @@ def test_an_object_changed_behind_publish_s_back_is_uploaded_again(
     report = run(s3_url, bucket, output)
 
     assert report.uploaded == ("fractions/index.html",)
-    assert s3.get_object(Bucket=bucket, Key="fractions/index.html")["Body"].read() == (
-        output / "fractions" / "index.html"
-    ).read_bytes()
+    assert (
+        s3.get_object(Bucket=bucket, Key="fractions/index.html")["Body"].read()
+        == (output / "fractions" / "index.html").read_bytes()
+    )
