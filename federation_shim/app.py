@@ -44,7 +44,7 @@ from federation_shim.key_cache import KeyCache
 from federation_shim.outgoing import activity_body, client_session, post_signed
 from federation_shim.remote_fetch import RemoteFetcher
 from federation_shim.request_view import headers_from_pairs
-from federation_shim.site_view import SiteNotBuilt, SiteView
+from federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
 from federation_shim.state import PersistentKeyStore, ShimState
 from federation_shim.static_site import StaticSite
 from federation_shim.webfinger import webfinger
@@ -145,15 +145,24 @@ def target_uri(request: Request, settings: Settings) -> str:
     return f"{scheme}://{host}{raw_path.decode('latin-1')}" + (f"?{query.decode('latin-1')}" if query else "")
 
 
-async def inbox_endpoint(request: Request) -> Response:
-    shim = shim_of(request)
+def site_and_actor(request: Request) -> SiteIndex | JSONResponse:
+    """The current build's index, once the build exists and the `{name}` in the path (if any) is one of its actors;
+    otherwise the error to answer with."""
     try:
-        index = shim.site.current()
+        index = shim_of(request).site.current()
     except SiteNotBuilt as missing:
         return error(503, "not_built", str(missing))
     name = request.path_params.get("name")
     if name is not None and name not in index.accounts:
         return error(404, "unknown_actor", f"there is no actor {name!r} on this site")
+    return index
+
+
+async def inbox_endpoint(request: Request) -> Response:
+    shim = shim_of(request)
+    index = site_and_actor(request)
+    if isinstance(index, JSONResponse):
+        return index
     body = await read_body(request)
     if body is None:
         return error(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
@@ -167,13 +176,10 @@ async def inbox_endpoint(request: Request) -> Response:
 
 async def followers_endpoint(request: Request) -> Response:
     shim = shim_of(request)
-    try:
-        index = shim.site.current()
-    except SiteNotBuilt as missing:
-        return error(503, "not_built", str(missing))
+    index = site_and_actor(request)
+    if isinstance(index, JSONResponse):
+        return index
     name = request.path_params["name"]
-    if name not in index.accounts:
-        return error(404, "unknown_actor", f"there is no actor {name!r} on this site")
     url = SitePaths(shim.settings.site_url).followers(name)
     document = followers_collection(shim.state, url, name, shim.settings.show_followers)
     return JSONResponse(document, media_type=ACTIVITY_JSON, headers={"Cache-Control": "no-cache"})
