@@ -19,6 +19,7 @@ from pelican.generators import Generator
 
 from generator.content_model import Site
 from generator.objects import timestamp
+from generator.theme_output import render_gone_page
 from generator.tombstones import Tombstone, find_tombstones
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import OBJECT_CONTEXT
@@ -97,31 +98,28 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
             target = output / paths.output_file(document["id"])
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            self._write_gone_page(writer, paths, tombstone)
+            self._write_gone_page(paths, tombstone)
         document = manifest(paths, site, settings.site_actor, output, tombstones)
         (output / MANIFEST_FILE).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
-    def _write_gone_page(self, writer: Any, paths: SitePaths, tombstone: Tombstone) -> None:
-        save_as = paths.output_file(paths.resource_page(tombstone.key))
-        collection_url = paths.collection_page(tombstone.collection)
+    def _write_gone_page(self, paths: SitePaths, tombstone: Tombstone) -> None:
+        target = Path(self.output_path) / paths.output_file(paths.resource_page(tombstone.key))
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             template = self.get_template("gone")
         except Exception:  # a theme without gone.html: a plain page still says what happened
-            target = Path(self.output_path) / save_as
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(gone_page_fallback(tombstone.title, collection_url), encoding="utf-8")
-            return
-        writer.write_file(
-            save_as,
-            template,
-            self.context,
-            relative_urls=False,
-            override_output=True,
-            gone_title=tombstone.title,
-            gone_collection_url=collection_url,
-            gone_deleted=tombstone.deleted,
-            tombstone=tombstone,
-        )
+            html = gone_page_fallback(tombstone.title, paths.collection_page(tombstone.collection))
+        else:
+            entry = next(
+                (
+                    e
+                    for e in self.context.get("lectern_collections", [])
+                    if e["collection"].slug == tombstone.collection
+                ),
+                None,
+            )
+            html = render_gone_page(template, self.context, tombstone.title, entry)
+        target.write_text(html, encoding="utf-8")
 
 
 def get_generators(_pelican: Any) -> type[Generator]:

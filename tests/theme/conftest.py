@@ -24,7 +24,7 @@ import pytest
 
 from lectern.build import build_site
 from lectern.content_types import content_type
-from tests.conftest import PROJECT, copy_project, project_settings
+from tests.conftest import PROJECT, copy_project, project_settings, require
 
 THEME_TESTS = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("LECTERN_CHROMIUM", "/usr/bin/chromium"))
@@ -95,11 +95,11 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless Chromium driven by Playwright (never Playwright's own browser downloads)."""
-    if not CHROMIUM.is_file():
-        pytest.skip(
-            f"no Chromium at {CHROMIUM}: install it with 'apt-get install -y chromium' "
-            "(or set LECTERN_CHROMIUM to its path)"
-        )
+    require(
+        CHROMIUM.is_file(),
+        f"no Chromium at {CHROMIUM}: install it with 'apt-get install -y chromium' "
+        "(or set LECTERN_CHROMIUM to its path)",
+    )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -115,6 +115,5 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def axe_script() -> Path:
-    if not AXE.is_file():
-        pytest.skip(f"axe-core is not installed at {AXE}: run 'npm ci --prefix tests/theme'")
+    require(AXE.is_file(), f"axe-core is not installed at {AXE}: run 'npm ci --prefix tests/theme'")
     return AXE
