@@ -60,7 +60,7 @@ def find_tombstones(content_dir: Path, live_keys: set[str]) -> list[Tombstone]:
     root = Path(top.strip())
     prefix = content_dir.resolve().relative_to(root.resolve()).as_posix()
     found: dict[str, Tombstone] = {}
-    log = _git(root, "log", "--diff-filter=D", "--name-only", "--format=%x00%H %cI", "--", prefix)
+    log = _git(root, "log", "--no-renames", "--diff-filter=D", "--name-only", "--format=%x00%H %cI", "--", prefix)
     for block in (log or "").split("\x00"):
         lines = [line for line in block.splitlines() if line.strip()]
         if not lines:
