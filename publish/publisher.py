@@ -17,9 +17,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import boto3
 
@@ -81,7 +81,8 @@ def publish(
     started = time.perf_counter()
     place = Place(request.bucket, request.endpoint_url, request.region)
     files = scan_output(request.output_dir)
-    bucket = Bucket(s3_client(place, request.workers, session), place, request.prefix)
+    client = s3_client(place, request.workers, session)
+    bucket = Bucket(client, _where(place, client), request.prefix)
     listing = bucket.listing()
     manifest = bucket.read_manifest()
     known = trusted_entries(manifest.entries, listing)
@@ -127,6 +128,14 @@ def publish(
         False,
         time.perf_counter() - started,
     )
+
+
+def _where(place: Place, client: Any) -> Place:
+    """The place as the client resolved it (AWS_ENDPOINT_URL, the profile's region), for messages that name it."""
+    endpoint = place.endpoint_url or client.meta.endpoint_url
+    if not place.endpoint_url and ".amazonaws.com" in endpoint:
+        endpoint = None
+    return replace(place, endpoint_url=endpoint, region=place.region or client.meta.region_name)
 
 
 def _record_partial(bucket: Bucket, entries: dict[str, Entry], pending: set[str]) -> None:
