@@ -208,3 +208,28 @@ def test_a_failed_upload_triggers_nothing(
     err = capsys.readouterr().err
     assert err.startswith("lectern: 1 file could not be uploaded, first ap/objects/fractions/fraction-strips.json")
     assert "nothing was deleted or delivered" in err
+
+
+def test_a_dry_run_triggers_nothing_and_writes_the_paths_it_would_change(
+    built_site: tuple[Settings, Path],
+    output: Path,
+    s3_url: str,
+    bucket: str,
+    shim: FakeShim,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("LECTERN_DELIVER_TOKEN", "s3cret")
+    paths_file = tmp_path / "changed.txt"
+    args = publish_args(built_site[0], output, s3_url, bucket, shim)
+
+    assert main([*args, "--dry-run", "--changed-paths", str(paths_file)]) == 0
+
+    assert shim.requests == []
+    paths = paths_file.read_text(encoding="utf-8").splitlines()
+    assert "/" in paths and "/index.html" in paths and "/ap/actors/library.json" in paths
+    out = capsys.readouterr().out
+    assert "upload  index.html  (new)" in out
+    assert "Nothing was changed." in out
+    assert "Delivery" not in out
