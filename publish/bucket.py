@@ -34,12 +34,11 @@ def normalize_prefix(prefix: str) -> str:
 
 
 class Bucket:
-    def __init__(self, client: Any, place: Place, prefix: str, workers: int = 16) -> None:
+    def __init__(self, client: Any, place: Place, prefix: str) -> None:
         self.client = client
         self.place = place
         self.name = place.bucket
         self.prefix = normalize_prefix(prefix)
-        self.workers = workers
 
     def key(self, path: str) -> str:
         return self.prefix + path

@@ -100,7 +100,7 @@ def publish(
         uploaded, failed, systemic = _upload(pool, bucket, plan, progress)
         progress.close()
 
-    entries = _records(files, listing, known, uploaded, plan)
+    entries = _records(listing, known, uploaded, plan)
     if failed or systemic:
         done = invalidation_paths(uploaded) if request.cloudfront_distribution else []
         _record_partial(bucket, entries, pending | set(done))
@@ -114,7 +114,7 @@ def publish(
             client = cloudfront_client(place, session)
             invalidation_id = invalidate_cloudfront(client, request.cloudfront_distribution, list(cdn_paths))
         except PublishError:
-            bucket.write_manifest(entries, cdn_paths)
+            _record_partial(bucket, entries, set(cdn_paths))
             raise
     if entries != manifest.entries or manifest.pending_invalidation:
         bucket.write_manifest(entries)
@@ -139,7 +139,8 @@ def _where(place: Place, client: Any) -> Place:
 
 
 def _record_partial(bucket: Bucket, entries: dict[str, Entry], pending: set[str]) -> None:
-    """Record what a failed publish did upload; if even that fails, the objects' sha256 metadata will tell."""
+    """Record what a failed publish did and what the CDN still has to hear; if even that fails, the objects' sha256
+    metadata will tell the next publish what is there (only the pending invalidation is lost)."""
     try:
         bucket.write_manifest(entries, pending)
     except PublishError as error:
@@ -193,17 +194,13 @@ def _run_all(pool: ThreadPoolExecutor, work: Callable[[T], None], items: Iterabl
 
 
 def _records(
-    files: list[LocalFile],
     listing: dict[str, RemoteObject],
     known: dict[str, Entry],
     uploaded: dict[str, Entry],
     plan: Plan,
 ) -> dict[str, Entry]:
     """The manifest after this publish: uploaded files, unchanged ones, and the known objects left in the bucket."""
-    entries = {path: entry for path, entry in known.items() if path in listing}
-    pending = {f.path for f in plan.uploads}
-    for file in files:
-        if file.path in pending:
-            entries.pop(file.path, None)
+    attempted = {f.path for f in plan.uploads}  # what was known of these is stale, uploaded or not
+    entries = {path: entry for path, entry in known.items() if path in listing and path not in attempted}
     entries.update(uploaded)
     return entries
