@@ -10,7 +10,6 @@ what it has delivered to derive Create, Update and Delete (`federation_shim.deli
 from __future__ import annotations
 
 import hashlib
-import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from pelican.generators import Generator
 
 from generator.content_model import Site
 from generator.objects import timestamp
+from generator.plugin import json_text
 from generator.theme_output import render_gone_page
 from generator.tombstones import Tombstone, find_tombstones
 from lectern.site_paths import SitePaths
@@ -97,10 +97,10 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
             document = tombstone_document(paths, tombstone)
             target = output / paths.output_file(document["id"])
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            target.write_text(json_text(document), encoding="utf-8")
             self._write_gone_page(paths, tombstone)
         document = manifest(paths, site, settings.site_actor, output, tombstones)
-        (output / MANIFEST_FILE).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (output / MANIFEST_FILE).write_text(json_text(document), encoding="utf-8")
 
     def _write_gone_page(self, paths: SitePaths, tombstone: Tombstone) -> None:
         target = Path(self.output_path) / paths.output_file(paths.resource_page(tombstone.key))

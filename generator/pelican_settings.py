@@ -18,8 +18,10 @@ def newest_first(content: Any) -> tuple[float, str]:
     return (-content.date.timestamp(), str(content.source_path))
 
 
-def pelican_overrides(settings: Settings) -> dict[str, Any]:
+def pelican_overrides(settings: Settings, site: Any = None) -> dict[str, Any]:
+    """`site`, the content model `lectern build` already validated, saves the plugin from reading it again."""
     return {
+        "LECTERN_SITE": site,
         "SITEURL": settings.site_url,
         "PATH": str(settings.content_dir),
         "OUTPUT_PATH": str(settings.output_dir),

@@ -23,12 +23,22 @@ class LecternMarkdownReader(BaseReader):  # type: ignore[misc]
     enabled = True
     file_extensions = ["md", "markdown"]
 
+    def _markdown(self) -> Markdown:
+        """One Markdown converter for every file, reset between them: building one costs more than converting a
+        typical resource's notes."""
+        converter: Markdown | None = getattr(self, "_converter", None)
+        if converter is None:
+            options = dict(self.settings.get("MARKDOWN", {}))
+            options["extensions"] = [e for e in options.get("extensions", []) if "meta" not in str(e)]
+            converter = Markdown(**options)
+            self._converter = converter
+        converter.reset()
+        return converter
+
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         text = Path(source_path).read_text(encoding="utf-8")
         front, _problems = parse_front_matter(source_path, text)
-        options = dict(self.settings.get("MARKDOWN", {}))
-        options["extensions"] = [e for e in options.get("extensions", []) if "meta" not in str(e)]
-        content = Markdown(**options).convert(front.body)
+        content = self._markdown().convert(front.body)
         fields = {name: field.value for name, field in front.fields.items()}
         metadata: dict[str, Any] = {"category": self.process_metadata("category", Path(source_path).parent.name)}
         if "title" in fields:

@@ -44,7 +44,9 @@ def write_theme_output(
     for entry in context["lectern_collections"]:
         resources = [article.lectern for article in entry["articles"]]
         index = collection_index(entry["collection"], resources, paths)
-        _write_text(output, index_path(entry["collection"].slug), json.dumps(index, ensure_ascii=False, indent=1))
+        _write_text(
+            output, index_path(entry["collection"].slug), json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+        )
     tag_pages = [
         (paths.url(tag.url), [a.lectern for a in articles if hasattr(a, "lectern")])
         for tag, articles in context.get("tags", [])

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.content_loader import load_site
+from generator.content_model import Site
 from generator.errors import Problem
 from lectern.errors import LecternError
 from lectern.keys import check_public_key_pem, load_or_create_private_key, public_key_pem
@@ -60,21 +61,21 @@ def build_site(settings: Settings) -> BuildReport:
     staging = output.parent / f".{output.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem))
+        _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site)
         _swap_in(staging, output)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildReport(len(site.collections), len(site.resources), time.perf_counter() - started)
 
 
-def _run_pelican(settings: Settings) -> None:
+def _run_pelican(settings: Settings, site: Site) -> None:
     from pelican import Pelican
     from pelican.settings import read_settings
 
     from generator.pelican_settings import pelican_overrides
 
     try:
-        pelican_settings = read_settings(str(settings.settings_file), override=pelican_overrides(settings))
+        pelican_settings = read_settings(str(settings.settings_file), override=pelican_overrides(settings, site))
         Pelican(pelican_settings).run()
     except LecternError:
         raise
