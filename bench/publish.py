@@ -4,9 +4,10 @@
 
 It generates a corpus with `generate()` from bench/build.py (seeded: every run builds the same files), builds it
 with `lectern build`, starts a moto server on a free loopback port (unless --endpoint-url is given), then publishes
-three times into a fresh bucket: the first publish (everything goes up), a publish with no change, and one after a
-single page changed. For each it prints the wall time and the requests by operation, counted with a botocore event
-hook; PUTs are PutObject plus UploadPart. Target: the no-change publish makes no PUT and takes under 10% of the first.
+four times into a fresh bucket: the first publish (everything goes up), a publish with no change, one after a single
+page changed, and a no-change publish after the manifest was deleted (what a HEAD per object would cost). For each it
+prints the wall time and the requests by operation, counted with a botocore event hook; PUTs are PutObject plus
+UploadPart. Target: the no-change publish makes no PUT and takes under 10% of the first.
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != PR
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-from publish.aws_clients import s3_client  # noqa: E402
+from publish.aws_clients import new_session, s3_client  # noqa: E402
 from publish.aws_errors import Place  # noqa: E402
 from publish.bucket import Bucket  # noqa: E402
 from publish.manifest import MANIFEST_PATH  # noqa: E402
 from publish.publisher import PublishReport, PublishRequest, publish  # noqa: E402
 
+RUNS = ("first", "no_change", "one_page_changed", "without_manifest")
 SERVER = """
 import logging, sys
 from moto.server import ThreadedMotoServer
@@ -83,7 +85,7 @@ class Counted:
     """A boto3 session that counts the S3 requests of its clients, by operation."""
 
     def __init__(self) -> None:
-        self.session = boto3.session.Session()
+        self.session = new_session()  # what publish uses when given no session
         self.calls: Counter[str] = Counter()
         self.session.events.register("before-call.s3", self._count)
 
@@ -135,10 +137,12 @@ def bench(size: int, workers: int, endpoint: str | None, bucket: str | None) -> 
         request = PublishRequest(output_dir=output, bucket=name, endpoint_url=url, workers=workers)
         counted = Counted()
         runs: dict[str, Any] = {}
-        for label in ("first", "no_change", "one_page_changed"):
+        for label in RUNS:
             if label == "one_page_changed":
                 page = output / "collection-000" / "index.html"
                 page.write_text(page.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+            if label == "without_manifest":  # the design not taken: a HEAD per object
+                s3.delete_object(Bucket=name, Key=MANIFEST_PATH)
             print(f"publishing: {label.replace('_', ' ')} ...", file=sys.stderr, flush=True)
             seconds, report, calls = timed(request, counted)
             runs[label] = {
@@ -178,7 +182,7 @@ def main() -> None:
         f"(built in {result['build_s']} s); manifest {result['manifest_kb']} kB"
     )
     print(f"{'publish':<18} {'seconds':>8} {'uploaded':>9} {'PUTs':>6}  requests")
-    for label in ("first", "no_change", "one_page_changed"):
+    for label in RUNS:
         run = result[label]
         requests = ", ".join(f"{op} {n}" for op, n in run["requests"].items())
         print(f"{label:<18} {run['seconds']:>8} {run['uploaded']:>9} {run['puts']:>6}  {requests}")

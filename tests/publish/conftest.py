@@ -17,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lectern.settings import Settings
+from publish.aws_clients import new_session
 from publish.publisher import PublishReport, PublishRequest, publish
 
 ENV_CLEARED = (
@@ -100,7 +101,7 @@ class RequestCounter:
     """Counts the S3 requests a boto3 session makes, by operation (PutObject, UploadPart, HeadObject ...)."""
 
     def __init__(self) -> None:
-        self.session = boto3.session.Session()
+        self.session = new_session()
         self.calls: Counter[str] = Counter()
         self.session.events.register("before-call.s3", self._count)
 
@@ -122,7 +123,7 @@ def counter() -> RequestCounter:
 
 def failing_session(fail: str, code: str = "InternalError", attempts: list[str] | None = None) -> boto3.session.Session:
     """A session whose PutObject of keys ending in `fail` is refused with `code`, before it reaches the server."""
-    session = boto3.session.Session()
+    session = new_session()
 
     def refuse(params: dict[str, Any], **kwargs: Any) -> None:
         if params["Key"].endswith(fail):
