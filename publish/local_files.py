@@ -70,11 +70,8 @@ def _walk(output_dir: Path) -> Iterator[tuple[str, str]]:
                 yield (name if at_top else f"{relative}/{name}"), os.path.join(folder, name)
 
 
-def scan_output(output_dir: Path) -> list[LocalFile]:
-    """Every file of the build in `output_dir`, sorted by path. Raises OutputMissing if it is not a built site.
-
-    One thread: for 20,000 small files, reading and hashing take about a second, and a thread pool only adds to it.
-    """
+def check_build(output_dir: Path) -> None:
+    """Raise OutputMissing unless `output_dir` looks like a built site (a folder with an index.html)."""
     if not output_dir.is_dir():
         raise OutputMissing(
             f"{output_dir} does not exist: run lectern build first, or pass --output with the built folder"
@@ -84,6 +81,14 @@ def scan_output(output_dir: Path) -> list[LocalFile]:
             f"{output_dir} has no index.html, so it is not a built site: run lectern build first, "
             "or pass --output with the built folder"
         )
+
+
+def scan_output(output_dir: Path) -> list[LocalFile]:
+    """Every file of the build in `output_dir`, sorted by path. Raises OutputMissing if it is not a built site.
+
+    One thread: for 20,000 small files, reading and hashing take about a second, and a thread pool only adds to it.
+    """
+    check_build(output_dir)
     try:
         return sorted((describe(path, Path(source)) for path, source in _walk(output_dir)), key=lambda f: f.path)
     except OSError as error:

@@ -1,8 +1,9 @@
 """One publish: scan the build, compare with the bucket, upload what changed in parallel, delete, record, tell the CDN.
 
 The bucket's state comes from one listing (1,000 objects per request) and the manifest an earlier publish left
-(one GET); HEADs only for objects the manifest does not vouch for, GETs only for ActivityPub documents `--delete`
-might remove (to spare Tombstones). A publish with nothing to do therefore makes no PUT at all.
+(one GET), fetched while the build is scanned and hashed; HEADs only for objects the manifest does not vouch for,
+GETs only for ActivityPub documents `--delete` might remove (to spare Tombstones). A publish with nothing to do
+therefore makes no PUT at all.
 
 Order matters for readers and followers: files others point to go up first, then the pages and collections pointing
 to them; deletions come after every upload succeeded; the manifest is written last; the CDN is told once the bucket is
@@ -37,7 +38,7 @@ from publish.errors import (
     UploadFailed,
     WrongRegion,
 )
-from publish.local_files import LocalFile, scan_output
+from publish.local_files import LocalFile, check_build, scan_output
 from publish.manifest import Entry
 from publish.plan import Plan, RemoteObject, make_plan, paths_to_head, paths_to_inspect, trusted_entries, waves
 from publish.progress import Progress
@@ -80,13 +81,16 @@ def publish(
     """Publish the build in `request.output_dir` to the bucket. Raises a PublishError saying what to do."""
     started = time.perf_counter()
     place = Place(request.bucket, request.endpoint_url, request.region)
-    files = scan_output(request.output_dir)
+    check_build(request.output_dir)
     client = s3_client(place, request.workers, session)
     bucket = Bucket(client, _where(place, client), request.prefix)
-    listing = bucket.listing()
-    manifest = bucket.read_manifest()
-    known = trusted_entries(manifest.entries, listing)
     with ThreadPoolExecutor(max_workers=request.workers, thread_name_prefix="publish") as pool:
+        # The listing mostly waits on the network and the scan mostly uses the CPU: both at once.
+        remote = pool.submit(bucket.listing)
+        recorded = pool.submit(bucket.read_manifest)
+        files = scan_output(request.output_dir)
+        listing, manifest = remote.result(), recorded.result()
+        known = trusted_entries(manifest.entries, listing)
         known.update(_gather(pool, bucket.head, paths_to_head(files, listing, known)))
         if request.delete:
             known.update(_gather(pool, bucket.inspect, paths_to_inspect(files, listing, known)))
