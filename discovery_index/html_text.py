@@ -1,0 +1,100 @@
+"""HTML from remote Notes -> plain text paragraphs, links and hashtags.
+
+Remote HTML is never rendered: the index keeps only text (escaped again when the search page shows it) and the
+http(s) links. It is read with one regular expression over tags and text (five times faster than `html.parser`,
+which was half the cost of ingesting a Note; text extraction needs no tree): paragraph-like elements (`<p>`, `<div>`,
+`<li>`, headings, ...) start a new paragraph, `<br>` a new line; comments and the contents of `<script>`, `<style>`
+and `<template>` are dropped; entities are decoded. A hashtag is a link with `rel="tag"` or class `hashtag`, or whose
+text starts with `#`; a mention (class `mention` without `hashtag`, or text starting with `@`) is neither a tag nor a
+link to index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+MAX_HTML = 200_000  # characters read; the inbox takes at most 1 MB anyway
+
+_TOKEN = re.compile(
+    r"<!--.*?(?:-->|$)"  # a comment
+    r"|<(script|style|template)\b.*?(?:</\1\s*>|$)"  # hidden content
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"  # a tag
+    r"|([^<]+|<)",  # text (a stray '<' is text)
+    re.DOTALL | re.IGNORECASE,
+)
+_ATTRIBUTE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+_BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr"})
+
+
+@dataclass(frozen=True)
+class HtmlText:
+    paragraphs: tuple[str, ...]
+    links: tuple[str, ...]
+    hashtags: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+def is_web_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) <= 2048
+
+
+def _attributes(raw: str) -> dict[str, str]:
+    return {m[1].lower(): unescape(m[2] or m[3] or m[4] or "") for m in _ATTRIBUTE.finditer(raw)}
+
+
+def _lines(chunks: list[str]) -> str:
+    lines = (" ".join(line.split()) for line in "".join(chunks).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def html_to_text(html: str) -> HtmlText:
+    """Paragraphs of plain text, the links (not hashtags or mentions) and the hashtags (without '#') of `html`."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    links: list[str] = []
+    hashtags: list[str] = []
+    anchor: tuple[str, bool, bool] | None = None  # (href, is_tag, is_mention) of the open <a>
+    anchor_text: list[str] = []
+
+    def end_paragraph() -> None:
+        text = _lines(current)
+        if text:
+            paragraphs.append(text)
+        current.clear()
+
+    for match in _TOKEN.finditer(html[:MAX_HTML]):
+        hidden, closing, tag, raw, text = match.groups()
+        if hidden is not None or match.group(0).startswith("<!--"):
+            continue
+        if text is not None:
+            decoded = unescape(text).replace("\n", " ")
+            current.append(decoded)
+            if anchor is not None:
+                anchor_text.append(decoded)
+            continue
+        name = tag.lower()
+        if name in _BLOCKS:
+            end_paragraph()
+        elif name == "br":
+            current.append("\n")
+        elif name == "a" and not closing:
+            values = _attributes(raw)
+            classes, rel = values.get("class", "").split(), values.get("rel", "").split()
+            anchor = (values.get("href", ""), "tag" in rel or "hashtag" in classes, "mention" in classes)
+            anchor_text = []
+        elif name == "a" and anchor is not None:
+            href, is_tag, is_mention = anchor
+            label = " ".join("".join(anchor_text).split())
+            if is_tag or label.startswith("#"):
+                if label.lstrip("#"):
+                    hashtags.append(label.lstrip("#"))
+            elif not is_mention and not label.startswith("@") and is_web_url(href):
+                links.append(href)
+            anchor = None
+    end_paragraph()
+    return HtmlText(tuple(paragraphs), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(hashtags)))

@@ -1,0 +1,85 @@
+"""Create / Update / Delete from a followed actor -> changes -> the store: the one way resources enter the index.
+
+The inbox calls `ingest` with one verified delivery, the backfill with a page of an outbox, the benchmark with
+batches of generated Creates; each call is one transaction. Turning an activity into a change is pure
+(`change_for`); everything it refuses comes back as a `NotIndexed` reason, never an exception.
+
+    Create, Update of a Note/Article/Page   UpsertResource (an Update of an unknown object indexes it: the index
+                                            may have missed the Create)
+    Delete of an object                     DeleteResource, only of the sender's own objects
+    Delete of the actor itself              RemoveCollection: the actor and all it posted
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from discovery_index.note_record import NotIndexed, id_of, note_to_record
+from discovery_index.records import (
+    ApplyReport,
+    Change,
+    CollectionRecord,
+    DeleteResource,
+    Processed,
+    RemoveCollection,
+    UpsertResource,
+)
+from discovery_index.storage import IndexStore
+
+HANDLED = frozenset({"Create", "Update", "Delete"})
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An activity from `collection` (its `actor`), already verified (inbox) or read from the actor's own outbox."""
+
+    activity: dict[str, Any]
+    collection: CollectionRecord
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    applied: ApplyReport
+    not_indexed: tuple[NotIndexed, ...]
+
+
+def change_for(delivery: Delivery) -> Change | NotIndexed:
+    activity, collection = delivery.activity, delivery.collection
+    kind = activity.get("type")
+    if kind not in HANDLED:
+        return NotIndexed("ignored", f"{kind} activities are not indexed")
+    if id_of(activity.get("actor")) != collection.actor_id:
+        return NotIndexed("not_the_actor", f"the activity's actor is not {collection.actor_id}")
+    target = activity.get("object")
+    if kind == "Delete":
+        object_id = id_of(target)
+        if object_id is None:
+            return NotIndexed("invalid_object", "a Delete needs the id of what it deletes")
+        if object_id == collection.actor_id:
+            return RemoveCollection(collection.actor_id)
+        return DeleteResource(object_id, collection.actor_id)
+    if not collection.may_be_indexed:
+        return NotIndexed("not_indexable", f"{collection.actor_id} says indexable: false")
+    if not isinstance(target, dict):
+        return NotIndexed("object_not_embedded", f"the {kind} does not embed its object")
+    record = note_to_record(target, collection)
+    return record if isinstance(record, NotIndexed) else UpsertResource(record)
+
+
+def ingest(store: IndexStore, deliveries: Sequence[Delivery], *, remember: bool = True) -> IngestReport:
+    """Apply `deliveries` in one transaction; with `remember`, their activity ids are marked processed with them."""
+    changes: list[Change] = []
+    refused: list[NotIndexed] = []
+    processed: list[Processed] = []
+    for delivery in deliveries:
+        change = change_for(delivery)
+        if isinstance(change, NotIndexed):
+            refused.append(change)
+        else:
+            changes.append(change)
+        activity_id = delivery.activity.get("id")
+        if remember and isinstance(activity_id, str):
+            processed.append(Processed(activity_id, str(delivery.activity.get("type")), delivery.collection.actor_id))
+    return IngestReport(store.apply(changes, processed), tuple(refused))

@@ -1,0 +1,123 @@
+"""Notes as received (plain JSON) become records: Lectern's schema.org terms from a real build, any other Note by its
+text, and nothing at all from a Note that is not public, not the sender's own, or not on the sender's host."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from discovery_index.actor_record import actor_to_record
+from discovery_index.note_record import NotIndexed, note_to_record
+from discovery_index.records import CollectionRecord, ResourceRecord
+from lectern.settings import Settings
+
+SITE = "http://127.0.0.1:8000"
+FRACTIONS = f"{SITE}/ap/actors/fractions.json"
+ALICE = "https://fedi.example/users/alice"
+
+
+def collection(actor_id: str = FRACTIONS) -> CollectionRecord:
+    host = actor_id.split("/")[2]
+    return CollectionRecord(actor_id, host, f"@x@{host}", "Group", "X", "", "", actor_id, f"{actor_id}/inbox")
+
+
+def built(output: Path, path: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((output / path).read_text(encoding="utf-8"))
+    return document
+
+
+def test_a_lectern_note_gives_its_educational_metadata(built_site: tuple[Settings, Path]) -> None:
+    _settings, output = built_site
+    record = note_to_record(built(output, "ap/objects/fractions/fraction-strips.json"), collection())
+    assert isinstance(record, ResourceRecord)
+    assert record.title == "Fraction strip wall (printable diagram)"
+    assert record.summary.startswith("A printable fraction wall: one whole and strips cut into halves")
+    assert record.url == f"{SITE}/fractions/fraction-strips/"
+    assert record.license == "https://creativecommons.org/licenses/by/4.0/"
+    assert (record.language, record.resource_type) == ("en", "image")
+    assert record.levels == ("primary", "lower secondary")
+    assert record.subjects == ("mathematics", "fractions")
+    assert record.tags == ("fractions", "equivalent_fractions", "printable", "manipulatives")
+    assert record.authors == ("Lucía Herrera",)
+    assert record.links == (f"{SITE}/fractions/files/fraction-strips.svg",)
+    assert (record.published, record.updated, record.source) == (
+        "2025-02-17T00:00:00Z",
+        "2025-02-17T00:00:00Z",
+        "lectern",
+    )
+    assert "<" not in record.title + record.summary + record.body
+
+
+def test_a_lectern_collection_actor_gives_its_curator_and_flags(built_site: tuple[Settings, Path]) -> None:
+    _settings, output = built_site
+    record = actor_to_record(built(output, "ap/actors/fractions.json"), fetched_at=1.0)
+    assert record is not None
+    assert (record.handle, record.kind, record.curator) == ("@fractions@127.0.0.1:8000", "Group", "Lucía Herrera")
+    assert record.url == f"{SITE}/fractions/" and record.outbox == f"{SITE}/ap/actors/fractions/outbox.json"
+    assert record.indexable is True and "fractions" in record.tags
+
+
+def fedify_note(**changes: Any) -> dict[str, Any]:
+    note = {
+        "id": f"{ALICE}/notes/1",
+        "type": "Note",
+        "attributedTo": ALICE,
+        "contentMap": {
+            "pt-BR": "<p>Jogos de <strong>ritmo</strong> com marimba.</p><p>Veja "
+            '<a href="https://example.org/ritmo.pdf">a partitura</a></p>'
+        },
+        "to": "as:Public",
+        "cc": f"{ALICE}/followers",
+        "published": "2026-11-25T10:00:00.123+01:00",
+        "tag": [{"type": "Hashtag", "href": "https://fedi.example/tags/musica", "name": "#musica"}],
+        "url": [{"type": "Link", "mediaType": "text/html", "href": "https://fedi.example/@alice/1"}],
+    }
+    return note | changes
+
+
+def test_any_fediverse_note_gives_its_text_hashtags_and_links() -> None:
+    record = note_to_record(fedify_note(), collection(ALICE))
+    assert isinstance(record, ResourceRecord)
+    assert record.title == "Jogos de ritmo com marimba."
+    assert "a partitura" in record.summary and "<" not in record.summary
+    assert (record.language, record.tags, record.links) == ("pt-BR", ("musica",), ("https://example.org/ritmo.pdf",))
+    assert record.url == "https://fedi.example/@alice/1"
+    assert record.published == "2026-11-25T09:00:00Z" and record.source == "activitypub"
+    assert record.license == "" and record.levels == ()
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"to": [f"{ALICE}/followers"], "cc": []}, "not_public"),
+        ({"attributedTo": "https://fedi.example/users/bob"}, "not_attributed"),
+        ({"id": "https://other.example/notes/1"}, "foreign_object"),
+        ({"type": "Question"}, "not_a_note"),
+        ({"id": "javascript:alert(1)"}, "invalid_object"),
+    ],
+)
+def test_a_note_that_is_not_public_or_not_its_own_is_refused(changes: dict[str, Any], reason: str) -> None:
+    refused = note_to_record(fedify_note(**changes), collection(ALICE))
+    assert isinstance(refused, NotIndexed) and refused.reason == reason
+
+
+def test_hostile_values_are_dropped_or_bounded() -> None:
+    record = note_to_record(
+        fedify_note(
+            name="T" * 5000,
+            url="javascript:alert(1)",
+            license={"evil": True},
+            educationalLevel=7,
+            learningResourceType=["Video", {"name": "x"}],
+            inLanguage="en; DROP",
+            resourceUrl=["data:text/html,x", "https://ok.example/m"],
+        ),
+        collection(ALICE),
+    )
+    assert isinstance(record, ResourceRecord)
+    assert len(record.title) <= 301 and record.url == f"{ALICE}/notes/1"
+    assert (record.license, record.levels, record.resource_type) == ("", (), "video")
+    assert record.language == "" and record.links == ("https://ok.example/m",)
