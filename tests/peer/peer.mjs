@@ -3,7 +3,7 @@
 // A single-actor Fedify server (actor "alice", type Person) listening on
 // loopback.  It records every activity that reaches its inbox and offers a
 // small JSON control API under /_control/ so that Python tests can drive it
-// (follow / undo / lookup) and inspect what it received.
+// (follow / undo / lookup / post a Note to followers) and inspect what it received.
 //
 // Usage:  node tests/peer/peer.mjs [port]
 //   port 0 (default) lets the OS choose; the chosen port is printed as
@@ -43,7 +43,9 @@ import {
   Follow,
   getTypeId,
   isActor,
+  Note,
   Person,
+  PUBLIC_COLLECTION,
   Reject,
   Undo,
   Update,
@@ -157,6 +159,8 @@ const requestLog = [];
 const follows = new Map();
 /** Actors following alice: actor id -> follow id */
 const followers = new Map();
+/** Notes alice posted through the control API: note id -> Note */
+const notes = new Map();
 let sequence = 0;
 
 function pushBounded(list, entry) {
@@ -279,6 +283,11 @@ federation.setObjectDispatcher(
     return follows.get(url)?.follow ?? null;
   },
 );
+
+// Notes alice posted are dereferenceable too.
+federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", (ctx, values) => {
+  return notes.get(ctx.getObjectUri(Note, values).href) ?? null;
+});
 
 async function recordActivity(ctx, activity) {
   const data = ctx.data ?? {};
@@ -694,6 +703,56 @@ const controlRoutes = {
       });
     }
     return json(200, { follow_id: followId.href, actor: actor.id.href, inbox: actor.inboxId.href });
+  },
+
+  // Alice posts a public Note (a Create, the Note embedded) and, with "to_followers" (the default), sends it to
+  // her followers.  "content" is the Note's HTML; "hashtags" (optional) adds Hashtag tags.
+  "POST /_control/note": async (_url, body) => {
+    const payload = parseJsonBody(body);
+    const content = requireString(payload, "content");
+    const hashtags = Array.isArray(payload.hashtags) ? payload.hashtags.filter((tag) => typeof tag === "string") : [];
+    const ctx = controlContext();
+    const noteId = ctx.getObjectUri(Note, { identifier: ACTOR_IDENTIFIER, id: randomUUID() });
+    const followersUri = ctx.getFollowersUri(ACTOR_IDENTIFIER);
+    // Built from JSON-LD so that `published` becomes the Temporal.Instant Fedify wants without importing a polyfill.
+    const note = await Note.fromJsonLd(
+      {
+        "@context": ["https://www.w3.org/ns/activitystreams", { Hashtag: "as:Hashtag" }],
+        id: noteId.href,
+        type: "Note",
+        attributedTo: actorUri().href,
+        content,
+        published: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        to: PUBLIC_COLLECTION.href,
+        cc: followersUri.href,
+        tag: hashtags.map((tag) => ({ type: "Hashtag", href: `${origin}/tags/${encodeURIComponent(tag)}`, name: `#${tag}` })),
+      },
+      { contextLoader: ctx.contextLoader, documentLoader: ctx.documentLoader },
+    );
+    notes.set(noteId.href, note);
+    const create = new Create({
+      id: new URL(`${noteId.href}#create`),
+      actor: actorUri(),
+      object: note,
+      to: PUBLIC_COLLECTION,
+      cc: followersUri,
+    });
+    const sendToFollowers = payload.to_followers !== false;
+    if (sendToFollowers && followers.size > 0) {
+      try {
+        await ctx.sendActivity({ identifier: ACTOR_IDENTIFIER }, "followers", create, { preferSharedInbox: true });
+      } catch (error) {
+        throw new ControlError(502, `delivering the Create to followers failed: ${describeSendError(error)}`, {
+          note_id: noteId.href,
+          status: error?.statusCode ?? null,
+        });
+      }
+    }
+    return json(200, {
+      note_id: noteId.href,
+      create_id: create.id.href,
+      followers: sendToFollowers ? [...followers.keys()] : [],
+    });
   },
 
   "POST /_control/undo": async (_url, body) => {
