@@ -19,7 +19,7 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 # Packages that add their own subcommands: each has a `cli.py` with `add_commands(subparsers)`, whose parsers set
 # `run=` to a Command. The command itself lives with the package that does the work.
-PLUGGED_COMMANDS = ("federation_shim", "publish")
+PLUGGED_COMMANDS = ("federation_shim", "publish", "discovery_index")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(f"{package}.cli")
         except ModuleNotFoundError as error:
-            if error.name != f"{package}.cli":
+            if error.name not in (package, f"{package}.cli"):  # a package not installed adds no commands
                 raise
             continue
         module.add_commands(commands)

@@ -1,0 +1,367 @@
+"""The index service: a Starlette app with its own SQLite state and its own actor.
+
+    GET  /, /search?q=...&license=...        the search page (HTML, no JavaScript)
+    GET  /api/search?q=&license=&language=&level=&type=&subject=&instance=&limit=&offset=
+                                             results, facet counts, highlighted snippets (JSON)
+    GET  /api/collections[?instance=H], /api/instances
+    GET  /.well-known/webfinger, /actor, /outbox, /following, /followers       the index as an actor
+    POST /inbox                              deliveries from followed actors (verified: see `inbox`)
+    POST /_index/sources {"source": ...}     add an instance or an actor      } Authorization: Bearer <token>
+    POST /_index/remove {"instance": ...}    remove an instance               } (LECTERN_INDEX_TOKEN or the
+    GET  /_index/sources                     what is followed, and how        }  instance folder's admin-token)
+    GET  /static/index.css                   the theme's stylesheet and this page's rules
+
+Run with `lectern index serve`, or `uvicorn --factory discovery_index.app:app_from_environment` (configured by
+LECTERN_INDEX_URL, LECTERN_INDEX_DIR, ...: see `config`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from discovery_index.actor import actor_document, empty_collection, webfinger_answer
+from discovery_index.config import IndexConfig, admin_token, make_config
+from discovery_index.discovery import Discoverer
+from discovery_index.errors import SourceError
+from discovery_index.follows import Sender
+from discovery_index.inbox import IndexInbox
+from discovery_index.licenses import license_label
+from discovery_index.records import FollowState
+from discovery_index.search_page import highlighted, render_search_page, stylesheet
+from discovery_index.sqlite_store import SqliteIndexStore
+from discovery_index.storage import (
+    FACETS,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    IndexStore,
+    InstanceSummary,
+    SearchQuery,
+    SearchResults,
+)
+from discovery_index.subscriptions import Subscriptions
+from federation_shim.app import read_body
+from federation_shim.cavage import sign_get
+from federation_shim.inbox import MAX_BODY
+from federation_shim.key_cache import KeyCache
+from federation_shim.outgoing import client_session
+from federation_shim.remote_fetch import RemoteFetcher
+from federation_shim.request_view import headers_from_pairs
+from lectern.keys import load_or_create_private_key, public_key_pem
+from lectern.vocabulary import ACTIVITY_JSON, JRD_JSON
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "Lectern-discovery-index/0.1"
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the handlers share; made in the lifespan, closed with it."""
+
+    config: IndexConfig
+    store: IndexStore
+    inbox: IndexInbox
+    subscriptions: Subscriptions
+    actor: dict[str, Any]
+    css: str
+    css_url: str
+    token: str
+
+
+class BadParameter(ValueError):
+    pass
+
+
+def error(status: int, reason: str, detail: str) -> JSONResponse:
+    return JSONResponse({"status": "error", "reason": reason, "detail": detail}, status_code=status)
+
+
+def service_of(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def _number(request: Request, name: str, default: int, upper: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise BadParameter(f"{name} must be a whole number from 0 to {upper}")
+    return min(int(raw), upper)
+
+
+def search_query(request: Request) -> SearchQuery:
+    filters = {facet: tuple(v for v in request.query_params.getlist(facet) if v) for facet in FACETS}
+    return SearchQuery(
+        text=request.query_params.get("q", ""),
+        filters={facet: values for facet, values in filters.items() if values},
+        limit=max(1, _number(request, "limit", 20, MAX_LIMIT)),
+        offset=_number(request, "offset", 0, MAX_OFFSET),
+    )
+
+
+def results_json(query: SearchQuery, results: SearchResults) -> dict[str, Any]:
+    return {
+        "query": query.text,
+        "filters": {facet: list(values) for facet, values in query.filters.items()},
+        "matched": results.matched,
+        "total": results.total,
+        "limit": query.limit,
+        "offset": query.offset,
+        "results": [
+            {
+                "id": hit.record.object_id,
+                "url": hit.record.url,
+                "title": hit.record.title,
+                "summary": hit.record.summary,
+                "snippet_html": highlighted(hit.snippet),
+                "license": hit.record.license,
+                "license_label": license_label(hit.record.license) if hit.record.license else "",
+                "language": hit.record.language,
+                "levels": list(hit.record.levels),
+                "type": hit.record.resource_type,
+                "subjects": list(hit.record.subjects),
+                "tags": list(hit.record.tags),
+                "authors": list(hit.record.authors),
+                "links": list(hit.record.links),
+                "published": hit.record.published,
+                "updated": hit.record.updated,
+                "collection": {"id": hit.record.collection, "name": hit.collection_name, "url": hit.collection_url},
+                "instance": hit.record.instance,
+                "source": hit.record.source,
+                "rank": hit.rank,
+            }
+            for hit in results.hits
+        ],
+        "facets": {
+            facet: [
+                {"value": c.value, "label": license_label(c.value) if facet == "license" else c.value, "count": c.count}
+                for c in counts
+            ]
+            for facet, counts in results.facets.items()
+        },
+    }
+
+
+async def api_search(request: Request) -> Response:
+    try:
+        query = search_query(request)
+    except BadParameter as problem:
+        return error(400, "invalid_parameter", str(problem))
+    results = service_of(request).store.search(query)
+    return JSONResponse(results_json(query, results), headers={"Access-Control-Allow-Origin": "*"})
+
+
+async def search_page(request: Request) -> Response:
+    service = service_of(request)
+    try:
+        query = search_query(request)
+    except BadParameter as problem:
+        return HTMLResponse(f"<!DOCTYPE html><title>Bad request</title><p>{problem}</p>", status_code=400)
+    html = render_search_page(service.config.name, query, service.store.search(query), service.css_url)
+    return HTMLResponse(html)
+
+
+async def api_collections(request: Request) -> Response:
+    summaries = service_of(request).store.collections(request.query_params.get("instance") or None)
+    return JSONResponse(
+        [
+            {
+                "id": s.collection.actor_id,
+                "handle": s.collection.handle,
+                "name": s.collection.name,
+                "summary": s.collection.summary,
+                "curator": s.collection.curator,
+                "url": s.collection.url,
+                "instance": s.collection.instance,
+                "tags": list(s.collection.tags),
+                "indexable": s.collection.indexable,
+                "resources": s.resources,
+            }
+            for s in summaries
+            if s.collection.follow_state in (FollowState.PENDING, FollowState.ACCEPTED)
+        ],
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+def instance_json(summary: InstanceSummary) -> dict[str, Any]:
+    return {**asdict(summary.instance), "collections": summary.collections, "resources": summary.resources}
+
+
+async def api_instances(request: Request) -> Response:
+    return JSONResponse(
+        [instance_json(summary) for summary in service_of(request).store.instances()],
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+async def stylesheet_endpoint(request: Request) -> Response:
+    return Response(
+        service_of(request).css, media_type="text/css", headers={"Cache-Control": "public, max-age=31536000, immutable"}
+    )
+
+
+async def webfinger_endpoint(request: Request) -> Response:
+    status, body = webfinger_answer(service_of(request).config, request.query_params.get("resource"))
+    return JSONResponse(body, status_code=status, media_type=JRD_JSON if status == 200 else None)
+
+
+def activity_json(document: dict[str, Any]) -> Response:
+    return JSONResponse(document, media_type=ACTIVITY_JSON, headers={"Cache-Control": "public, max-age=300"})
+
+
+async def actor_endpoint(request: Request) -> Response:
+    return activity_json(service_of(request).actor)
+
+
+async def collection_endpoint(request: Request) -> Response:
+    service = service_of(request)
+    name = request.url.path.strip("/")
+    total = 0
+    if name == "following":
+        followed = (FollowState.PENDING, FollowState.ACCEPTED)
+        total = sum(1 for s in service.store.collections() if s.collection.follow_state in followed)
+    return activity_json(empty_collection(f"{service.config.public_url}/{name}", total))
+
+
+def target_uri(request: Request, config: IndexConfig) -> str:
+    """The URI the sender addressed: our public scheme, the Host it sent, the raw path and query."""
+    scheme = config.public_url.split("://", 1)[0]
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    host = request.headers.get("host", config.host)
+    return f"{scheme}://{host}{raw_path.decode('latin-1')}" + (f"?{query.decode('latin-1')}" if query else "")
+
+
+async def inbox_endpoint(request: Request) -> Response:
+    service = service_of(request)
+    body = await read_body(request)
+    if body is None:
+        return error(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+    headers = headers_from_pairs(request.headers.raw)
+    result = await service.inbox.receive(request.method, target_uri(request, service.config), headers, body)
+    return JSONResponse(result.body(), status_code=result.status)
+
+
+def authorized(request: Request) -> bool:
+    offered = request.headers.get("authorization", "")
+    return hmac.compare_digest(offered.encode(), f"Bearer {service_of(request).token}".encode())
+
+
+async def admin_payload(request: Request) -> dict[str, Any] | Response:
+    if not authorized(request):
+        return error(401, "bad_token", "send Authorization: Bearer <the index's admin token>")
+    try:
+        payload = json.loads(await request.body())
+    except ValueError:
+        return error(400, "invalid_json", "send a JSON object")
+    return payload if isinstance(payload, dict) else error(400, "invalid_json", "send a JSON object")
+
+
+async def add_source_endpoint(request: Request) -> Response:
+    payload = await admin_payload(request)
+    if isinstance(payload, Response):
+        return payload
+    try:
+        report = await service_of(request).subscriptions.add(str(payload.get("source", "")))
+    except SourceError as problem:
+        return error(422, "source", str(problem))
+    return JSONResponse(asdict(report))
+
+
+async def remove_source_endpoint(request: Request) -> Response:
+    payload = await admin_payload(request)
+    if isinstance(payload, Response):
+        return payload
+    try:
+        report = await service_of(request).subscriptions.remove(str(payload.get("instance", "")))
+    except SourceError as problem:
+        return error(404, "unknown_instance", str(problem))
+    return JSONResponse(asdict(report))
+
+
+async def list_sources_endpoint(request: Request) -> Response:
+    if not authorized(request):
+        return error(401, "bad_token", "send Authorization: Bearer <the index's admin token>")
+    store = service_of(request).store
+    return JSONResponse(
+        {
+            "instances": [instance_json(summary) for summary in store.instances()],
+            "collections": [
+                {
+                    "id": s.collection.actor_id,
+                    "handle": s.collection.handle,
+                    "instance": s.collection.instance,
+                    "follow_state": str(s.collection.follow_state),
+                    "indexable": s.collection.indexable,
+                    "resources": s.resources,
+                }
+                for s in store.collections()
+            ],
+        }
+    )
+
+
+def create_app(config: IndexConfig) -> Starlette:
+    token = admin_token(config.instance_dir, create=True)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = SqliteIndexStore(config.state_file)
+        key = load_or_create_private_key(config.instance_dir)
+        fetcher = RemoteFetcher(
+            allow_private_addresses=config.allow_private_addresses,
+            signer=lambda url: sign_get(url, key_id=config.key_id, private_key=key),
+            user_agent=USER_AGENT,
+        )
+        session = client_session(config.allow_private_addresses)
+        discoverer = Discoverer(fetcher, session, config.allow_private_addresses)
+        subscriptions = Subscriptions(config, store, fetcher, discoverer, Sender(config, session, key))
+        inbox = IndexInbox(store, KeyCache(fetcher, store=store.keys), fetcher, subscriptions)
+        css = stylesheet(config.theme_css)
+        css_url = f"/static/index.css?v={hashlib.sha256(css.encode()).hexdigest()[:8]}"
+        actor = actor_document(config, public_key_pem(key))
+        app.state.service = Service(config, store, inbox, subscriptions, actor, css, css_url, token)
+        try:
+            yield
+        finally:
+            await fetcher.close()
+            await session.close()
+            store.close()
+
+    routes = [
+        Route("/", search_page, methods=["GET"]),
+        Route("/search", search_page, methods=["GET"]),
+        Route("/api/search", api_search, methods=["GET"]),
+        Route("/api/collections", api_collections, methods=["GET"]),
+        Route("/api/instances", api_instances, methods=["GET"]),
+        Route("/static/index.css", stylesheet_endpoint, methods=["GET"]),
+        Route("/.well-known/webfinger", webfinger_endpoint, methods=["GET"]),
+        Route("/actor", actor_endpoint, methods=["GET"]),
+        Route("/outbox", collection_endpoint, methods=["GET"]),
+        Route("/following", collection_endpoint, methods=["GET"]),
+        Route("/followers", collection_endpoint, methods=["GET"]),
+        Route("/inbox", inbox_endpoint, methods=["POST"]),
+        Route("/_index/sources", add_source_endpoint, methods=["POST"]),
+        Route("/_index/sources", list_sources_endpoint, methods=["GET"]),
+        Route("/_index/remove", remove_source_endpoint, methods=["POST"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_from_environment() -> Starlette:
+    """ASGI factory: `uvicorn --factory discovery_index.app:app_from_environment` (see `config` for the variables)."""
+    return create_app(make_config(None, None, "127.0.0.1", 8100, False))

@@ -1,0 +1,147 @@
+"""The index service's configuration: where its state lives, its public address, and its admin token.
+
+The index does not read `pelicanconf.py`: it is not a site. Its options come from `lectern index serve` and the
+environment, validated once at start:
+
+    --instance DIR     LECTERN_INDEX_DIR        state, key pair and admin token (default: index-instance/)
+    --url URL          LECTERN_INDEX_URL        the public address its actor ids live on (default: http://HOST:PORT)
+    --allow-private-addresses
+                       LECTERN_ALLOW_PRIVATE_ADDRESSES=1   fetch and deliver to loopback/private addresses (tests)
+                       LECTERN_INDEX_TOKEN      the admin token; otherwise `admin-token` in the instance folder,
+                                                created (mode 0600) the first time the service starts
+                       LECTERN_INDEX_THEME_CSS  the site theme's stylesheet to reuse (default: themes/lectern's)
+
+Everything the index publishes hangs off the public URL: `/actor` (its Service actor, key `/actor#main-key`),
+`/inbox` (its inbox and shared inbox), `/outbox`, `/following`, `/followers`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from discovery_index.errors import AdminError, IndexConfigError
+
+DEFAULT_INSTANCE_DIR = "index-instance"
+DEFAULT_PORT = 8100
+STATE_FILE = "index.sqlite3"
+TOKEN_FILE = "admin-token"
+SERVICE_FILE = "service.json"  # where the running service listens, for `lectern index add/remove/list`
+ACTOR_NAME = "index"
+THEME_CSS = Path(__file__).resolve().parent.parent / "themes" / "lectern" / "assets" / "lectern.css"
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    instance_dir: Path
+    public_url: str  # scheme://host[:port], no trailing slash
+    allow_private_addresses: bool = False
+    name: str = "Lectern discovery index"
+    actor_max_age: float = 300.0  # seconds an actor's document (its `indexable`) is trusted before it is refetched
+    theme_css: Path | None = THEME_CSS
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.public_url).netloc
+
+    @property
+    def actor_id(self) -> str:
+        return f"{self.public_url}/actor"
+
+    @property
+    def key_id(self) -> str:
+        return f"{self.actor_id}#main-key"
+
+    @property
+    def inbox(self) -> str:
+        return f"{self.public_url}/inbox"
+
+    @property
+    def state_file(self) -> Path:
+        return self.instance_dir / STATE_FILE
+
+
+def check_url(value: str, where: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+        raise IndexConfigError(f"{where}: {value!r} is not an address such as 'https://index.example.org'")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def env_flag(name: str) -> bool:
+    raw = os.environ.get(name, "")
+    if raw.lower() in ("", "0", "false", "no", "off"):
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    raise IndexConfigError(f"the environment variable {name}={raw!r} must be 1 or 0")
+
+
+def instance_dir(given: str | None) -> Path:
+    return Path(given or os.environ.get("LECTERN_INDEX_DIR") or DEFAULT_INSTANCE_DIR).resolve()
+
+
+def make_config(
+    instance: str | None,
+    url: str | None,
+    host: str,
+    port: int,
+    allow_private_addresses: bool,
+    actor_max_age: float = 300.0,
+) -> IndexConfig:
+    if not 0 < port < 65536:
+        raise IndexConfigError(f"--port {port}: a port is a number from 1 to 65535")
+    if actor_max_age < 0:
+        raise IndexConfigError(f"--actor-max-age {actor_max_age:g}: a number of seconds, 0 or more")
+    bind = f"[{host}]" if ":" in host else host
+    public = url or os.environ.get("LECTERN_INDEX_URL") or f"http://{bind}:{port}"
+    theme = os.environ.get("LECTERN_INDEX_THEME_CSS")
+    return IndexConfig(
+        instance_dir=instance_dir(instance),
+        public_url=check_url(public, "--url" if url else "LECTERN_INDEX_URL"),
+        allow_private_addresses=allow_private_addresses or env_flag("LECTERN_ALLOW_PRIVATE_ADDRESSES"),
+        actor_max_age=actor_max_age,
+        theme_css=Path(theme) if theme else THEME_CSS,
+    )
+
+
+def admin_token(folder: Path, *, create: bool) -> str:
+    """LECTERN_INDEX_TOKEN, else the instance folder's token file (created when `create`)."""
+    from_env = os.environ.get("LECTERN_INDEX_TOKEN", "").strip()
+    if from_env:
+        return from_env
+    path = folder / TOKEN_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    if not create:
+        raise AdminError(
+            f"no admin token: set LECTERN_INDEX_TOKEN or run this where {path} exists (the service writes it on "
+            "its first start; pass --instance to name its folder)"
+        )
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    token = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(token + "\n")
+    return token
+
+
+def record_service(folder: Path, listening: str) -> None:
+    """Write where the service listens, so the CLI on this machine finds it without --index-url."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SERVICE_FILE).write_text(json.dumps({"url": listening}) + "\n", encoding="utf-8")
+
+
+def service_url(folder: Path, given: str | None) -> str:
+    """The admin address: --index-url, LECTERN_INDEX_ADMIN_URL, the running service's record, or the default."""
+    if given or os.environ.get("LECTERN_INDEX_ADMIN_URL"):
+        return check_url(given or os.environ["LECTERN_INDEX_ADMIN_URL"], "--index-url")
+    try:
+        recorded = json.loads((folder / SERVICE_FILE).read_text(encoding="utf-8"))
+        return check_url(str(recorded["url"]), str(folder / SERVICE_FILE))
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"http://127.0.0.1:{DEFAULT_PORT}"

@@ -1,0 +1,205 @@
+"""`lectern index add X`: from a handle or an address to the instance and the actors to follow.
+
+    @fractions@oer.example.edu            WebFinger -> the actor; a collection (or any actor): follow it
+    @library@oer.example.edu              WebFinger -> a Service on a Lectern site: follow every collection
+    https://oer.example.edu               NodeInfo (software, name), then the site's `ap/webfinger.json` (every
+                                          account and its type; Groups are collections)
+    https://oer.example.edu/fractions/    WebFinger with the page or actor URL as resource (Lectern answers both),
+                                          else the URL fetched as an ActivityPub document
+
+A Lectern site without `ap/webfinger.json` is still found through its site actor: its outbox boosts every resource,
+each `Announce` cc-ing the collection that posted it. Every actor found must live on the instance's host.
+Handles are looked up over https; over http too only where private addresses are allowed (local tests).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+
+from discovery_index.actor_record import is_actor
+from discovery_index.backfill import outbox_pages
+from discovery_index.errors import SourceError
+from discovery_index.json_fetch import fetch_json
+from discovery_index.note_record import host_of, ids_of, types_of
+from discovery_index.records import InstanceRecord
+from federation_shim.errors import ConnectionFailed, FetchError
+from federation_shim.remote_fetch import RemoteFetcher
+from lectern.site_paths import WEBFINGER_INDEX_FILE
+
+logger = logging.getLogger(__name__)
+
+NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2."
+ACTIVITY_TYPES = ("application/activity+json", 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"')
+SITE_ACTOR_TYPES = frozenset({"Service", "Application"})
+MAX_OUTBOX_PAGES_FOR_DISCOVERY = 20
+
+
+@dataclass(frozen=True)
+class Discovered:
+    instance: InstanceRecord
+    actors: tuple[str, ...]  # actor ids to follow, on the instance's host
+    how: str  # a sentence for the report
+
+
+@dataclass(frozen=True)
+class Handle:
+    name: str
+    host: str
+
+
+def parse_handle(text: str) -> Handle | None:
+    handle = text.strip().removeprefix("acct:").removeprefix("@")
+    name, at, host = handle.partition("@")
+    if not at or not name or not host or "@" in host or "/" in host or " " in handle:
+        return None
+    return Handle(name, host.lower())
+
+
+class Discoverer:
+    def __init__(self, fetcher: RemoteFetcher, session: aiohttp.ClientSession, allow_private_addresses: bool) -> None:
+        self.fetcher = fetcher
+        self.session = session
+        self.allow_private = allow_private_addresses
+
+    async def discover(self, source: str) -> Discovered:
+        """Raises SourceError with what was tried."""
+        try:
+            handle = parse_handle(source)
+            if handle is not None:
+                base, actor_id = await self._webfinger_handle(handle)
+                return await self._from_actor(base, actor_id)
+            parts = urlsplit(source.strip())
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise SourceError(f"{source!r} is neither a handle (@name@host) nor an address (https://host)")
+            base = f"{parts.scheme}://{parts.netloc.lower()}"
+            if parts.path in ("", "/"):
+                return await self._from_site(base)
+            return await self._from_actor(base, await self._actor_of_url(base, source.strip()))
+        except FetchError as error:
+            raise SourceError(f"{source}: {error}") from None
+
+    async def _json(self, url: str) -> dict[str, Any]:
+        return await fetch_json(self.session, url, allow_private_addresses=self.allow_private)
+
+    async def _webfinger(self, base: str, resource: str) -> str:
+        answer = await self._json(f"{base}/.well-known/webfinger?resource={quote(resource, safe='@:/')}")
+        links = answer.get("links")
+        for link in links if isinstance(links, list) else []:
+            if isinstance(link, dict) and link.get("rel") == "self" and link.get("type") in ACTIVITY_TYPES:
+                href = link.get("href")
+                if isinstance(href, str):
+                    return href
+        raise SourceError(f"WebFinger at {base} has no ActivityPub actor for {resource}")
+
+    async def _webfinger_handle(self, handle: Handle) -> tuple[str, str]:
+        schemes = ("https", "http") if self.allow_private else ("https",)
+        for scheme in schemes:
+            base = f"{scheme}://{handle.host}"
+            try:
+                return base, await self._webfinger(base, f"acct:{handle.name}@{handle.host}")
+            except ConnectionFailed:
+                if scheme == schemes[-1]:
+                    raise
+        raise SourceError(f"@{handle.name}@{handle.host} could not be looked up")  # pragma: no cover
+
+    async def _actor_of_url(self, base: str, url: str) -> str:
+        try:
+            return await self._webfinger(base, url)
+        except (FetchError, SourceError):
+            return url
+
+    async def _nodeinfo(self, base: str) -> tuple[str, str]:
+        """(software name, node name) from NodeInfo 2.x; ('', '') when the server has none."""
+        try:
+            links = (await self._json(f"{base}/.well-known/nodeinfo")).get("links")
+            for link in links if isinstance(links, list) else []:
+                if isinstance(link, dict) and str(link.get("rel", "")).startswith(NODEINFO_SCHEMA):
+                    info = await self._json(str(link.get("href")))
+                    software = info.get("software")
+                    metadata = info.get("metadata")
+                    name = software.get("name") if isinstance(software, dict) else ""
+                    node = metadata.get("nodeName") if isinstance(metadata, dict) else ""
+                    return str(name or ""), str(node or "")
+        except FetchError as error:
+            logger.info("no NodeInfo at %s: %s", base, error)
+        return "", ""
+
+    async def _instance(self, base: str) -> InstanceRecord:
+        software, name = await self._nodeinfo(base)
+        return InstanceRecord(urlsplit(base).netloc.lower(), base, name or urlsplit(base).netloc, software)
+
+    async def _lectern_accounts(self, base: str) -> dict[str, Any] | None:
+        try:
+            index = await self._json(f"{base}/{WEBFINGER_INDEX_FILE}")
+        except FetchError as error:
+            logger.info("no Lectern index at %s: %s", base, error)
+            return None
+        accounts = index.get("accounts")
+        return accounts if isinstance(accounts, dict) else None
+
+    async def _from_site(self, base: str) -> Discovered:
+        instance = await self._instance(base)
+        accounts = await self._lectern_accounts(base)
+        if accounts is None:
+            described = f"NodeInfo says {instance.software}" if instance.software else "it has no NodeInfo"
+            raise SourceError(
+                f"{base} is not a Lectern site ({described}, and there is no {WEBFINGER_INDEX_FILE}); "
+                "add one of its actors by handle instead: lectern index add @name@host"
+            )
+        actors = self._collections(accounts, instance.host)
+        return Discovered(instance, actors, f"{len(actors)} collections listed in {base}/{WEBFINGER_INDEX_FILE}")
+
+    @staticmethod
+    def _collections(accounts: dict[str, Any], host: str) -> tuple[str, ...]:
+        found = []
+        for account in accounts.values():
+            if isinstance(account, dict) and account.get("type") == "Group":
+                actor = account.get("actor")
+                if isinstance(actor, str) and host_of(actor) == host:
+                    found.append(actor)
+        return tuple(sorted(found))
+
+    async def _from_actor(self, base: str, actor_id: str) -> Discovered:
+        document = (await self.fetcher.fetch(actor_id)).document
+        if not is_actor(document):
+            raise SourceError(f"{actor_id} is a {document.get('type')!r}, not an actor")
+        host = host_of(actor_id)
+        base = f"{urlsplit(actor_id).scheme}://{host}"
+        instance = await self._instance(base)
+        if not types_of(document) & SITE_ACTOR_TYPES:
+            return Discovered(instance, (actor_id,), f"the actor {actor_id}")
+        accounts = await self._lectern_accounts(base)
+        if accounts is not None:
+            actors = self._collections(accounts, host)
+            return Discovered(instance, actors, f"{len(actors)} collections of the site actor {actor_id}")
+        announced = await self._announced_actors(document, host)
+        if announced:
+            return Discovered(instance, announced, f"{len(announced)} actors boosted by {actor_id}")
+        return Discovered(instance, (actor_id,), f"the actor {actor_id}")
+
+    async def _announced_actors(self, site_actor: dict[str, Any], host: str) -> tuple[str, ...]:
+        """Actors on `host` that the site actor's Announces cc (Lectern cc-s the collection that posted)."""
+        outbox = site_actor.get("outbox")
+        if not isinstance(outbox, str):
+            return ()
+        followers = {site_actor.get("followers")}
+        found: dict[str, None] = {}
+        async for items in outbox_pages(self.fetcher, outbox, max_pages=MAX_OUTBOX_PAGES_FOR_DISCOVERY):
+            for item in items:
+                if isinstance(item, dict) and "Announce" in types_of(item):
+                    for address in ids_of(item.get("cc")):
+                        if host_of(address) == host and address not in followers and address != site_actor["id"]:
+                            found[address] = None
+        actors = []
+        for candidate in found:
+            try:
+                if is_actor((await self.fetcher.fetch(candidate)).document):
+                    actors.append(candidate)
+            except FetchError:
+                continue
+        return tuple(actors)

@@ -1,0 +1,58 @@
+"""The index's outgoing activities: Follow and Undo(Follow), signed and sent with the shim's `post_signed`.
+
+A Follow gets a fresh id each time: the shim remembers processed activity ids, so re-following after an Undo with
+the same id would be taken for a duplicate and ignored. The Undo embeds the Follow (id, actor, object), which is
+how Mastodon and the shim find the follow to remove.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from discovery_index.config import IndexConfig
+from federation_shim.outgoing import PostResult, activity_body, post_signed
+from lectern.vocabulary import ACTIVITYSTREAMS
+
+
+def follow_activity(config: IndexConfig, target: str) -> dict[str, Any]:
+    return {
+        "@context": ACTIVITYSTREAMS,
+        "id": f"{config.actor_id}/follows/{uuid.uuid4().hex}",
+        "type": "Follow",
+        "actor": config.actor_id,
+        "object": target,
+    }
+
+
+def undo_follow_activity(config: IndexConfig, follow_id: str, target: str) -> dict[str, Any]:
+    return {
+        "@context": ACTIVITYSTREAMS,
+        "id": f"{follow_id}/undo",
+        "type": "Undo",
+        "actor": config.actor_id,
+        "object": {"id": follow_id, "type": "Follow", "actor": config.actor_id, "object": target},
+    }
+
+
+@dataclass(frozen=True)
+class Sender:
+    """POSTs an activity from the index's actor to an inbox, signed with its key when sent."""
+
+    config: IndexConfig
+    session: aiohttp.ClientSession
+    private_key: RSAPrivateKey
+
+    async def __call__(self, inbox: str, activity: dict[str, Any]) -> PostResult:
+        return await post_signed(
+            self.session,
+            inbox,
+            activity_body(activity),
+            key_id=self.config.key_id,
+            private_key=self.private_key,
+            allow_private_addresses=self.config.allow_private_addresses,
+        )

@@ -1,0 +1,121 @@
+"""The index's inbox: the shim's order of checks (`federation_shim.inbox`), then indexing.
+
+    1. body size (413) and JSON (400)           -- the app reads at most MAX_BODY bytes
+    2. an activity with an id, a type, an actor (400)
+    3. a Delete from an actor the index never knew: 202, no fetch
+    4. the HTTP signature (401; 503 when the key could not be fetched for a temporary reason)
+    5. the key's owner is the activity's actor (401)
+    6. the same activity id twice: 202, processed once
+    7. Accept/Reject of the index's Follow; Create/Update/Delete from a followed actor (`ingest`), an Update of the
+       actor itself (refetched: `indexable` may have changed); anything else, or from anyone else: 202, ignored
+
+The body is read as plain JSON: no JSON-LD expansion, no remote context is ever fetched. The outcome is a value,
+the shim's `InboxResult`; `discovery_index.app` turns it into the HTTP answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from discovery_index.ingest import Delivery, ingest
+from discovery_index.note_record import id_of
+from discovery_index.records import CollectionRecord, FollowState, Processed
+from discovery_index.storage import IndexStore
+from discovery_index.subscriptions import Subscriptions
+from federation_shim.errors import FetchError
+from federation_shim.http_signatures import verify_request
+from federation_shim.inbox import InboxResult
+from federation_shim.keys import KeyLookup
+from federation_shim.remote_fetch import RemoteFetcher
+from federation_shim.signature_result import activity_actor_id, check_signer_is_actor
+
+logger = logging.getLogger(__name__)
+
+FOLLOWED = (FollowState.PENDING, FollowState.ACCEPTED)
+
+
+class IndexInbox:
+    def __init__(
+        self, store: IndexStore, key_lookup: KeyLookup, fetcher: RemoteFetcher, subscriptions: Subscriptions
+    ) -> None:
+        self.store = store
+        self.key_lookup = key_lookup
+        self.fetcher = fetcher
+        self.subscriptions = subscriptions
+
+    async def receive(self, method: str, target_uri: str, headers: dict[str, str], body: bytes) -> InboxResult:
+        try:
+            activity = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            return InboxResult(400, "invalid_json", f"the body is not JSON: {error}")
+        if not isinstance(activity, dict):
+            return InboxResult(400, "invalid_activity", "the body is not a JSON object")
+        activity_id, kind, actor = activity.get("id"), activity.get("type"), activity_actor_id(activity)
+        if not isinstance(activity_id, str) or not isinstance(kind, str) or actor is None:
+            return InboxResult(400, "invalid_activity", "an activity needs an id, a type and an actor")
+        if kind == "Delete" and not self.store.is_known_actor(actor):
+            return InboxResult(202, "unknown_actor", "a Delete from an actor this index never knew: nothing to do")
+
+        verdict = await verify_request(
+            method=method,
+            target_uri=target_uri,
+            headers=headers,
+            body=body,
+            now=datetime.now(UTC),
+            key_lookup=self.key_lookup,
+        )
+        verdict = check_signer_is_actor(verdict, activity)
+        if not verdict.ok:
+            logger.info("refused %s %s: %s (%s)", kind, activity_id, verdict.reason, verdict.detail)
+            return InboxResult(503 if verdict.retryable else 401, str(verdict.reason), verdict.detail)
+        if self.store.was_processed(activity_id):
+            return InboxResult(202, "duplicate", f"{activity_id} was already processed")
+
+        if kind in ("Accept", "Reject"):
+            return self._answer_to_follow(activity, actor, kind)
+        collection = self.store.collection(actor)
+        if collection is None or collection.follow_state not in FOLLOWED:
+            return InboxResult(202, "not_followed", f"the index does not follow {actor}")
+        if kind in ("Create", "Update", "Delete"):
+            return await self._index(activity, collection)
+        return InboxResult(202, "ignored", f"{kind} activities are not indexed")
+
+    def _answer_to_follow(self, activity: dict[str, Any], actor: str, kind: str) -> InboxResult:
+        follow_id = id_of(activity.get("object"))
+        collection = self.store.collection_by_follow(follow_id) if follow_id else None
+        if collection is None or collection.actor_id != actor:
+            return InboxResult(202, "ignored", f"{follow_id} is not a Follow of {actor} by this index")
+        state = FollowState.ACCEPTED if kind == "Accept" else FollowState.REJECTED
+        self.store.set_follow_state(actor, state, Processed(str(activity["id"]), kind, actor))
+        logger.info("%s %s the index's Follow", actor, "accepted" if kind == "Accept" else "rejected")
+        return InboxResult(202, str(state), f"{actor} {state} the Follow")
+
+    async def _index(self, activity: dict[str, Any], collection: CollectionRecord) -> InboxResult:
+        kind, target = activity["type"], activity.get("object")
+        if kind == "Update" and id_of(target) == collection.actor_id:
+            await self.subscriptions.refresh(replace(collection, fetched_at=0.0))
+            self.store.mark_processed(Processed(activity["id"], kind, collection.actor_id))
+            return InboxResult(202, "actor_updated", f"{collection.actor_id} was fetched again")
+        if kind != "Delete":
+            collection = await self.subscriptions.refresh(collection)
+            if isinstance(target, str):
+                try:
+                    target = (await self.fetcher.fetch(target)).document
+                except FetchError as error:
+                    return InboxResult(503 if error.temporary else 202, "object_fetch_failed", str(error))
+                activity = {**activity, "object": target}
+        report = ingest(self.store, [Delivery(activity, collection)])
+        if report.not_indexed:
+            refused = report.not_indexed[0]
+            logger.info("not indexed: %s %s: %s", kind, activity["id"], refused.detail)
+            return InboxResult(202, refused.reason, refused.detail)
+        applied = report.applied
+        if applied.upserted:
+            return InboxResult(202, "indexed", f"{id_of(target)} is indexed")
+        if applied.deleted or applied.collections_removed:
+            return InboxResult(202, "deleted", f"{applied.deleted} resource(s) removed from the index")
+        return InboxResult(202, "unchanged", "nothing to change (not indexed, or a newer copy is)")
