@@ -25,6 +25,7 @@ class Progress:
         self.done_bytes = 0
         self._lock = threading.Lock()
         self._drawn = 0.0
+        self._longest = 0
 
     def advance(self, size: int) -> None:
         with self._lock:
@@ -33,7 +34,9 @@ class Progress:
             now = time.monotonic()
             if self.enabled and (now - self._drawn >= INTERVAL or self.done_files == self.files):
                 self._drawn = now
-                self.stream.write("\r" + self.line())
+                line = self.line()
+                self._longest = max(self._longest, len(line))
+                self.stream.write("\r" + line.ljust(self._longest))
                 self.stream.flush()
 
     def line(self) -> str:
