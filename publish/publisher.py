@@ -91,10 +91,26 @@ def publish(
         files = scan_output(request.output_dir)
         listing, manifest = remote.result(), recorded.result()
         known = trusted_entries(manifest.entries, listing)
-        known.update(_gather(pool, bucket.head, paths_to_head(files, listing, known)))
-        if request.delete:
-            known.update(_gather(pool, bucket.inspect, paths_to_inspect(files, listing, known)))
+        logger.info(
+            "%d files in the build, %d objects in %s, %d vouched for by the manifest",
+            len(files),
+            len(listing),
+            bucket.url,
+            len(known),
+        )
+        to_head = paths_to_head(files, listing, known)
+        known.update(_gather(pool, bucket.head, to_head))
+        to_inspect = paths_to_inspect(files, listing, known) if request.delete else []
+        known.update(_gather(pool, bucket.inspect, to_inspect))
         plan = make_plan(files, listing, known, request.delete)
+        logger.info(
+            "%d HEADs and %d GETs to learn the rest; %d uploads, %d deletions, %d unchanged",
+            len(to_head),
+            len(to_inspect),
+            len(plan.uploads),
+            len(plan.deletions),
+            len(plan.unchanged),
+        )
         changed = invalidation_paths([*(f.path for f in plan.uploads), *plan.deletions])
         pending = set(manifest.pending_invalidation) if request.cloudfront_distribution else set()
         cdn_paths = tuple(sorted(set(changed) | pending))
