@@ -115,7 +115,7 @@ def add_commands(commands: Any) -> None:
         metavar="SECONDS",
         help="refetch an actor (is it still indexable?) on a Create when its copy is older (default: 300)",
     )
-    serve.set_defaults(run=cmd_serve)
+    serve.set_defaults(run=cmd_serve, without_settings=True)
 
     def admin_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
@@ -133,7 +133,7 @@ def add_commands(commands: Any) -> None:
         "source", metavar="HANDLE-OR-URL", help="https://oer.example.edu, @library@host or @collection@host"
     )
     admin_options(add)
-    add.set_defaults(run=cmd_add)
+    add.set_defaults(run=cmd_add, without_settings=True)
 
     remove = actions.add_parser(
         "remove",
@@ -142,11 +142,11 @@ def add_commands(commands: Any) -> None:
     )
     remove.add_argument("instance_name", metavar="INSTANCE", help="its host, address or a handle on it")
     admin_options(remove)
-    remove.set_defaults(run=cmd_remove)
+    remove.set_defaults(run=cmd_remove, without_settings=True)
 
     listing = actions.add_parser("list", help="what the index follows", description="Instances, actors, states.")
     admin_options(listing)
-    listing.set_defaults(run=cmd_list)
+    listing.set_defaults(run=cmd_list, without_settings=True)
 
 
 def main(argv: list[str] | None = None) -> int:

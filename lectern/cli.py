@@ -125,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run: Command = args.run
     try:
+        if getattr(args, "without_settings", False):  # e.g. `lectern index`: a service of its own
+            return run(args, None)  # type: ignore[arg-type]
         return run(args, _settings(args))
     except LecternError as error:
         print(f"lectern: {error}", file=sys.stderr)
