@@ -102,14 +102,6 @@ def run_load(url: str, requests_file: str, concurrency: int) -> None:
     print(json.dumps(asyncio.run(load(url, requests, concurrency))))
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=6000)
@@ -127,7 +119,7 @@ def main() -> None:
     from federation_shim.cavage import sign_post
     from tests.conftest import copy_project
     from tests.federation_shim.remote_actors import RemoteServer
-    from tests.lectern_server import LecternServer
+    from tests.lectern_server import LecternServer, free_port
 
     with tempfile.TemporaryDirectory(prefix="lectern-bench-inbox-") as tmp:
         remote = RemoteServer().start()

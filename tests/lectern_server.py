@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -15,10 +16,19 @@ from typing import Any
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A free loopback port below the kernel's ephemeral range, so that no socket bound to port 0 and no outgoing
+    connection can take it between this check and the server binding it."""
+    low, _high = (int(n) for n in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    chooser = random.SystemRandom()
+    for _ in range(200):
+        port = chooser.randrange(20000, max(20001, min(low, 32768)))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port between 20000 and the ephemeral range")
 
 
 class LecternServer:

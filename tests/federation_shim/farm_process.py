@@ -4,6 +4,7 @@ and the delivery benchmark."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -11,13 +12,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.lectern_server import free_port
-
 
 class FarmProcess:
     def __init__(self, folder: Path, servers: int, delay: float = 0.0, verify_key_file: Path | None = None) -> None:
-        self.control_port = free_port()
-        ports_file = folder / f"farm-ports-{self.control_port}.json"
+        ports_file = folder / f"farm-ports-{os.getpid()}-{time.monotonic_ns()}.json"
         command = [
             sys.executable,
             "-m",
@@ -26,8 +24,6 @@ class FarmProcess:
             str(servers),
             "--ports-file",
             str(ports_file),
-            "--control-port",
-            str(self.control_port),
             "--delay",
             str(delay),
         ]
@@ -41,7 +37,9 @@ class FarmProcess:
                 raise RuntimeError("the inbox farm did not start")
             time.sleep(0.05)
         time.sleep(0.05)
-        self.ports: list[int] = json.loads(ports_file.read_text())
+        listening = json.loads(ports_file.read_text())
+        self.control_port: int = listening["control"]
+        self.ports: list[int] = listening["inboxes"]
 
     def receipts(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.control_port}/receipts", timeout=30) as response:

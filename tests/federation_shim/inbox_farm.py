@@ -4,10 +4,10 @@ Each inbox records what it receives (activity id, path) and can answer with a ch
 With a public key it verifies every HTTP signature with the shim's own verifier (a real check, as a receiving server
 would do). Runs in the caller's event loop, or as its own process:
 
-    python -m tests.federation_shim.inbox_farm --servers 200 --ports-file P --control-port C [--verify-key PEM]
-                                               [--delay SECONDS]
+    python -m tests.federation_shim.inbox_farm --servers 200 --ports-file P [--verify-key PEM] [--delay SECONDS]
 
-where GET http://127.0.0.1:C/receipts returns {"received": [[port, path, activity_id], ...], "invalid": N}.
+which writes {"control": C, "inboxes": [ports]} to P once listening (every port chosen by the kernel, so none can
+be taken in between); GET http://127.0.0.1:C/receipts returns {"received": [[port, path, id], ...], "invalid": N}.
 """
 
 from __future__ import annotations
@@ -108,8 +108,11 @@ async def _serve(args: argparse.Namespace) -> None:
     control.router.add_get("/receipts", receipts)
     runner = web.AppRunner(control, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", args.control_port).start()
-    Path(args.ports_file).write_text(json.dumps(farm.ports))
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    control_port = runner.addresses[0][1]
+    staging = Path(args.ports_file + ".tmp")
+    staging.write_text(json.dumps({"control": control_port, "inboxes": farm.ports}))
+    staging.replace(args.ports_file)  # whole or not at all, for the reader that polls for it
     await asyncio.Event().wait()
 
 
@@ -117,7 +120,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Loopback inboxes for delivery tests and benchmarks.")
     parser.add_argument("--servers", type=int, required=True)
     parser.add_argument("--ports-file", required=True)
-    parser.add_argument("--control-port", type=int, required=True)
     parser.add_argument("--verify-key")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds each inbox waits before answering")
     asyncio.run(_serve(parser.parse_args()))
