@@ -265,16 +265,16 @@ def test_body_that_is_not_a_json_object_is_an_invalid_document(local_server: Loc
 
 
 def test_nothing_listening_is_a_temporary_connection_failure() -> None:
-    with socket.socket() as probe:
+    with socket.socket() as probe:  # bound and never listening: connections are refused, and no one can take it
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
 
-    async def scenario() -> None:
-        async with RemoteFetcher(allow_private_addresses=True) as fetcher:
-            await fetcher.fetch(f"http://127.0.0.1:{port}/a")
+        async def scenario() -> None:
+            async with RemoteFetcher(allow_private_addresses=True) as fetcher:
+                await fetcher.fetch(f"http://127.0.0.1:{port}/a")
 
-    with pytest.raises(FetchError) as caught:
-        asyncio.run(scenario())
+        with pytest.raises(FetchError) as caught:
+            asyncio.run(scenario())
     assert caught.value.code == "connection_failed" and caught.value.temporary
 
 

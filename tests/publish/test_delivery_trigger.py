@@ -121,11 +121,11 @@ def test_a_shim_that_does_not_answer_times_out() -> None:
 
 
 def test_an_unreachable_shim_says_to_check_the_address() -> None:
-    with socket.socket() as closed:
+    with socket.socket() as closed:  # bound and never listening: connections are refused
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
-    with pytest.raises(DeliveryTriggerFailed) as failed:
-        trigger_delivery(url, "s3cret")
+        with pytest.raises(DeliveryTriggerFailed) as failed:
+            trigger_delivery(url, "s3cret")
     assert str(failed.value).startswith(f"cannot reach the shim at {url}/_lectern/deliver (")
     assert str(failed.value).endswith("check --shim-url and that the shim runs, then run lectern publish again")
 

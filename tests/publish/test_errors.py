@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from botocore.exceptions import ClientError
 from lectern.settings import Settings
 from publish.aws_errors import Place, translate
 from publish.errors import AccessDenied, CredentialsRejected, WrongRegion
+from tests.lectern_server import free_port
 
 
 def lectern(settings: Settings, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -28,9 +28,8 @@ def lectern(settings: Settings, *args: str, env: dict[str, str] | None = None) -
 
 
 def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on, below the kernel's ephemeral range (so no other socket is handed it meanwhile)."""
+    return free_port()
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:
