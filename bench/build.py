@@ -23,9 +23,11 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-WORDS = ("fraction number line ratio energy motion cell membrane loop function variable proof triangle graph "
-         "measure reading writing history map climate water plant animal force wave light circuit code list "
-         "students practice explain compare model data pattern sequence equation estimate").split()
+WORDS = (
+    "fraction number line ratio energy motion cell membrane loop function variable proof triangle graph "
+    "measure reading writing history map climate water plant animal force wave light circuit code list "
+    "students practice explain compare model data pattern sequence equation estimate"
+).split()
 LEVELS = ("primary", "lower secondary", "upper secondary", "higher education")
 TYPES = ("textbook", "video", "worksheet", "lesson plan", "simulation", "exercise")
 LICENSES = ("CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-SA-4.0", "CC0-1.0")
@@ -55,7 +57,9 @@ def generate(root: Path, size: int) -> None:
         folder.mkdir(parents=True)
         (folder / "collection.md").write_text(
             f"---\ntitle: Collection {c}\nsummary: {sentence(rng, 12)}\ncurator: Teacher {c}\nlanguage: en\n"
-            f"tags: {rng.choice(WORDS)}, {rng.choice(WORDS)}\n---\n{sentence(rng, 30)}\n", encoding="utf-8")
+            f"tags: {rng.choice(WORDS)}, {rng.choice(WORDS)}\n---\n{sentence(rng, 30)}\n",
+            encoding="utf-8",
+        )
     for r in range(size):
         folder = content / f"collection-{r % collections:03d}"
         notes = "\n\n".join(sentence(rng, rng.randint(20, 60)) for _ in range(rng.randint(2, 5)))
@@ -72,7 +76,9 @@ def generate(root: Path, size: int) -> None:
     shutil.copytree(PROJECT / "themes", root / "themes")
     (root / "plainconf.py").write_text(
         "SITENAME = 'Plain'\nSITEURL = 'http://127.0.0.1:8000'\nPATH = 'content'\nTIMEZONE = 'UTC'\n"
-        "DEFAULT_DATE = (2024, 1, 1)\nIGNORE_FILES = ['.#*', 'collection.md']\nPLUGINS = []\n", encoding="utf-8")
+        "DEFAULT_DATE = (2024, 1, 1)\nIGNORE_FILES = ['.#*', 'collection.md']\nPLUGINS = []\n",
+        encoding="utf-8",
+    )
 
 
 def run(root: Path, command: list[str]) -> tuple[float, int]:
@@ -101,9 +107,15 @@ def bench(size: int, repeat: int) -> dict[str, float]:
                 memory[name] = max(memory[name], maxrss)
         files = sum(1 for p in (root / "out-lectern").rglob("*") if p.is_file())
     lectern_s, pelican_s = statistics.median(times["lectern"]), statistics.median(times["pelican"])
-    return {"resources": size, "lectern_s": round(lectern_s, 2), "pelican_s": round(pelican_s, 2),
-            "ratio": round(lectern_s / pelican_s, 3), "lectern_peak_mb": round(memory["lectern"] / 1024, 1),
-            "pelican_peak_mb": round(memory["pelican"] / 1024, 1), "lectern_files": files}
+    return {
+        "resources": size,
+        "lectern_s": round(lectern_s, 2),
+        "pelican_s": round(pelican_s, 2),
+        "ratio": round(lectern_s / pelican_s, 3),
+        "lectern_peak_mb": round(memory["lectern"] / 1024, 1),
+        "pelican_peak_mb": round(memory["pelican"] / 1024, 1),
+        "lectern_files": files,
+    }
 
 
 def main() -> None:
@@ -116,8 +128,11 @@ def main() -> None:
     for size in args.sizes:
         r = bench(size, args.repeat)
         results.append(r)
-        print(f"{r['resources']:>9} {r['lectern_s']:>10} {r['pelican_s']:>10} {r['ratio']:>6} "
-              f"{r['lectern_peak_mb']:>11} {r['pelican_peak_mb']:>11}", flush=True)
+        print(
+            f"{r['resources']:>9} {r['lectern_s']:>10} {r['pelican_s']:>10} {r['ratio']:>6} "
+            f"{r['lectern_peak_mb']:>11} {r['pelican_peak_mb']:>11}",
+            flush=True,
+        )
     print(json.dumps(results))
 
 

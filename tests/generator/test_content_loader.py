@@ -64,8 +64,10 @@ def test_every_problem_in_a_file_is_reported_with_its_line(tmp_path: Path) -> No
 
 
 def test_a_missing_required_field_is_named_with_an_example(tmp_path: Path) -> None:
-    content = write(tmp_path, {"fractions/collection.md": COLLECTION,
-                               "fractions/a.md": RESOURCE.replace("license: CC-BY-4.0\n", "")})
+    content = write(
+        tmp_path,
+        {"fractions/collection.md": COLLECTION, "fractions/a.md": RESOURCE.replace("license: CC-BY-4.0\n", "")},
+    )
     _site, problems = load_site(content)
     assert [str(p) for p in problems] == [
         "content/fractions/a.md:1: license: is missing; add a line 'license: CC-BY-4.0' (an SPDX identifier)"
@@ -83,11 +85,14 @@ def test_a_resource_outside_any_collection_is_an_unknown_collection(tmp_path: Pa
 
 
 def test_two_resources_with_the_same_slug_are_a_duplicate(tmp_path: Path) -> None:
-    content = write(tmp_path, {
-        "fractions/collection.md": COLLECTION,
-        "fractions/a.md": RESOURCE,
-        "fractions/b.md": RESOURCE.replace("added:", "slug: a\nadded:"),
-    })
+    content = write(
+        tmp_path,
+        {
+            "fractions/collection.md": COLLECTION,
+            "fractions/a.md": RESOURCE,
+            "fractions/b.md": RESOURCE.replace("added:", "slug: a\nadded:"),
+        },
+    )
     site, problems = load_site(content)
     assert len(site.resources) == 1
     assert [(p.path, p.line, p.field) for p in problems] == [("content/fractions/b.md", 12, "slug")]
@@ -97,8 +102,9 @@ def test_two_resources_with_the_same_slug_are_a_duplicate(tmp_path: Path) -> Non
 def test_a_resource_needs_a_link_or_a_hosted_file_that_exists(tmp_path: Path) -> None:
     no_link = RESOURCE.replace("link: https://example.org/fractions\n", "")
     missing_file = no_link.replace("license:", "files: sheet.pdf, ../secret.txt\nlicense:")
-    content = write(tmp_path, {"fractions/collection.md": COLLECTION, "fractions/a.md": no_link,
-                               "fractions/b.md": missing_file})
+    content = write(
+        tmp_path, {"fractions/collection.md": COLLECTION, "fractions/a.md": no_link, "fractions/b.md": missing_file}
+    )
     _site, problems = load_site(content)
     assert [(p.path, p.field) for p in problems] == [
         ("content/fractions/a.md", "link"),
@@ -113,8 +119,10 @@ def test_a_resource_needs_a_link_or_a_hosted_file_that_exists(tmp_path: Path) ->
 
 
 def test_collection_folder_names_must_be_handles_and_not_reserved(tmp_path: Path) -> None:
-    content = write(tmp_path, {"Bad Name/collection.md": COLLECTION, "ap/collection.md": COLLECTION,
-                               "library/collection.md": COLLECTION})
+    content = write(
+        tmp_path,
+        {"Bad Name/collection.md": COLLECTION, "ap/collection.md": COLLECTION, "library/collection.md": COLLECTION},
+    )
     _site, problems = load_site(content, reserved=frozenset({"library"}))
     assert [(p.path, p.field) for p in problems] == [
         ("content/Bad Name/collection.md", "folder"),
@@ -126,8 +134,7 @@ def test_collection_folder_names_must_be_handles_and_not_reserved(tmp_path: Path
 def test_updated_before_added_and_future_dates_are_refused(tmp_path: Path) -> None:
     text = RESOURCE.replace("added: 2024-09-02", "added: 2024-09-02\nupdated: 2024-01-01")
     future = RESOURCE.replace("added: 2024-09-02", "added: 2031-01-01")
-    content = write(tmp_path, {"fractions/collection.md": COLLECTION, "fractions/a.md": text,
-                               "fractions/b.md": future})
+    content = write(tmp_path, {"fractions/collection.md": COLLECTION, "fractions/a.md": text, "fractions/b.md": future})
     _site, problems = load_site(content, now=datetime(2026, 1, 1, tzinfo=UTC))
     assert [(p.path, p.field, p.what) for p in problems] == [
         ("content/fractions/a.md", "updated", "is before the date in 'added'"),

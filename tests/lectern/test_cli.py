@@ -9,8 +9,9 @@ from pathlib import Path
 
 
 def lectern(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lectern.cli", *args], cwd=project, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lectern.cli", *args], cwd=project, capture_output=True, text=True, timeout=120
+    )
 
 
 def break_file(path: Path, old: str, new: str) -> None:
@@ -92,6 +93,7 @@ def test_keys_public_prints_the_key_a_ci_build_needs(project: Path) -> None:
 
 def test_every_command_has_help() -> None:
     for command in ("check", "build", "keys"):
-        result = subprocess.run([sys.executable, "-m", "lectern.cli", command, "--help"], capture_output=True,
-                                text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "lectern.cli", command, "--help"], capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 0 and "usage: lectern" in result.stdout
