@@ -137,12 +137,11 @@ async def read_body(request: Request) -> bytes | None:
 
 
 def target_uri(request: Request, settings: Settings) -> str:
-    """The URI the sender addressed: our public scheme, the Host it sent, the raw path and query."""
-    scheme = settings.site_url.split("://", 1)[0]
+    """The URI the sender addressed: the site's public URL with the raw path and query received. The shim serves one
+    site, so a request meant for it was addressed to the site's own host, whatever Host a CDN or proxy passed on."""
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string", b"")
-    host = request.headers.get("host", settings.host)
-    return f"{scheme}://{host}{raw_path.decode('latin-1')}" + (f"?{query.decode('latin-1')}" if query else "")
+    return f"{settings.site_url}{raw_path.decode('latin-1')}" + (f"?{query.decode('latin-1')}" if query else "")
 
 
 def site_and_actor(request: Request) -> SiteIndex | JSONResponse:
@@ -167,6 +166,7 @@ async def inbox_endpoint(request: Request) -> Response:
     if body is None:
         return error(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
     headers = headers_from_pairs(request.headers.raw)
+    headers["host"] = shim.settings.host  # verified as addressed: see target_uri
     result: InboxResult = await shim.inbox.receive(
         index, request.method, target_uri(request, shim.settings), headers, body
     )

@@ -210,6 +210,26 @@ def test_a_signature_for_another_path_method_or_host_is_401(
     refused(shim, 401, "invalid_signature", body, headers, path=inbox(shim, "python-basics"))
 
 
+def test_a_host_rewritten_by_a_proxy_still_verifies_as_the_site_it_was_meant_for(
+    shim: LecternServer, remote: RemoteServer
+) -> None:
+    alice = remote.actors["alice"]
+    activity = follow(alice, shim, "python-basics")
+    body = encode(activity)
+    headers = alice.sign(shim.site_url + inbox(shim, "python-basics"), body)
+    connection = http.client.HTTPConnection("127.0.0.1", shim.port, timeout=15)
+    connection.putrequest("POST", inbox(shim, "python-basics"), skip_host=True)
+    connection.putheader("Host", "origin.internal:8080")  # what a CDN may pass on to the shim
+    for name, value in headers.items():
+        if name.lower() != "host":
+            connection.putheader(name, value)
+    connection.putheader("Content-Length", str(len(body)))
+    connection.endheaders(body)
+    response = connection.getresponse()
+    assert (response.status, json.loads(response.read())["reason"]) == (202, "followed")
+    connection.close()
+
+
 def test_a_signer_who_is_not_the_actor_is_401(shim: LecternServer, remote: RemoteServer) -> None:
     alice, mallory = remote.actors["alice"], remote.actors["mallory"]
     body = encode(follow(alice, shim, "python-basics"))
