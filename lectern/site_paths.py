@@ -13,8 +13,8 @@ The inbox, shared inbox and followers paths are served by the shim; everything e
     /ap/actors/<name>/followers                 followers (shim)
     /ap/inbox                                   shared inbox (shim)
     /ap/objects/<collection>/<slug>.json        a resource as a Note
-    /ap/activities/<collection>/<slug>/create.json    its Create (by the collection)
-    /ap/activities/<collection>/<slug>/announce.json  its Announce (by the site actor)
+    /ap/creates/<collection>/<slug>.json        its Create (by the collection)
+    /ap/announces/<collection>/<slug>.json      its Announce (by the site actor)
     /ap/webfinger.json                          which acct: maps to which actor (read by the shim)
 """
 
@@ -67,10 +67,10 @@ class SitePaths:
         return self.url(f"ap/objects/{key}.json")
 
     def create(self, key: str) -> str:
-        return self.url(f"ap/activities/{key}/create.json")
+        return self.url(f"ap/creates/{key}.json")
 
     def announce(self, key: str) -> str:
-        return self.url(f"ap/activities/{key}/announce.json")
+        return self.url(f"ap/announces/{key}.json")
 
     # HTML pages
     @property

@@ -135,9 +135,7 @@ def test_every_resource_is_a_dereferenceable_note_with_its_create_and_announce(
         assert note["license"] in note["content"]
         for tag in note["tag"]:
             assert tag["type"] == "Hashtag" and tag["name"][1:] in note["content"]
-        announce = load(
-            output, paths, note["id"].replace("/objects/", "/activities/")[: -len(".json")] + "/announce.json"
-        )
+        announce = load(output, paths, paths.announce(note["id"].split("/ap/objects/", 1)[1].removesuffix(".json")))
         assert announce["object"] == note["id"] and announce["actor"] == paths.actor(settings.site_actor)
 
 

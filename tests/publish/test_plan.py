@@ -87,13 +87,13 @@ def test_pages_and_collections_go_up_after_the_files_they_point_to() -> None:
         "feeds/all.atom.xml",
         ".well-known/host-meta",
         "theme/css/lectern.css",
-        "ap/activities/c/r/create.json",
+        "ap/creates/c/r.json",
     ]
     plan = make_plan([local(p) for p in paths], {}, {}, delete=False)
 
     first, second = waves(plan.uploads)
     assert [f.path for f in first] == [
-        "ap/activities/c/r/create.json",
+        "ap/creates/c/r.json",
         "ap/objects/c/r.json",
         "c/files/w.pdf",
         "theme/css/lectern.css",

@@ -23,7 +23,7 @@ EXPECTED = {
     "ap/actors/fractions/outbox.json": (ACTIVITY_JSON, SHORT),
     "ap/actors/fractions/outbox/1.json": (ACTIVITY_JSON, SHORT),
     "ap/objects/fractions/fraction-strips.json": (ACTIVITY_JSON, SHORT),
-    "ap/activities/fractions/fraction-strips/create.json": (ACTIVITY_JSON, SHORT),
+    "ap/creates/fractions/fraction-strips.json": (ACTIVITY_JSON, SHORT),
     ".well-known/host-meta": ("application/xrd+xml; charset=utf-8", SHORT),
     ".well-known/nodeinfo": ("application/json; charset=utf-8", SHORT),
     "nodeinfo/2.1.json": ('application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"', SHORT),
