@@ -15,10 +15,8 @@ the shim's `InboxResult`; `discovery_index.app` turns it into the HTTP answer.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from discovery_index.ingest import Delivery, ingest
@@ -26,12 +24,10 @@ from discovery_index.note_record import id_of
 from discovery_index.records import CollectionRecord, FollowState, Processed
 from discovery_index.storage import IndexStore
 from discovery_index.subscriptions import Subscriptions
+from federation_shim.admission import InboxResult, admit
 from federation_shim.errors import FetchError
-from federation_shim.http_signatures import verify_request
-from federation_shim.inbox import InboxResult
 from federation_shim.keys import KeyLookup
 from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.signature_result import activity_actor_id, check_signer_is_actor
 
 logger = logging.getLogger(__name__)
 
@@ -48,32 +44,18 @@ class IndexInbox:
         self.subscriptions = subscriptions
 
     async def receive(self, method: str, target_uri: str, headers: dict[str, str], body: bytes) -> InboxResult:
-        try:
-            activity = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            return InboxResult(400, "invalid_json", f"the body is not JSON: {error}")
-        if not isinstance(activity, dict):
-            return InboxResult(400, "invalid_activity", "the body is not a JSON object")
-        activity_id, kind, actor = activity.get("id"), activity.get("type"), activity_actor_id(activity)
-        if not isinstance(activity_id, str) or not isinstance(kind, str) or actor is None:
-            return InboxResult(400, "invalid_activity", "an activity needs an id, a type and an actor")
-        if kind == "Delete" and not self.store.is_known_actor(actor):
-            return InboxResult(202, "unknown_actor", "a Delete from an actor this index never knew: nothing to do")
-
-        verdict = await verify_request(
-            method=method,
-            target_uri=target_uri,
-            headers=headers,
-            body=body,
-            now=datetime.now(UTC),
+        admitted = await admit(
+            method,
+            target_uri,
+            headers,
+            body,
             key_lookup=self.key_lookup,
+            is_known_actor=self.store.is_known_actor,
+            was_processed=self.store.was_processed,
         )
-        verdict = check_signer_is_actor(verdict, activity)
-        if not verdict.ok:
-            logger.info("refused %s %s: %s (%s)", kind, activity_id, verdict.reason, verdict.detail)
-            return InboxResult(503 if verdict.retryable else 401, str(verdict.reason), verdict.detail)
-        if self.store.was_processed(activity_id):
-            return InboxResult(202, "duplicate", f"{activity_id} was already processed")
+        if isinstance(admitted, InboxResult):
+            return admitted
+        activity, kind, actor = admitted.activity, admitted.type, admitted.actor
 
         if kind in ("Accept", "Reject"):
             return self._answer_to_follow(activity, actor, kind)

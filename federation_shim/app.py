@@ -35,11 +35,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from federation_shim.admission import InboxResult
 from federation_shim.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
 from federation_shim.delivery_store import DeliveryStore
 from federation_shim.delivery_worker import DeliveryWorker
 from federation_shim.followers_collection import followers_collection
-from federation_shim.inbox import MAX_BODY, Inbox, InboxResult
+from federation_shim.inbox import MAX_BODY, Inbox
 from federation_shim.key_cache import KeyCache
 from federation_shim.outgoing import activity_body, client_session, post_signed
 from federation_shim.remote_fetch import RemoteFetcher

@@ -9,26 +9,23 @@
     7. the same activity id twice: 202, processed once
     8. Follow / Undo(Follow) / Delete(actor); anything else: 202, ignored
 
-The outcome is a value (`InboxResult`); `federation_shim.app` turns it into an HTTP answer with a JSON reason.
+Checks 2 to 7 are `federation_shim.admission.admit`, which the discovery index's inbox shares. The outcome is a
+value (`InboxResult`); `federation_shim.app` turns it into an HTTP answer with a JSON reason.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from federation_shim.admission import InboxResult, admit
 from federation_shim.errors import FetchError
-from federation_shim.http_signatures import verify_request
 from federation_shim.keys import KeyLookup
 from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.signature_result import activity_actor_id, check_signer_is_actor
 from federation_shim.site_view import SiteIndex
 from federation_shim.state import Follower, ShimState, now_text
 from lectern.settings import Settings
@@ -40,17 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 SendActivity = Callable[[str, str, dict[str, Any]], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class InboxResult:
-    status: int
-    reason: str
-    detail: str
-    follow_up: Callable[[], Awaitable[None]] | None = None
-
-    def body(self) -> dict[str, str]:
-        return {"status": "accepted" if self.status < 300 else "error", "reason": self.reason, "detail": self.detail}
 
 
 def _id_of(value: Any) -> str | None:
@@ -106,41 +92,21 @@ class Inbox:
     async def receive(
         self, site: SiteIndex, method: str, target_uri: str, headers: dict[str, str], body: bytes
     ) -> InboxResult:
-        try:
-            activity = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            return InboxResult(400, "invalid_json", f"the body is not JSON: {error}")
-        if not isinstance(activity, dict):
-            return InboxResult(400, "invalid_activity", "the body is not a JSON object")
-        activity_id, kind, actor = activity.get("id"), activity.get("type"), activity_actor_id(activity)
-        if not isinstance(activity_id, str) or not isinstance(kind, str) or actor is None:
-            return InboxResult(400, "invalid_activity", "an activity needs an id, a type and an actor")
-
-        key_host = host_of(_key_id(headers))
-        for host in (host_of(actor), key_host):
-            if is_blocked(host, self.settings.blocked_domains):
-                logger.info("refused %s %s from blocked domain %s", kind, activity_id, host)
-                return InboxResult(403, "blocked_domain", f"{host} is blocked on this site")
-        if kind == "Delete" and not self.state.is_known_actor(actor):
-            return InboxResult(202, "unknown_actor", "a Delete from an actor this site never knew: nothing to do")
-
-        verdict = await verify_request(
-            method=method,
-            target_uri=target_uri,
-            headers=headers,
-            body=body,
-            now=datetime.now(UTC),
+        admitted = await admit(
+            method,
+            target_uri,
+            headers,
+            body,
             key_lookup=self.key_lookup,
+            is_known_actor=self.state.is_known_actor,
+            was_processed=self.state.was_processed,
+            refuse_sender=self._refuse_blocked,
         )
-        verdict = check_signer_is_actor(verdict, activity)
-        if not verdict.ok:
-            logger.info("refused %s %s: %s (%s)", kind, activity_id, verdict.reason, verdict.detail)
-            status = 503 if verdict.retryable else 401
-            return InboxResult(status, str(verdict.reason), verdict.detail)
+        if isinstance(admitted, InboxResult):
+            return admitted
+        activity, kind, actor = admitted.activity, admitted.type, admitted.actor
         if self.on_verified is not None:
             self.on_verified(urlsplit(actor).netloc.lower())
-        if self.state.was_processed(activity_id):
-            return InboxResult(202, "duplicate", f"{activity_id} was already processed")
 
         if kind == "Follow":
             return await self._follow(site, activity, actor)
@@ -149,6 +115,13 @@ class Inbox:
         if kind == "Delete":
             return self._delete(activity, actor)
         return InboxResult(202, "ignored", f"{kind} activities are not handled by this site")
+
+    def _refuse_blocked(self, activity: dict[str, Any], actor: str, headers: dict[str, str]) -> InboxResult | None:
+        for host in (host_of(actor), host_of(_key_id(headers))):
+            if is_blocked(host, self.settings.blocked_domains):
+                logger.info("refused %s %s from blocked domain %s", activity.get("type"), activity.get("id"), host)
+                return InboxResult(403, "blocked_domain", f"{host} is blocked on this site")
+        return None
 
     async def _follow(self, site: SiteIndex, follow: dict[str, Any], actor: str) -> InboxResult:
         target = _id_of(follow.get("object"))

@@ -1,0 +1,86 @@
+"""The checks every inbox makes before it looks at what an activity says, in Mastodon's order; shared by the shim's
+inbox and the discovery index's, so hostile input meets the same rules everywhere.
+
+    1. JSON (400) with an id, a type and an actor (400)
+    2. the caller's refusal of a sender before any fetch (403, e.g. a blocked domain)
+    3. a Delete from an actor never known: 202, no fetch (Mastodon does the same: the actor is gone anyway)
+    4. the HTTP signature (401; 503 when the key could not be fetched for a temporary reason)
+    5. the key's owner is the activity's actor (401)
+    6. the same activity id twice: 202, processed once
+
+`admit` returns the activity when it passed, or the `InboxResult` to answer with.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from federation_shim.http_signatures import verify_request
+from federation_shim.keys import KeyLookup
+from federation_shim.signature_result import activity_actor_id, check_signer_is_actor
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InboxResult:
+    status: int
+    reason: str
+    detail: str
+    follow_up: Callable[[], Any] | None = None
+
+    def body(self) -> dict[str, str]:
+        return {"status": "accepted" if self.status < 300 else "error", "reason": self.reason, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """An activity that passed every check: parsed, signed by its own actor, not seen before."""
+
+    activity: dict[str, Any]
+    id: str
+    type: str
+    actor: str
+
+
+async def admit(
+    method: str,
+    target_uri: str,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    key_lookup: KeyLookup,
+    is_known_actor: Callable[[str], bool],
+    was_processed: Callable[[str], bool],
+    refuse_sender: Callable[[dict[str, Any], str, dict[str, str]], InboxResult | None] = lambda *_: None,
+) -> Admitted | InboxResult:
+    try:
+        activity = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return InboxResult(400, "invalid_json", f"the body is not JSON: {error}")
+    if not isinstance(activity, dict):
+        return InboxResult(400, "invalid_activity", "the body is not a JSON object")
+    activity_id, kind, actor = activity.get("id"), activity.get("type"), activity_actor_id(activity)
+    if not isinstance(activity_id, str) or not isinstance(kind, str) or actor is None:
+        return InboxResult(400, "invalid_activity", "an activity needs an id, a type and an actor")
+    refused = refuse_sender(activity, actor, headers)
+    if refused is not None:
+        return refused
+    if kind == "Delete" and not is_known_actor(actor):
+        return InboxResult(202, "unknown_actor", "a Delete from an actor never known here: nothing to do")
+
+    verdict = await verify_request(
+        method=method, target_uri=target_uri, headers=headers, body=body, now=datetime.now(UTC), key_lookup=key_lookup
+    )
+    verdict = check_signer_is_actor(verdict, activity)
+    if not verdict.ok:
+        logger.info("refused %s %s: %s (%s)", kind, activity_id, verdict.reason, verdict.detail)
+        return InboxResult(503 if verdict.retryable else 401, str(verdict.reason), verdict.detail)
+    if was_processed(activity_id):
+        return InboxResult(202, "duplicate", f"{activity_id} was already processed")
+    return Admitted(activity, activity_id, kind, actor)
