@@ -31,8 +31,9 @@ class StaticSite(StaticFiles):
         return response
 
     def lookup_path(self, path: str) -> tuple[str, Any]:
-        # StaticFiles already refuses paths that escape the directory; we also hide the staging folders of a build
-        if path.startswith("."):
-            if not path.startswith(".well-known"):
-                return "", None
+        # StaticFiles already refuses paths that escape the directory; hidden files and folders (an editor's or a
+        # file manager's leftovers) are not published, but for .well-known. Starlette gives the root as ".".
+        first = path.split("/", 1)[0]
+        if first.startswith(".") and first not in (".", ".well-known"):
+            return "", None
         return super().lookup_path(path)

@@ -433,6 +433,17 @@ def test_webfinger_answers_only_for_our_accounts(shim: LecternServer, resource: 
         } in jrd["links"]
 
 
+def test_the_site_is_served_with_its_pages_and_without_hidden_files(shim: LecternServer) -> None:
+    for path in ("/", "/fractions/", "/fractions/fraction-strips/"):
+        status, headers, page = shim.get(path)
+        assert (status, headers["content-type"]) == (200, "text/html; charset=utf-8"), path
+        assert b"<html" in page
+    (shim.project / "output" / ".secret").write_text("editor leftovers")
+    assert shim.get("/.secret")[0] == 404
+    status, _headers, page = shim.get("/no-such-page/")
+    assert status == 404 and b"<html" in page
+
+
 def test_static_activitypub_documents_are_served_as_activity_json(shim: LecternServer) -> None:
     status, headers, _ = shim.get("/ap/actors/fractions.json")
     assert (status, headers["content-type"]) == (200, "application/activity+json")
