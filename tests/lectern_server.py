@@ -8,11 +8,12 @@ import random
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from tests.server_process import ServerProcess
 
 
 def free_port() -> int:
@@ -47,33 +48,21 @@ class LecternServer:
         self.host = f"127.0.0.1:{self.port}"
         env = {**os.environ, "LECTERN_ALLOW_PRIVATE_ADDRESSES": "1", **(extra_env or {})}
         env.pop("LECTERN_SITE_URL", None)
-        self.log_path = project / f"serve-{self.port}.log"
-        self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(
+        self.server = ServerProcess(
+            "lectern serve",
             [sys.executable, "-m", "lectern.cli", "-v", "serve", "--port", str(self.port), *serve_args],
-            cwd=project,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+            project,
+            env,
+            project / f"serve-{self.port}.log",
         )
-        self._wait_until_ready()
+        self.server.wait_until_answers(f"{self.site_url}/ap/webfinger.json", timeout=60.0)
 
-    def _wait_until_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"lectern serve exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                urllib.request.urlopen(f"{self.site_url}/ap/webfinger.json", timeout=1).close()
-                return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"lectern serve did not answer within {timeout} s:\n{self.log()}")
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        return self.server.process
 
     def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")[-6000:]
+        return self.server.log()
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         request = urllib.request.Request(self.site_url + path, headers=headers or {})
@@ -101,11 +90,4 @@ class LecternServer:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+        self.server.stop()

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,8 +15,7 @@ from typing import Any
 
 from tests.conftest import PROJECT
 from tests.lectern_server import free_port
-
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from tests.server_process import NO_PROXY, ServerProcess
 
 
 class IndexServer:
@@ -28,42 +26,31 @@ class IndexServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.host = f"127.0.0.1:{self.port}"
-        self.log_path = folder.parent / f"index-{self.port}.log"
-        self._log = self.log_path.open("w")
         env = {key: value for key, value in os.environ.items() if not key.startswith("LECTERN_")}
-        self.process = subprocess.Popen(
+        self.server = ServerProcess(
+            "lectern index serve",
             [sys.executable, "-m", "lectern.cli", "-v", "index", "serve", "--port", str(self.port),
              "--instance", str(folder), "--allow-private-addresses", *extra_args],
-            cwd=PROJECT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+            PROJECT,
+            env,
+            folder.parent / f"index-{self.port}.log",
+            log_tail=8000,
         )  # fmt: skip
-        self._wait_until_ready()
+        self.server.wait_until_answers(f"{self.url}/actor", timeout=30.0)
 
-    def _wait_until_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"lectern index serve exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                _OPENER.open(f"{self.url}/actor", timeout=1).close()
-                return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"lectern index serve did not answer within {timeout} s:\n{self.log()}")
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        return self.server.process
 
     def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")[-8000:]
+        return self.server.log()
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
         request = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
         try:
-            with _OPENER.open(request, timeout=30) as response:
+            with NO_PROXY.open(request, timeout=30) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
@@ -93,11 +80,4 @@ class IndexServer:
         )  # fmt: skip
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+        self.server.stop()
