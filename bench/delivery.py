@@ -15,9 +15,9 @@ the wall-clock rate is bounded by them, not by the sender.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -29,10 +29,11 @@ sys.path.insert(0, str(PROJECT))
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 
+from federation_shim import event_loop  # noqa: E402
 from federation_shim.delivery_plan import Plan, PlannedActivity  # noqa: E402
 from federation_shim.delivery_store import DeliveryStore  # noqa: E402
 from federation_shim.delivery_worker import DeliveryWorker  # noqa: E402
-from federation_shim.outgoing import client_session  # noqa: E402
+from federation_shim.inbox_client import InboxClient  # noqa: E402
 from federation_shim.state import ShimState  # noqa: E402
 from tests.federation_shim.farm_process import FarmProcess  # noqa: E402
 
@@ -85,24 +86,26 @@ async def deliver(
     state = ShimState(folder / "shim.sqlite3")
     store = DeliveryStore(state)
     followers = seed(state, ports, per_server, shared)
-    session = client_session(True, timeout=30, limit=concurrency, limit_per_host=4)
+    client = InboxClient(allow_private_addresses=True, timeout=30)
     worker = DeliveryWorker(
         store,
         key,
         lambda name: f"{SITE}/ap/actors/{name}.json#main-key",
-        session,
-        allow_private_addresses=True,
+        client,
         concurrency=concurrency,
+        sign_in_threads=os.environ.get("LECTERN_SIGN_INLINE") != "1",
     )
     try:
         started, cpu_started = time.perf_counter(), time.process_time()
+        usage_started = resource.getrusage(resource.RUSAGE_SELF)
         jobs = store.record_plan(
             Plan([PlannedActivity(ACTIVITY, "fractions", "collection", "fractions")], []), "library", time.time()
         )
         stats = await worker.run(until_idle=True)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        usage = resource.getrusage(resource.RUSAGE_SELF)
     finally:
-        await session.close()
+        await client.close()
         worker.close()
         state.close()
     return {
@@ -112,6 +115,8 @@ async def deliver(
         "seconds": round(elapsed, 3),
         "requests_per_s": round(stats.delivered / elapsed),
         "sender_cpu_s": round(cpu, 3),
+        "sender_user_s": round(usage.ru_utime - usage_started.ru_utime, 3),
+        "sender_system_s": round(usage.ru_stime - usage_started.ru_stime, 3),
         "deliveries_per_cpu_s": round(stats.delivered / cpu),
         "followers_per_s": round(followers / elapsed),
     }
@@ -140,7 +145,7 @@ def main() -> None:
             try:
                 run_folder = folder / name.split()[0].replace(",", "")
                 run_folder.mkdir()
-                result = asyncio.run(deliver(run_folder, key, farm.ports, per_server, shared, args.concurrency))
+                result = event_loop.run(deliver(run_folder, key, farm.ports, per_server, shared, args.concurrency))
                 receipts = farm.receipts()
                 result["verified_by_receivers"] = len(receipts["received"])
                 result["refused_by_receivers"] = receipts["invalid"]

@@ -37,6 +37,7 @@ from discovery_index.discovery import Discoverer
 from discovery_index.errors import SourceError
 from discovery_index.follows import Sender
 from discovery_index.inbox import IndexInbox
+from discovery_index.json_fetch import json_session
 from discovery_index.licenses import license_label
 from discovery_index.records import FollowState
 from discovery_index.search_page import highlighted, render_search_page, stylesheet
@@ -54,8 +55,8 @@ from discovery_index.subscriptions import Subscriptions
 from federation_shim.app import read_body
 from federation_shim.cavage import sign_get
 from federation_shim.inbox import MAX_BODY
+from federation_shim.inbox_client import InboxClient
 from federation_shim.key_cache import KeyCache
-from federation_shim.outgoing import client_session
 from federation_shim.remote_fetch import RemoteFetcher
 from federation_shim.request_view import headers_from_pairs
 from lectern.keys import load_or_create_private_key, public_key_pem
@@ -327,9 +328,10 @@ def create_app(config: IndexConfig) -> Starlette:
             signer=lambda url: sign_get(url, key_id=config.key_id, private_key=key),
             user_agent=USER_AGENT,
         )
-        session = client_session(config.allow_private_addresses)
+        session = json_session(config.allow_private_addresses)
+        poster = InboxClient(allow_private_addresses=config.allow_private_addresses)
         discoverer = Discoverer(fetcher, session, config.allow_private_addresses)
-        subscriptions = Subscriptions(config, store, fetcher, discoverer, Sender(config, session, key))
+        subscriptions = Subscriptions(config, store, fetcher, discoverer, Sender(config, poster, key))
         inbox = IndexInbox(store, KeyCache(fetcher, store=store.keys), fetcher, subscriptions)
         css = stylesheet(config.theme_css)
         css_url = f"/static/index.css?v={hashlib.sha256(css.encode()).hexdigest()[:8]}"
@@ -340,6 +342,7 @@ def create_app(config: IndexConfig) -> Starlette:
         finally:
             await fetcher.close()
             await session.close()
+            await poster.close()
             store.close()
 
     routes = [

@@ -11,10 +11,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from discovery_index.config import IndexConfig
+from federation_shim.inbox_client import InboxClient
 from federation_shim.outgoing import PostResult, activity_body, post_signed
 from lectern.vocabulary import ACTIVITYSTREAMS
 
@@ -44,15 +44,14 @@ class Sender:
     """POSTs an activity from the index's actor to an inbox, signed with its key when sent."""
 
     config: IndexConfig
-    session: aiohttp.ClientSession
+    client: InboxClient
     private_key: RSAPrivateKey
 
     async def __call__(self, inbox: str, activity: dict[str, Any]) -> PostResult:
         return await post_signed(
-            self.session,
+            self.client,
             inbox,
             activity_body(activity),
             key_id=self.config.key_id,
             private_key=self.private_key,
-            allow_private_addresses=self.config.allow_private_addresses,
         )

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
-from federation_shim.addresses import check_host
+from federation_shim.addresses import GuardedResolver, check_host
 from federation_shim.errors import (
     ConnectionFailed,
     FetchError,
@@ -28,11 +28,22 @@ from federation_shim.errors import (
     TooManyRedirects,
     UnsupportedURL,
 )
+from federation_shim.remote_fetch import DEFAULT_USER_AGENT
 
 MAX_BYTES = 512 * 1024
 DEADLINE = 10.0
 ACCEPT_JSON = "application/jrd+json, application/json;q=0.9"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def json_session(allow_private_addresses: bool, *, timeout: float = DEADLINE) -> aiohttp.ClientSession:
+    """The session `fetch_json` expects: every host name resolved through `GuardedResolver`."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(resolver=GuardedResolver(allow_private_addresses=allow_private_addresses)),
+        timeout=aiohttp.ClientTimeout(total=timeout),
+        headers={"User-Agent": DEFAULT_USER_AGENT},
+        trust_env=False,
+    )
 
 
 def _check(url: str, previous: str | None, allow_private_addresses: bool) -> None:

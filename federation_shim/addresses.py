@@ -32,7 +32,14 @@ from aiohttp.resolver import ThreadedResolver
 
 from .errors import ForbiddenAddress
 
-__all__ = ["GuardedResolver", "Network", "check_host", "is_forbidden_address", "parse_networks"]
+__all__ = [
+    "GuardedResolver",
+    "Network",
+    "check_host",
+    "is_address_permitted",
+    "is_forbidden_address",
+    "parse_networks",
+]
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 Network = IPv4Network | IPv6Network
@@ -85,6 +92,14 @@ def _permitted(address: IPv4Address | IPv6Address, allow_private: bool, allowed_
     if allow_private or not is_forbidden_address(address):
         return True
     return any(address.version == network.version and address in network for network in allowed_networks)
+
+
+def is_address_permitted(
+    address: str, allow_private_addresses: bool = False, allowed_networks: Sequence[Network] = ()
+) -> bool:
+    """True if we may connect to ``address`` (an IP address as text; anything else is refused)."""
+    parsed = _as_address(address)
+    return parsed is not None and _permitted(parsed, allow_private_addresses, allowed_networks)
 
 
 def check_host(host: str, *, allow_private_addresses: bool = False, allowed_networks: Sequence[Network] = ()) -> None:

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -41,8 +40,9 @@ from federation_shim.delivery_store import DeliveryStore
 from federation_shim.delivery_worker import DeliveryWorker
 from federation_shim.followers_collection import followers_collection
 from federation_shim.inbox import MAX_BODY, Inbox
+from federation_shim.inbox_client import InboxClient
 from federation_shim.key_cache import KeyCache
-from federation_shim.outgoing import activity_body, client_session, post_signed
+from federation_shim.outgoing import activity_body, post_signed
 from federation_shim.remote_fetch import RemoteFetcher
 from federation_shim.request_view import headers_from_pairs
 from federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
@@ -64,17 +64,16 @@ class ActivitySender:
     """Sends one activity from one of our actors to one inbox, signed with that actor's key id."""
 
     settings: Settings
-    session: aiohttp.ClientSession
+    client: InboxClient
     private_key: RSAPrivateKey
 
     async def __call__(self, actor_name: str, inbox_url: str, activity: dict[str, Any]) -> None:
         result = await post_signed(
-            self.session,
+            self.client,
             inbox_url,
             activity_body(activity),
             key_id=SitePaths(self.settings.site_url).key_id(actor_name),
             private_key=self.private_key,
-            allow_private_addresses=self.settings.allow_private_addresses,
         )
         level = logging.INFO if result.ok else logging.WARNING
         logger.log(
@@ -214,10 +213,10 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state = ShimState(settings.instance_dir / STATE_FILE)
         fetcher = RemoteFetcher(allow_private_addresses=settings.allow_private_addresses)
-        session = client_session(settings.allow_private_addresses)
+        client = InboxClient(allow_private_addresses=settings.allow_private_addresses)
         key_cache = KeyCache(fetcher, store=PersistentKeyStore(state))
         private_key = load_or_create_private_key(settings.instance_dir)
-        sender = ActivitySender(settings, session, private_key)
+        sender = ActivitySender(settings, client, private_key)
         deliveries = DeliveryStore(state)
         inbox = Inbox(settings, state, key_cache, fetcher, sender, on_verified=deliveries.host_answered)
         worker = make_worker(settings, deliveries, private_key)
@@ -231,10 +230,10 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
             stop.set()
             worker.wake.set()
             await asyncio.wait([background], timeout=15)
-            await worker.session.close()
+            await worker.client.close()
             worker.close()
             await fetcher.close()
-            await session.close()
+            await client.close()
             state.close()
 
     routes: list[Route | Mount] = [

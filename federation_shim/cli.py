@@ -62,14 +62,13 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio
-
+    from federation_shim import event_loop
     from federation_shim.delivery_service import NoBuild, deliver_once
     from lectern.keys import load_or_create_private_key
 
     key = load_or_create_private_key(settings.instance_dir)
     try:
-        report, stats = asyncio.run(deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency))
+        report, stats = event_loop.run(deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency))
     except NoBuild as missing:
         print(f"lectern: {missing}")
         return 1

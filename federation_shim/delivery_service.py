@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from federation_shim.delivery_plan import plan_delivery
 from federation_shim.delivery_store import DeliveryStore
 from federation_shim.delivery_worker import DeliveryWorker, WorkerStats
-from federation_shim.outgoing import client_session
+from federation_shim.inbox_client import InboxClient
 from federation_shim.state import ShimState
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
@@ -95,19 +95,17 @@ def make_worker(
     concurrency: int = 256,
     per_host: int = 4,
 ) -> DeliveryWorker:
-    session = client_session(
-        settings.allow_private_addresses,
+    client = InboxClient(
+        allow_private_addresses=settings.allow_private_addresses,
         timeout=timeout or delivery_timeout(),
-        limit=concurrency,
-        limit_per_host=per_host,
+        idle_per_host=per_host,
     )
     paths = SitePaths(settings.site_url)
     return DeliveryWorker(
         store,
         private_key,
         paths.key_id,
-        session,
-        allow_private_addresses=settings.allow_private_addresses,
+        client,
         concurrency=concurrency,
         per_host=per_host,
     )
@@ -125,7 +123,7 @@ async def deliver_once(
         stats = await worker.run(until_idle=True)
         return report, stats
     finally:
-        await worker.session.close()
+        await worker.client.close()
         worker.close()
         state.close()
 

@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-import aiohttp
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from federation_shim.addresses import check_host
 from federation_shim.cavage import sign_post
 from federation_shim.delivery_store import DeliveryStore, HostHealth, Job
-from federation_shim.errors import FetchError
+from federation_shim.digests import digest_header
+from federation_shim.inbox_client import InboxClient
 from federation_shim.outgoing import PostResult
 from federation_shim.retry_policy import (
     BREAKER_THRESHOLD,
@@ -35,6 +32,7 @@ from federation_shim.retry_policy import (
     classify,
     next_delay,
 )
+from federation_shim.signing_pool import SigningPool
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +55,8 @@ class DeliveryWorker:
     store: DeliveryStore
     private_key: RSAPrivateKey
     key_id_of: Callable[[str], str]
-    session: aiohttp.ClientSession
-    allow_private_addresses: bool = False
+    client: InboxClient
+    sign_in_threads: bool = True
     concurrency: int = 256
     per_host: int = 4
     clock: Callable[[], float] = time.time
@@ -69,12 +67,13 @@ class DeliveryWorker:
         self._failing: dict[str, HostHealth] = {}
         self._was_failing: set[str] = set()
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._bodies: dict[str, tuple[str, bytes]] = {}
-        self._signers = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="sign")
+        self._bodies: dict[str, tuple[str, bytes, str]] = {}
+        self._signing = SigningPool() if self.sign_in_threads else None
         self.wake = asyncio.Event()
 
     def close(self) -> None:
-        self._signers.shutdown(wait=False)
+        if self._signing is not None:
+            self._signing.close()
 
     async def run(self, until_idle: bool = True, stop: asyncio.Event | None = None) -> WorkerStats:
         """Send due jobs. With `until_idle`, return when nothing is due now; otherwise keep waiting for new jobs
@@ -110,11 +109,13 @@ class DeliveryWorker:
         for waiter in waiters:
             waiter.cancel()
 
-    def _body(self, activity_id: str) -> tuple[str, bytes]:
+    def _body(self, activity_id: str) -> tuple[str, bytes, str]:
+        """(key id, body, Digest header) of an activity, read and hashed once for all its inboxes."""
         if activity_id not in self._bodies:
             if len(self._bodies) > 1000:
                 self._bodies.clear()
-            self._bodies[activity_id] = self.store.activity(activity_id)
+            signer, body = self.store.activity(activity_id)
+            self._bodies[activity_id] = (self.key_id_of(signer), body, digest_header(body))
         return self._bodies[activity_id]
 
     async def _deliver(self, job: Job) -> Recorder:
@@ -135,7 +136,11 @@ class DeliveryWorker:
             if health is not None and health.open_until > self.clock():
                 self.stats.deferred += 1
                 return partial(self.store.defer, job, health.open_until)
-            result = await self._post(job)
+            try:
+                result = await self._post(job)
+            except Exception as error:  # a bug must cost one attempt of one job, not the whole worker
+                logger.exception("delivery of %s to %s failed unexpectedly", job.activity_id, job.inbox)
+                result = PostResult(0, f"internal error: {type(error).__name__}: {error}")
         self._note_health(job.host, result)
         return partial(self._record, job, result)
 
@@ -153,25 +158,20 @@ class DeliveryWorker:
             self._failing[host] = HostHealth(failures, health.open_until, health.times_opened, health.unavailable)
 
     async def _post(self, job: Job) -> PostResult:
-        signer, body = self._body(job.activity_id)
+        key_id, body, digest = self._body(job.activity_id)
+
+        def sign() -> dict[str, str]:
+            return sign_post(job.inbox, body, key_id=key_id, private_key=self.private_key, digest=digest)
+
         try:
-            check_host(job.host.rsplit(":", 1)[0].strip("[]"), allow_private_addresses=self.allow_private_addresses)
-            loop = asyncio.get_running_loop()
-            headers = await loop.run_in_executor(
-                self._signers,
-                lambda: sign_post(job.inbox, body, key_id=self.key_id_of(signer), private_key=self.private_key),
-            )
-            headers.pop("Host", None)
-            self.stats.sent += 1
-            async with self.session.post(job.inbox, data=body, headers=headers, allow_redirects=False) as response:
-                text = (await response.content.read(1024)).decode("utf-8", "replace")
-                return PostResult(response.status, text[:300], response.headers.get("Retry-After"))
-        except FetchError as error:
-            return PostResult(0, str(error))
-        except TimeoutError:
-            return PostResult(0, "no answer in time")
-        except aiohttp.ClientError as error:
-            return PostResult(0, f"{type(error).__name__}: {error}")
+            if self._signing is not None:
+                headers = await self._signing.run(sign)
+            else:
+                headers = sign()
+        except ValueError as error:
+            return PostResult(0, f"cannot sign a request to {job.inbox!r}: {error}")
+        self.stats.sent += 1
+        return await self.client.post(job.inbox, headers, body)
 
     def _record(self, job: Job, result: PostResult) -> None:
         outcome = classify(result.status)

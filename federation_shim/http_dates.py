@@ -7,15 +7,35 @@ we always send IMF-fixdate (``Tue, 25 Nov 2025 17:57:12 GMT``) and, like Mastodo
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-__all__ = ["format_http_date", "parse_http_date"]
+__all__ = ["current_http_date", "format_http_date", "parse_http_date"]
 
 
 def format_http_date(moment: datetime | None = None) -> str:
     """IMF-fixdate for ``moment`` (default: now), always in GMT."""
     return format_datetime((moment or datetime.now(UTC)).astimezone(UTC), usegmt=True)
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_current: tuple[int, str] = (-1, "")
+
+
+def current_http_date() -> str:
+    """IMF-fixdate for now, made once a second (deliveries sign thousands of requests a second)."""
+    global _current
+    second = int(time.time())
+    if _current[0] != second:
+        moment = time.gmtime(second)
+        text = (
+            f"{_WEEKDAYS[moment.tm_wday]}, {moment.tm_mday:02d} {_MONTHS[moment.tm_mon - 1]} {moment.tm_year} "
+            f"{moment.tm_hour:02d}:{moment.tm_min:02d}:{moment.tm_sec:02d} GMT"
+        )
+        _current = (second, text)
+    return _current[1]
 
 
 def parse_http_date(value: str) -> datetime:

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from federation_shim.delivery_plan import Plan, PlannedActivity
 from federation_shim.delivery_store import DeliveryStore
 from federation_shim.delivery_worker import DeliveryWorker
-from federation_shim.outgoing import client_session
+from federation_shim.inbox_client import InboxClient
 from federation_shim.retry_policy import FAILURE_DAYS
 from federation_shim.state import Follower, ShimState
 from tests.federation_shim.inbox_farm import Answer, InboxFarm, always_accept
@@ -70,20 +70,19 @@ def run(
                 )
         store.record_plan(Plan([PlannedActivity(ACTIVITY, "fractions", "collection", "fractions")], []), "library", 0)
         clock = Clock()
-        session = client_session(True, timeout=timeout)
+        client = InboxClient(allow_private_addresses=True, timeout=timeout)
         worker = DeliveryWorker(
             store,
             key,
             lambda name: f"{SITE}/ap/actors/{name}.json#main-key",
-            session,
-            allow_private_addresses=True,
+            client,
             clock=clock,
             jitter=random.Random(7),
         )
         try:
             await scenario(store, worker, farm, clock)
         finally:
-            await session.close()
+            await client.close()
             worker.close()
             await farm.stop()
             state.close()
