@@ -108,7 +108,7 @@ class _Connection(asyncio.Protocol):
         if self._waiter is not None and not self._waiter.done():
             if self._status:
                 self._finish(reusable=False)  # an answer without a length ends when the connection does
-            elif self._received == 0 and self.uses > 0:
+            elif self._received == 0 and self.uses > 1:  # it carried an earlier request
                 self._waiter.set_exception(_ReusedConnectionClosed("the kept-alive connection was closed"))
             else:
                 self._waiter.set_exception(ConnectionError("the server closed the connection without an answer"))
