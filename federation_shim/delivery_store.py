@@ -249,6 +249,14 @@ class DeliveryStore:
             (state, job.attempts if attempts is None else attempts, next_try, status, detail[:500], now_text(), job.id),
         )
 
+    def mark_delivered(self, delivered: list[tuple[int, int, int]], stamp: str) -> None:
+        """Mark many jobs done at once: (attempts, status, job id) each (the worker's common case, batched)."""
+        self.db.executemany(
+            "UPDATE delivery_jobs SET state = 'done', attempts = ?, lease_owner = NULL, lease_until = NULL, "
+            f"last_status = ?, last_error = '', updated_at = '{stamp}' WHERE id = ?",
+            delivered,
+        )
+
     def defer(self, job: Job, until: float) -> None:
         """Put a job back without counting an attempt (its host's circuit is open)."""
         self.db.execute(

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from federation_shim.cavage import sign_post
 from federation_shim.delivery_store import DeliveryStore, HostHealth, Job
 from federation_shim.digests import digest_header
+from federation_shim.host_slots import HostSlots
 from federation_shim.inbox_client import InboxClient
 from federation_shim.outgoing import PostResult
 from federation_shim.retry_policy import (
@@ -33,6 +34,7 @@ from federation_shim.retry_policy import (
     next_delay,
 )
 from federation_shim.signing_pool import SigningPool
+from federation_shim.state import now_text
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +68,8 @@ class DeliveryWorker:
     def __post_init__(self) -> None:
         self._failing: dict[str, HostHealth] = {}
         self._was_failing: set[str] = set()
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._hosts = HostSlots(self.per_host)
+        self._delivered: list[tuple[int, int, int]] = []  # (attempts, status, job id), marked done per batch
         self._bodies: dict[str, tuple[str, bytes, str]] = {}
         self._signing = SigningPool() if self.sign_in_threads else None
         self.wake = asyncio.Event()
@@ -78,27 +81,43 @@ class DeliveryWorker:
     async def run(self, until_idle: bool = True, stop: asyncio.Event | None = None) -> WorkerStats:
         """Send due jobs. With `until_idle`, return when nothing is due now; otherwise keep waiting for new jobs
         (and retries falling due) until `stop` is set."""
+        self._hosts = HostSlots(self.per_host)
         reclaimed = self.store.reclaim_abandoned()
         if reclaimed:
             logger.info("took back %d deliveries from a worker that stopped", reclaimed)
         running: set[asyncio.Task[Recorder]] = set()
+        finished: list[asyncio.Task[Recorder]] = []
+        progress = asyncio.Event()
+
+        def on_done(task: asyncio.Task[Recorder]) -> None:
+            running.discard(task)
+            finished.append(task)
+            progress.set()
+
         while True:
             room = self.concurrency - len(running)
             if room > 0 and (not running or room >= self.concurrency // 4):
                 self._failing = self.store.failing_hosts()
                 self._was_failing.update(self._failing)
                 for job in self.store.claim_due(self.clock(), room):
-                    running.add(asyncio.create_task(self._deliver(job)))
-            if not running:
+                    task = asyncio.create_task(self._deliver(job))
+                    running.add(task)
+                    task.add_done_callback(on_done)
+            if not running and not finished:
                 if until_idle or (stop is not None and stop.is_set()):
                     return self.stats
                 await self._sleep_until_due(stop)
                 continue
-            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            # every outcome of this batch in one transaction, as soon as it is known
+            if not finished:
+                progress.clear()
+                await progress.wait()
+            # every outcome known by now in one transaction, as soon as it is known
+            done, finished[:] = list(finished), []
             with self.store.state.transaction():
                 for task in done:
                     task.result()()
+                self.store.mark_delivered(self._delivered, now_text())
+            self._delivered.clear()
 
     async def _sleep_until_due(self, stop: asyncio.Event | None) -> None:
         due = self.store.next_due()
@@ -129,8 +148,7 @@ class DeliveryWorker:
                 0,
                 f"{job.host} has failed on 7 separate days; skipped until it answers or sends us a verified request",
             )
-        semaphore = self._hosts.setdefault(job.host, asyncio.Semaphore(self.per_host))
-        async with semaphore:
+        async with self._hosts.slot(job.host):
             # checked once a request slot for the host is ours: jobs that queued behind failing ones see the breaker
             health = self._failing.get(job.host)
             if health is not None and health.open_until > self.clock():
@@ -179,7 +197,7 @@ class DeliveryWorker:
         now = self.clock()
         detail = result.detail or f"HTTP {result.status}"
         if outcome is Outcome.DELIVERED:
-            self.store.finish(job, "done", result.status, "", attempts=job.attempts + 1)
+            self._delivered.append((job.attempts + 1, result.status, job.id))
             if job.host in self._was_failing:
                 self.store.host_succeeded(job.host)
                 self._was_failing.discard(job.host)
