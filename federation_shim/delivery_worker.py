@@ -40,6 +40,12 @@ logger = logging.getLogger(__name__)
 
 Recorder = Callable[[], None]
 
+# Outcomes are recorded in one transaction per batch: at least this many, or whatever finished in this long. A
+# finished job holds its place in the concurrency limit until it is recorded, so a crash can still only repeat
+# requests that were in flight or finished in the last few milliseconds, never more than `concurrency`.
+RECORD_BATCH = 32
+RECORD_DELAY = 0.005
+
 
 @dataclass
 class WorkerStats:
@@ -111,6 +117,9 @@ class DeliveryWorker:
             if not finished:
                 progress.clear()
                 await progress.wait()
+            if len(finished) < RECORD_BATCH and running:
+                # a commit per outcome would cost more than the send: wait a moment for others to finish too
+                await asyncio.sleep(RECORD_DELAY)
             # every outcome known by now in one transaction, as soon as it is known
             done, finished[:] = list(finished), []
             with self.store.state.transaction():
