@@ -22,6 +22,7 @@ from typing import Any
 
 from federation_shim.http_signatures import verify_request
 from federation_shim.keys import KeyLookup
+from federation_shim.request_view import TargetURI
 from federation_shim.signature_result import activity_actor_id, check_signer_is_actor
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class Admitted:
 
 async def admit(
     method: str,
-    target_uri: str,
+    target_uri: str | TargetURI,
     headers: dict[str, str],
     body: bytes,
     *,

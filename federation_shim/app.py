@@ -18,6 +18,7 @@ LECTERN_SETTINGS, default ./pelicanconf.py); it still needs the build output loc
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import logging
 import os
@@ -44,7 +45,7 @@ from federation_shim.inbox_client import InboxClient
 from federation_shim.key_cache import KeyCache
 from federation_shim.outgoing import activity_body, post_signed
 from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.request_view import headers_from_pairs
+from federation_shim.request_view import TargetURI, headers_from_pairs
 from federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
 from federation_shim.state import PersistentKeyStore, ShimState
 from federation_shim.static_site import StaticSite
@@ -98,6 +99,10 @@ class Shim:
     deliveries: DeliveryStore
     worker: DeliveryWorker
 
+    @functools.cached_property
+    def site_uri(self) -> TargetURI:
+        return TargetURI.parse(self.settings.site_url)
+
 
 def error(status: int, reason: str, detail: str) -> JSONResponse:
     return JSONResponse({"status": "error", "reason": reason, "detail": detail}, status_code=status)
@@ -136,12 +141,15 @@ async def read_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def target_uri(request: Request, settings: Settings) -> str:
-    """The URI the sender addressed: the site's public URL with the raw path and query received. The shim serves one
-    site, so a request meant for it was addressed to the site's own host, whatever Host a CDN or proxy passed on."""
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    query = request.scope.get("query_string", b"")
-    return f"{settings.site_url}{raw_path.decode('latin-1')}" + (f"?{query.decode('latin-1')}" if query else "")
+def target_uri(request: Request, site: TargetURI) -> TargetURI:
+    """The URI the sender addressed: the site's public URL (`site`, parsed once) with the raw path and query received.
+    The shim serves one site, so a request meant for it was addressed to the site's own host, whatever Host a CDN or
+    proxy passed on."""
+    raw_path = (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1")
+    query = request.scope.get("query_string", b"").decode("latin-1") or None
+    path = site.raw_path.rstrip("/") + raw_path  # a site URL with a path (https://school.example/oer) keeps it
+    uri = f"{site.scheme}://{site.authority}{path}" + (f"?{query}" if query else "")
+    return TargetURI(uri, site.scheme, site.host, site.port, path, query)
 
 
 def site_and_actor(request: Request) -> SiteIndex | JSONResponse:
@@ -168,7 +176,7 @@ async def inbox_endpoint(request: Request) -> Response:
     headers = headers_from_pairs(request.headers.raw)
     headers["host"] = shim.settings.host  # verified as addressed: see target_uri
     result: InboxResult = await shim.inbox.receive(
-        index, request.method, target_uri(request, shim.settings), headers, body
+        index, request.method, target_uri(request, shim.site_uri), headers, body
     )
     task = BackgroundTask(result.follow_up) if result.follow_up else None
     return JSONResponse(result.body(), status_code=result.status, background=task)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from typing import Any
 
@@ -21,6 +22,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_build:
         report = build_site(settings)
         print(f"Built {report.resources} resources in {report.collections} collections ({report.seconds:.1f} s).")
+    # what the build left in memory (Pelican's objects) stays for the process's life: take it out of the garbage
+    # collector's sight, or every full collection walks it again while the inbox is busy
+    gc.collect()
+    gc.freeze()
     print(
         f"Serving {settings.site_url}/ (site and federation shim); follow a collection as "
         f"@<collection>@{settings.host}. Stop with Ctrl+C.",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +62,9 @@ CREATE TABLE IF NOT EXISTS host_failure_days (host TEXT NOT NULL, day TEXT NOT N
 """
 
 LEASE_SECONDS = 120.0
+# A host seen with no failure on record is not looked up again for this long when it sends us a request (a failure
+# recorded by this process forgets it at once; one recorded by another process is seen within this time).
+HEALTHY_MEMORY_SECONDS = 30.0
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +117,7 @@ class DeliveryStore:
         self.state = state
         self.db: sqlite3.Connection = state.db
         self.db.executescript(SCHEMA)
+        self._healthy: dict[str, float] = {}  # host -> until when it is known to have no failure on record
 
     # What followers were told
     def first_run(self) -> bool:
@@ -286,6 +291,7 @@ class DeliveryStore:
     def host_failed(self, host: str, when: datetime) -> int:
         """Record a failure; returns the number of separate days this host has failed on (and marks it unavailable
         from FAILURE_DAYS on)."""
+        self._healthy.pop(host, None)
         self.db.execute(
             "INSERT OR IGNORE INTO host_failure_days VALUES (?, ?)", (host, when.astimezone(UTC).date().isoformat())
         )
@@ -313,6 +319,14 @@ class DeliveryStore:
 
     def host_answered(self, host: str) -> None:
         """A verified request came from `host`: it is alive again (Mastodon clears its unavailable mark too)."""
+        now = time.monotonic()
+        if self._healthy.get(host, 0.0) > now:
+            return  # the common case, on every verified request: known to have nothing to clear
+        if self.db.execute("SELECT 1 FROM host_health WHERE host = ?", (host,)).fetchone() is None:
+            if len(self._healthy) > 10_000:
+                self._healthy.clear()
+            self._healthy[host] = now + HEALTHY_MEMORY_SECONDS
+            return
         self.db.execute(
             "UPDATE host_health SET unavailable = 0, consecutive_failures = 0, open_until = 0 WHERE host = ?", (host,)
         )

@@ -7,6 +7,7 @@ we always send IMF-fixdate (``Tue, 25 Nov 2025 17:57:12 GMT``) and, like Mastodo
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -38,8 +39,22 @@ def current_http_date() -> str:
     return _current[1]
 
 
+_IMF_FIXDATE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) "
+    r"(\d\d):(\d\d):(\d\d) GMT"
+)
+_MONTH_NUMBERS = {name: number for number, name in enumerate(_MONTHS, start=1)}
+
+
 def parse_http_date(value: str) -> datetime:
     """A timezone-aware datetime; ValueError with the offending value if it is not a date."""
+    fixdate = _IMF_FIXDATE.fullmatch(value.strip())
+    if fixdate is not None:  # what every signer sends, read without the general parser (a third of the cost)
+        day, month, year, hour, minute, second = fixdate.groups()
+        try:
+            return datetime(int(year), _MONTH_NUMBERS[month], int(day), int(hour), int(minute), int(second), tzinfo=UTC)
+        except ValueError as error:
+            raise ValueError(f"Date header {value!r} is not an HTTP date") from error
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError) as error:

@@ -69,7 +69,7 @@ sign_request_rfc9421 = rfc9421.sign_request
 async def verify_request(
     *,
     method: str,
-    target_uri: str,
+    target_uri: str | TargetURI,
     headers: Mapping[str, str],
     body: bytes,
     now: datetime,
@@ -84,7 +84,7 @@ async def verify_request(
     """
     lowered = lowercase_headers(headers)
     try:
-        target = TargetURI.parse(target_uri)
+        target = target_uri if isinstance(target_uri, TargetURI) else TargetURI.parse(target_uri)
     except ValueError as error:
         return VerificationResult.failure(Reason.UNPARSABLE_SIGNATURE, f"bad target URI: {error}")
     if "signature-input" in lowered:

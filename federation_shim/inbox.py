@@ -26,6 +26,7 @@ from federation_shim.admission import InboxResult, admit
 from federation_shim.errors import FetchError
 from federation_shim.keys import KeyLookup
 from federation_shim.remote_fetch import RemoteFetcher
+from federation_shim.request_view import TargetURI
 from federation_shim.site_view import SiteIndex
 from federation_shim.state import Follower, ShimState, now_text
 from lectern.settings import Settings
@@ -90,7 +91,7 @@ class Inbox:
         self.send = send
 
     async def receive(
-        self, site: SiteIndex, method: str, target_uri: str, headers: dict[str, str], body: bytes
+        self, site: SiteIndex, method: str, target_uri: str | TargetURI, headers: dict[str, str], body: bytes
     ) -> InboxResult:
         admitted = await admit(
             method,
@@ -117,6 +118,8 @@ class Inbox:
         return InboxResult(202, "ignored", f"{kind} activities are not handled by this site")
 
     def _refuse_blocked(self, activity: dict[str, Any], actor: str, headers: dict[str, str]) -> InboxResult | None:
+        if not self.settings.blocked_domains:
+            return None
         for host in (host_of(actor), host_of(_key_id(headers))):
             if is_blocked(host, self.settings.blocked_domains):
                 logger.info("refused %s %s from blocked domain %s", activity.get("type"), activity.get("id"), host)

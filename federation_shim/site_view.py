@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ class SiteIndex:
         return {"host": self.host, "site_url": self.site_url, "accounts": self.accounts}
 
 
+RECHECK_SECONDS = 0.5  # how soon a new build is noticed
+
+
 class SiteView:
     """The current build's index, reloaded when the build changes."""
 
@@ -42,8 +46,13 @@ class SiteView:
         self.path = output_dir / WEBFINGER_INDEX_FILE
         self._stamp: tuple[int, int] | None = None
         self._index: SiteIndex | None = None
+        self._checked = 0.0
 
     def current(self) -> SiteIndex:
+        now = time.monotonic()
+        if self._index is not None and now - self._checked < RECHECK_SECONDS:
+            return self._index  # a busy inbox need not stat the build on every request
+        self._checked = now
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:

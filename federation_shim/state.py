@@ -9,6 +9,7 @@ effect, so a redelivered activity is processed exactly once.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ class ShimState:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
         self.db.executescript(SCHEMA)
+        # remote keys recently read, so a busy inbox does not query SQLite for the same key on every request:
+        # key id -> (when read, entry); see PersistentKeyStore
+        self.recent_keys: dict[str, tuple[float, CachedKey]] = {}
 
     def close(self) -> None:
         self.db.close()
@@ -122,6 +126,7 @@ class ShimState:
         with self.transaction() as db:
             removed = db.execute("DELETE FROM followers WHERE follower = ?", (follower,)).rowcount
             db.execute("DELETE FROM remote_keys WHERE owner = ?", (follower,))
+            self.recent_keys.clear()
             if activity_id:
                 self.mark_processed(db, activity_id, "Delete", follower)
         return removed
@@ -158,29 +163,48 @@ class ShimState:
         return row is not None
 
 
+# Keys read from SQLite are remembered this long in memory. Changes made in this process apply at once; a change made
+# by another process (`lectern followers remove`) is seen within this time.
+KEY_MEMORY_SECONDS = 60.0
+KEY_MEMORY_ENTRIES = 10_000
+
+
 class PersistentKeyStore(MutableMapping[str, CachedKey]):
     """The key cache's store, kept in SQLite so keys survive a restart (and a Delete can still be verified after
     the deleted actor's key document is gone)."""
 
-    def __init__(self, state: ShimState) -> None:
+    def __init__(self, state: ShimState, memory_seconds: float = KEY_MEMORY_SECONDS) -> None:
         self.db = state.db
+        self.recent = state.recent_keys
+        self.memory_seconds = memory_seconds
 
     def __getitem__(self, key_id: str) -> CachedKey:
+        now = time.monotonic()
+        remembered = self.recent.get(key_id)
+        if remembered is not None and now - remembered[0] < self.memory_seconds:
+            return remembered[1]
         row = self.db.execute(
             "SELECT key_id, owner, public_key_pem, fetched_at FROM remote_keys WHERE key_id = ?", (key_id,)
         ).fetchone()
         if row is None:
+            self.recent.pop(key_id, None)
             raise KeyError(key_id)
-        return CachedKey(row[0], row[1], row[2], float(row[3]))
+        entry = CachedKey(row[0], row[1], row[2], float(row[3]))
+        if len(self.recent) >= KEY_MEMORY_ENTRIES:
+            self.recent.clear()
+        self.recent[key_id] = (now, entry)
+        return entry
 
     def __setitem__(self, key_id: str, entry: CachedKey) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO remote_keys VALUES (?, ?, ?, ?)",
             (key_id, entry.owner, entry.public_key_pem, entry.fetched_at),
         )
+        self.recent.pop(key_id, None)
 
     def __delitem__(self, key_id: str) -> None:
         self.db.execute("DELETE FROM remote_keys WHERE key_id = ?", (key_id,))
+        self.recent.pop(key_id, None)
 
     def __iter__(self) -> Iterator[str]:
         return iter([row[0] for row in self.db.execute("SELECT key_id FROM remote_keys")])

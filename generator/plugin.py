@@ -84,7 +84,6 @@ class JsonFiles:
             handle.write(json_text(document))
 
 
-
 def newest_first(resources: tuple[Resource, ...]) -> list[Resource]:
     return sorted(resources, key=lambda r: (r.added, r.key), reverse=True)
 

@@ -41,6 +41,7 @@ class LecternServer:
         port: int | None = None,
         extra_env: dict[str, str] | None = None,
         serve_args: tuple[str, ...] = (),
+        verbose: bool = True,
     ) -> None:
         self.project = project
         self.port = port or free_port()
@@ -50,7 +51,8 @@ class LecternServer:
         env.pop("LECTERN_SITE_URL", None)
         self.server = ServerProcess(
             "lectern serve",
-            [sys.executable, "-m", "lectern.cli", "-v", "serve", "--port", str(self.port), *serve_args],
+            [sys.executable, "-m", "lectern.cli", *(["-v"] if verbose else []), "serve", "--port", str(self.port)]
+            + list(serve_args),
             project,
             env,
             project / f"serve-{self.port}.log",
