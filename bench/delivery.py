@@ -165,6 +165,7 @@ def main() -> None:
             result = dict(sorted(rounds, key=lambda r: r["deliveries_per_cpu_s"])[len(rounds) // 2])
             result["rounds_deliveries_per_cpu_s"] = [r["deliveries_per_cpu_s"] for r in rounds]
             result["rounds_seconds"] = [r["seconds"] for r in rounds]
+            result["share_of_raw_signing_rate"] = round(result["deliveries_per_cpu_s"] / rate, 2)
             result["verified_by_receivers"] = len(receipts["received"])
             result["refused_by_receivers"] = receipts["invalid"]
             results[name] = result
@@ -173,7 +174,8 @@ def main() -> None:
                 f"{result['followers']} followers in {result['seconds']} s = {result['requests_per_s']:,} "
                 f"deliveries/s ({result['followers_per_s']:,} followers/s); the sender used {result['sender_cpu_s']} s "
                 f"of CPU: {result['deliveries_per_cpu_s']:,} signed deliveries per CPU-second (per core; rounds: "
-                f"{', '.join(f'{n:,}' for n in result['rounds_deliveries_per_cpu_s'])}); receivers verified "
+                f"{', '.join(f'{n:,}' for n in result['rounds_deliveries_per_cpu_s'])}; "
+                f"{result['share_of_raw_signing_rate']:.2f} x the raw signing rate); receivers verified "
                 f"{result['verified_by_receivers']} of {len(rounds) * result['requests']}, refused "
                 f"{result['refused_by_receivers']}"
             )
