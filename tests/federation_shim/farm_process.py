@@ -14,7 +14,14 @@ from typing import Any
 
 
 class FarmProcess:
-    def __init__(self, folder: Path, servers: int, delay: float = 0.0, verify_key_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        servers: int,
+        delay: float = 0.0,
+        verify_key_file: Path | None = None,
+        cpus: set[int] | None = None,
+    ) -> None:
         ports_file = folder / f"farm-ports-{os.getpid()}-{time.monotonic_ns()}.json"
         command = [
             sys.executable,
@@ -30,6 +37,8 @@ class FarmProcess:
         if verify_key_file:
             command += ["--verify-key", str(verify_key_file)]
         self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2])
+        if cpus:
+            os.sched_setaffinity(self.process.pid, cpus)
         deadline = time.monotonic() + 60
         while not ports_file.exists() or not ports_file.read_text():
             if self.process.poll() is not None or time.monotonic() > deadline:
