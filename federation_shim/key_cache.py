@@ -22,6 +22,7 @@ ago, so a stream of bad signatures cannot make us hammer a server.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
@@ -105,6 +106,7 @@ class KeyCache:
         self.max_age = max_age
         self.min_refresh_interval = min_refresh_interval
         self.clock = clock
+        self._fetching: dict[str, asyncio.Future[CachedKey]] = {}
 
     async def __call__(self, key_id: str, refresh: bool = False) -> PublicKeyInfo | KeyLookupFailure:
         now = self.clock()
@@ -114,12 +116,27 @@ class KeyCache:
             if age < self.max_age and (not refresh or age < self.min_refresh_interval):
                 return _info(cached, from_cache=True)
         try:
-            entry = await self.fetch_key(key_id)
+            entry = await self._fetch_once(key_id)
         except FetchError as error:
             logger.info("key %s could not be fetched: %s", key_id, error)
             return KeyLookupFailure(key_id, error.code, str(error), temporary=error.temporary)
         self.store[key_id] = entry
         return _info(entry, from_cache=False)
+
+    async def _fetch_once(self, key_id: str) -> CachedKey:
+        """Fetch `key_id`, or wait for the fetch of it already under way: a server that starts talking to us sends
+        a burst of requests signed with one new key, and they should cost its server one fetch, not one each."""
+        pending = self._fetching.get(key_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self.fetch_key(key_id))
+            self._fetching[key_id] = pending
+            pending.add_done_callback(lambda done: self._fetch_done(key_id, done))
+        return await asyncio.shield(pending)  # one waiter giving up does not cancel the fetch for the others
+
+    def _fetch_done(self, key_id: str, done: asyncio.Future[CachedKey]) -> None:
+        self._fetching.pop(key_id, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here, so a failure every waiter gave up on is not reported as unhandled
 
     async def fetch_key(self, key_id: str) -> CachedKey:
         """Dereference ``key_id`` now, bypassing the cache. Raises FetchError."""

@@ -299,3 +299,29 @@ def test_lru_dict_forgets_the_least_recently_used() -> None:
     assert lru["a"] == 1  # "a" is now the most recent
     lru["c"] = 3
     assert dict(lru) == {"a": 1, "c": 3}
+
+
+def test_a_burst_signed_with_a_new_key_fetches_it_once(local_server: LocalServer, rsa_key: rsa.RSAPrivateKey) -> None:
+    site = RemoteSite(
+        {"/users/ada": lambda b: actor(b, "/users/ada", key_entry(b, "/users/ada#main-key", "/users/ada", rsa_key))}
+    )
+
+    async def scenario(base: str, cache: KeyCache) -> list[PublicKeyInfo | KeyLookupFailure]:
+        return await asyncio.gather(*(cache(base + "/users/ada#main-key", False) for _ in range(20)))
+
+    found = run(local_server, site, scenario)
+    assert all(isinstance(info, PublicKeyInfo) for info in found)
+    assert site.hits == ["/users/ada"]
+
+
+def test_a_failed_fetch_is_shared_by_the_burst_and_tried_again_later(local_server: LocalServer) -> None:
+    site = RemoteSite({"/users/gone": lambda b: {"id": b + "/users/gone", "type": "Note"}})
+
+    async def scenario(base: str, cache: KeyCache) -> list[PublicKeyInfo | KeyLookupFailure]:
+        burst = await asyncio.gather(*(cache(base + "/users/gone#main-key", False) for _ in range(5)))
+        later = await cache(base + "/users/gone#main-key", False)
+        return [*burst, later]
+
+    found = run(local_server, site, scenario)
+    assert all(isinstance(failure, KeyLookupFailure) for failure in found)
+    assert site.hits == ["/users/gone", "/users/gone"]  # once for the burst, once for the later request
