@@ -203,12 +203,14 @@ class InboxClient:
             request = _request(target, authority, headers, body, self._user_agent)
             async with asyncio.timeout(self.timeout):
                 answer = await self._exchange(key, request)
+        except ssl.SSLError as error:  # before ValueError: a certificate that fails verification is both
+            if isinstance(error, ssl.SSLCertVerificationError):
+                return PostResult(0, f"TLS failed with {authority}: certificate not trusted ({error.verify_message})")
+            return PostResult(0, f"TLS failed with {authority}: {error.reason or error}")
         except (FetchError, ValueError) as error:
             return PostResult(0, str(error))
         except TimeoutError:
             return PostResult(0, f"no answer from {authority} within {self.timeout:g} s")
-        except ssl.SSLError as error:
-            return PostResult(0, f"TLS failed with {authority}: {error.reason or error}")
         except OSError as error:  # refused, reset, unreachable, no such host
             return PostResult(0, f"{authority}: {error.strerror or error}")
         detail = answer.body.decode("utf-8", "replace")[:300]

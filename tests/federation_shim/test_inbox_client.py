@@ -4,11 +4,19 @@ no well-behaved server library would send: garbage, 1xx, no length, silence, 1 M
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from federation_shim.inbox_client import MAX_ANSWER_BYTES, InboxClient, PostResult
 
@@ -244,3 +252,72 @@ def test_against_aiohttp_many_posts_share_a_few_connections() -> None:
     results = asyncio.run(main())
     assert {r.status for r in results} == {202}
     assert 1 <= len(connections) <= 4
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, made for the test (nothing is read from or written to git)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+def test_https_inboxes_are_reached_over_verified_tls_and_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
+    cert_file, key_file = self_signed_certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    trusting = ssl.create_default_context(cafile=str(cert_file))
+
+    async def main() -> tuple[list[PostResult], PostResult, Seen]:
+        seen = Seen()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.connections += 1
+            try:
+                for _ in range(2):
+                    await read_request(reader, seen)
+                    writer.write(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+                    await writer.drain()
+            except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+                pass
+            finally:
+                writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
+        port = server.sockets[0].getsockname()[1]
+        client = InboxClient(allow_private_addresses=True, timeout=5, ssl_context=trusting)
+        doubting = InboxClient(allow_private_addresses=True, timeout=5)  # the system's CAs: our certificate is unknown
+        try:
+            trusted = [await client.post(f"https://127.0.0.1:{port}/inbox", HEADERS, BODY) for _ in range(2)]
+            refused = await doubting.post(f"https://localhost:{port}/inbox", HEADERS, BODY)
+        finally:
+            await client.close()
+            await doubting.close()
+            server.close()
+        return trusted, refused, seen
+
+    trusted, refused, seen = asyncio.run(main())
+    assert [r.status for r in trusted] == [202, 202]
+    assert seen.requests[0].split(b"\r\n")[1].startswith(b"Host: 127.0.0.1:")
+    assert refused.status == 0
+    assert refused.detail.startswith("TLS failed with localhost:") and "certificate not trusted" in refused.detail
+    assert len(seen.requests) == 2  # the refused client sent nothing
