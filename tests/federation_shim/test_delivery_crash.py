@@ -78,3 +78,40 @@ def test_kill_9_midway_loses_nothing_and_duplicates_only_what_was_in_flight(tmp_
         assert "0 failed" in restarted
     finally:
         farm.stop()
+
+
+def test_two_workers_at_once_share_the_queue_and_send_nothing_twice(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    finish(lectern(project, "build"))
+    finish(lectern(project, "deliver"))
+    farm = FarmProcess(tmp_path, servers=200, delay=0.1)  # ~3 s of sending: both workers are up long before
+    try:
+        state = ShimState(project / "instance" / "shim.sqlite3")
+        for server, port in enumerate(farm.ports):
+            for n in range(5):
+                follower = f"http://127.0.0.1:{port}/users/s{server}u{n}"
+                state.add_follower(
+                    Follower(
+                        "fractions", follower, f"{follower}/inbox", None, f"{follower}#follow", "2026-11-01T00:00:00Z"
+                    ),
+                    f"{follower}#follow",
+                )
+        state.close()
+        (project / "content" / "fractions" / "paper-strips.md").write_text(NEW_RESOURCE, encoding="utf-8")
+        finish(lectern(project, "build"))
+
+        # both plan at once (one transaction each: only one queues the change), then both send from the one queue
+        workers = [lectern(project, "deliver", "--concurrency", str(CONCURRENCY)) for _ in range(2)]
+        outputs = [finish(worker) for worker in workers]
+        received = Counter(path for _port, path, _id in farm.receipts()["received"])
+        assert len(received) == 1000, outputs
+        assert max(received.values()) == 1, f"{sum(c - 1 for c in received.values())} sent twice"
+        queued = [line for output in outputs for line in output.splitlines() if line.startswith("Queued")]
+        assert sorted(queued) == [
+            "Queued 0 activities as 0 deliveries.",
+            "Queued 2 activities as 1000 deliveries.",
+        ]  # Create and Announce
+        delivered = [int(line.split()[2]) for output in outputs for line in output.splitlines() if "delivered" in line]
+        assert sum(delivered) == 1000 and min(delivered) > 0, outputs  # both did part of the work
+    finally:
+        farm.stop()
