@@ -4,6 +4,8 @@
                           + Announce (by the site actor, to the site actor's followers)
     changed object        Update (by its collection, to both audiences: boosted copies update too)
     removed resource      Delete of a Tombstone (by its collection, to both audiences)
+    removed collection    Delete of its actor (by the actor itself, to its followers), after the Deletes of its
+                          resources; its followers are then forgotten (see DeliveryStore)
 
 Pure: no I/O. The first plan against a site records everything as delivered and sends nothing, so connecting Lectern
 to an existing site does not flood followers with old resources. Mastodon applies an Update only when the object's
@@ -18,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT, PUBLIC
+
+ACTOR_KEY = "actor:"  # record keys of the collection actors followers know, beside the resources' keys
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class PlannedActivity:
     signer: str
     audience: str
     collection: str
+    forget_followers: bool = False  # the actor is gone: once this is queued, its followers are forgotten
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,20 @@ def plan_delivery(
         return f"{site_url}/ap/actors/{name}/followers"
 
     current = {item["key"]: item for item in manifest["items"]}
+    # a manifest from before collections were listed: the collections that have resources
+    collections = set(manifest.get("collections") or (item["collection"] for item in manifest["items"]))
     record: list[DeliveredItem] = []
     activities: list[PlannedActivity] = []
 
     if first_run:
         record = [DeliveredItem(i["key"], i["object"], i["hash"], i["updated"], True) for i in manifest["items"]]
+        record += [DeliveredItem(ACTOR_KEY + name, actor_of(name), "", "", True) for name in sorted(collections)]
         return Plan([], record, baseline=True)
+
+    for name in sorted(collections):
+        before = delivered.get(ACTOR_KEY + name)
+        if before is None or not before.live:
+            record.append(DeliveredItem(ACTOR_KEY + name, actor_of(name), "", "", True))
 
     for key, item in current.items():
         before = delivered.get(key)
@@ -112,7 +125,7 @@ def plan_delivery(
             record.append(DeliveredItem(key, item["object"], item["hash"], note["updated"], True))
 
     for key, before in delivered.items():
-        if not before.live or key in current:
+        if not before.live or key in current or key.startswith(ACTOR_KEY):
             continue
         collection = key.split("/", 1)[0]
         delete = {
@@ -126,4 +139,20 @@ def plan_delivery(
         }
         activities.append(PlannedActivity(delete, collection, "both", collection))
         record.append(DeliveredItem(key, before.object_id, before.hash, before.updated, False))
+
+    for key, before in sorted(delivered.items()):
+        name = key.removeprefix(ACTOR_KEY)
+        if not key.startswith(ACTOR_KEY) or not before.live or name in collections:
+            continue
+        delete = {
+            "@context": ACTIVITYSTREAMS,
+            "id": f"{before.object_id}#delete",
+            "type": "Delete",
+            "actor": before.object_id,
+            "to": [PUBLIC],
+            "cc": [followers_of(name)],
+            "object": before.object_id,
+        }
+        activities.append(PlannedActivity(delete, name, "collection", name, forget_followers=True))
+        record.append(DeliveredItem(key, before.object_id, "", "", False))
     return Plan(activities, record)

@@ -201,6 +201,8 @@ class DeliveryStore:
                 rows,
             )
             queued += db.total_changes - before
+            if planned.forget_followers:  # its Delete is queued for every follower: nobody is left to tell
+                db.execute("DELETE FROM followers WHERE actor = ?", (planned.collection,))
         db.executemany(
             "INSERT OR REPLACE INTO delivered_items VALUES (?, ?, ?, ?, ?)",
             [(i.key, i.object_id, i.hash, i.updated, int(i.live)) for i in plan.delivered],

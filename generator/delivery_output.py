@@ -59,6 +59,7 @@ def manifest(
     return {
         "site_url": paths.site_url,
         "site_actor": site_actor,
+        "collections": sorted(collection.slug for collection in site.collections),
         "items": items,
         "tombstones": [
             {"key": t.key, "collection": t.collection, "object": paths.object(t.key), "deleted": timestamp(t.deleted)}

@@ -1,0 +1,55 @@
+"""An educator removes a whole collection: its followers are told (the Deletes of its resources, then the Delete of
+the collection's actor, every one signed and verified by the receiving inboxes), and then forgotten."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from federation_shim.state import Follower, ShimState
+from tests.conftest import copy_project
+from tests.federation_shim.farm_process import FarmProcess
+from tests.federation_shim.test_delivery_crash import SITE_URL, finish, lectern
+
+
+def test_removing_a_collection_deletes_its_actor_for_its_followers_and_forgets_them(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    finish(lectern(project, "build"))
+    finish(lectern(project, "deliver"))  # the first run records what exists
+    key_file = tmp_path / "public.pem"
+    key_file.write_text(finish(lectern(project, "keys", "public")))
+    farm = FarmProcess(tmp_path, servers=3, verify_key_file=key_file)
+    try:
+        state = ShimState(project / "instance" / "shim.sqlite3")
+        for server, port in enumerate(farm.ports):
+            for actor in ("python-basics", "fractions"):
+                follower = f"http://127.0.0.1:{port}/users/{actor}-fan{server}"
+                state.add_follower(
+                    Follower(actor, follower, f"{follower}/inbox", None, f"{follower}#follow", "2026-11-01T00:00:00Z"),
+                    f"{follower}#follow",
+                )
+        state.close()
+
+        shutil.rmtree(project / "content" / "python-basics")
+        finish(lectern(project, "build"))
+        output = finish(lectern(project, "deliver"))
+
+        receipts = farm.receipts()
+        assert receipts["invalid"] == 0  # every request verified against the site's key
+        actor = f"{SITE_URL}/ap/actors/python-basics.json"
+        by_inbox = Counter((path, activity_id) for _port, path, activity_id in receipts["received"])
+        for port_index in range(3):
+            inbox = f"/users/python-basics-fan{port_index}/inbox"
+            assert by_inbox[(inbox, f"{actor}#delete")] == 1, output
+            assert by_inbox[(inbox, f"{SITE_URL}/ap/objects/python-basics/loops-worksheet.json#delete")] == 1
+        assert not any("fractions-fan" in path for path, _id in by_inbox)  # the other collection's followers: nothing
+
+        followers = finish(lectern(project, "followers", "list"))
+        listed = [line.split("\t")[:2] for line in followers.splitlines() if "\t" in line]
+        assert sorted(actor for actor, _follower in listed) == ["fractions"] * 3, followers
+
+        again = finish(lectern(project, "deliver"))
+        assert "Queued 0 activities" in again
+    finally:
+        farm.stop()
