@@ -7,10 +7,9 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from federation_shim.state import Follower, ShimState
 from tests.conftest import copy_project
 from tests.federation_shim.farm_process import FarmProcess
-from tests.federation_shim.test_delivery_crash import SITE_URL, finish, lectern
+from tests.federation_shim.test_delivery_crash import SITE_URL, finish, follow, lectern
 
 
 def test_removing_a_collection_deletes_its_actor_for_its_followers_and_forgets_them(tmp_path: Path) -> None:
@@ -19,17 +18,10 @@ def test_removing_a_collection_deletes_its_actor_for_its_followers_and_forgets_t
     finish(lectern(project, "deliver"))  # the first run records what exists
     key_file = tmp_path / "public.pem"
     key_file.write_text(finish(lectern(project, "keys", "public")))
-    farm = FarmProcess(tmp_path, servers=3, verify_key_file=key_file)
+    farm = FarmProcess(tmp_path, servers=6, verify_key_file=key_file)
     try:
-        state = ShimState(project / "instance" / "shim.sqlite3")
-        for server, port in enumerate(farm.ports):
-            for actor in ("python-basics", "fractions"):
-                follower = f"http://127.0.0.1:{port}/users/{actor}-fan{server}"
-                state.add_follower(
-                    Follower(actor, follower, f"{follower}/inbox", None, f"{follower}#follow", "2026-11-01T00:00:00Z"),
-                    f"{follower}#follow",
-                )
-        state.close()
+        follow(project, farm.ports[:3], 1, actor="python-basics")
+        follow(project, farm.ports[3:], 1, actor="fractions")
 
         shutil.rmtree(project / "content" / "python-basics")
         finish(lectern(project, "build"))
@@ -39,11 +31,12 @@ def test_removing_a_collection_deletes_its_actor_for_its_followers_and_forgets_t
         assert receipts["invalid"] == 0  # every request verified against the site's key
         actor = f"{SITE_URL}/ap/actors/python-basics.json"
         by_inbox = Counter((path, activity_id) for _port, path, activity_id in receipts["received"])
-        for port_index in range(3):
-            inbox = f"/users/python-basics-fan{port_index}/inbox"
+        for server in range(3):
+            inbox = f"/users/s{server}u0/inbox"
             assert by_inbox[(inbox, f"{actor}#delete")] == 1, output
             assert by_inbox[(inbox, f"{SITE_URL}/ap/objects/python-basics/loops-worksheet.json#delete")] == 1
-        assert not any("fractions-fan" in path for path, _id in by_inbox)  # the other collection's followers: nothing
+        fractions_ports = set(farm.ports[3:])
+        assert not any(port in fractions_ports for port, _path, _id in receipts["received"])  # other followers: nothing
 
         followers = finish(lectern(project, "followers", "list"))
         listed = [line.split("\t")[:2] for line in followers.splitlines() if "\t" in line]

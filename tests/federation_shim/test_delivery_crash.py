@@ -38,25 +38,34 @@ def finish(process: subprocess.Popen[str]) -> str:
     return output
 
 
+def follow(project: Path, ports: list[int], per_server: int, actor: str = "fractions") -> None:
+    """`per_server` followers of `actor` on each inbox server (personal inboxes, no shared inbox)."""
+    state = ShimState(project / "instance" / "shim.sqlite3")
+    try:
+        for server, port in enumerate(ports):
+            for n in range(per_server):
+                follower = f"http://127.0.0.1:{port}/users/s{server}u{n}"
+                state.add_follower(
+                    Follower(actor, follower, f"{follower}/inbox", None, f"{follower}#follow", "2026-11-01T00:00:00Z"),
+                    f"{follower}#follow",
+                )
+    finally:
+        state.close()
+
+
+def built_with_a_new_resource(project: Path) -> None:
+    (project / "content" / "fractions" / "paper-strips.md").write_text(NEW_RESOURCE, encoding="utf-8")
+    finish(lectern(project, "build"))
+
+
 def test_kill_9_midway_loses_nothing_and_duplicates_only_what_was_in_flight(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     finish(lectern(project, "build"))
     finish(lectern(project, "deliver"))  # the first run records the existing resources
     farm = FarmProcess(tmp_path, servers=200, delay=0.02)
     try:
-        state = ShimState(project / "instance" / "shim.sqlite3")
-        for server, port in enumerate(farm.ports):
-            for n in range(10):
-                follower = f"http://127.0.0.1:{port}/users/s{server}u{n}"
-                state.add_follower(
-                    Follower(
-                        "fractions", follower, f"{follower}/inbox", None, f"{follower}#follow", "2026-11-01T00:00:00Z"
-                    ),
-                    f"{follower}#follow",
-                )
-        state.close()
-        (project / "content" / "fractions" / "paper-strips.md").write_text(NEW_RESOURCE, encoding="utf-8")
-        finish(lectern(project, "build"))
+        follow(project, farm.ports, 10)
+        built_with_a_new_resource(project)
 
         worker = lectern(project, "deliver", "--concurrency", str(CONCURRENCY))
         deadline = time.monotonic() + 120
@@ -86,19 +95,8 @@ def test_two_workers_at_once_share_the_queue_and_send_nothing_twice(tmp_path: Pa
     finish(lectern(project, "deliver"))
     farm = FarmProcess(tmp_path, servers=200, delay=0.1)  # ~3 s of sending: both workers are up long before
     try:
-        state = ShimState(project / "instance" / "shim.sqlite3")
-        for server, port in enumerate(farm.ports):
-            for n in range(5):
-                follower = f"http://127.0.0.1:{port}/users/s{server}u{n}"
-                state.add_follower(
-                    Follower(
-                        "fractions", follower, f"{follower}/inbox", None, f"{follower}#follow", "2026-11-01T00:00:00Z"
-                    ),
-                    f"{follower}#follow",
-                )
-        state.close()
-        (project / "content" / "fractions" / "paper-strips.md").write_text(NEW_RESOURCE, encoding="utf-8")
-        finish(lectern(project, "build"))
+        follow(project, farm.ports, 5)
+        built_with_a_new_resource(project)
 
         # both plan at once (one transaction each: only one queues the change), then both send from the one queue
         workers = [lectern(project, "deliver", "--concurrency", str(CONCURRENCY)) for _ in range(2)]
