@@ -20,9 +20,9 @@ from generator.content_model import Site
 from generator.objects import timestamp
 from generator.plugin import json_text
 from generator.theme_output import render_gone_page
-from generator.tombstones import Tombstone, find_tombstones
+from generator.tombstones import CollectionTombstone, Tombstone, find_removed_collections, find_tombstones
 from lectern.site_paths import SitePaths
-from lectern.vocabulary import OBJECT_CONTEXT
+from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT
 
 MANIFEST_FILE = "ap/manifest.json"
 
@@ -35,6 +35,18 @@ def tombstone_document(paths: SitePaths, tombstone: Tombstone) -> dict[str, Any]
         "formerType": "Note",
         "deleted": timestamp(tombstone.deleted),
         "url": paths.resource_page(tombstone.key),
+    }
+
+
+def collection_tombstone_document(paths: SitePaths, collection: CollectionTombstone) -> dict[str, Any]:
+    """What a removed collection's actor id answers: it was a Group, and when it went."""
+    return {
+        "@context": ACTIVITYSTREAMS,
+        "id": paths.actor(collection.slug),
+        "type": "Tombstone",
+        "formerType": "Group",
+        "deleted": timestamp(collection.deleted),
+        "url": paths.collection_page(collection.slug),
     }
 
 
@@ -68,11 +80,14 @@ def manifest(
     }
 
 
-def gone_page_fallback(title: str, collection_url: str) -> str:
+def gone_page_fallback(title: str, collection_url: str, kind: str = "resource") -> str:
+    """`collection_url`: the collection a removed resource was in, or the home page for a removed collection."""
+    where = "in this collection" if kind == "resource" else "on this site"
+    link = "See the collection" if kind == "resource" else "Go to the home page"
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Gone: {escape(title)}</title></head>'
-        f"<body><main><h1>This resource was removed</h1><p>{escape(title)} is no longer in this collection.</p>"
-        f'<p><a href="{escape(collection_url)}">See the collection</a></p></main></body></html>\n'
+        f"<body><main><h1>This {kind} was removed</h1><p>{escape(title)} is no longer {where}.</p>"
+        f'<p><a href="{escape(collection_url)}">{link}</a></p></main></body></html>\n'
     )
 
 
@@ -89,17 +104,22 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
             return
         output = Path(self.output_path)
         paths = SitePaths(settings.site_url)
+        live = {c.slug for c in site.collections}
+        removed = find_removed_collections(settings.content_dir, live)
+        known = live | {collection.slug for collection in removed}
         tombstones = [
-            t
-            for t in find_tombstones(settings.content_dir, {r.key for r in site.resources})
-            if t.collection in {c.slug for c in site.collections}
+            t for t in find_tombstones(settings.content_dir, {r.key for r in site.resources}) if t.collection in known
         ]
-        for tombstone in tombstones:
-            document = tombstone_document(paths, tombstone)
+        for document in [tombstone_document(paths, t) for t in tombstones] + [
+            collection_tombstone_document(paths, c) for c in removed
+        ]:
             target = output / paths.output_file(document["id"])
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json_text(document), encoding="utf-8")
+        for tombstone in tombstones:
             self._write_gone_page(paths, tombstone)
+        for collection in removed:
+            self._write_gone_collection_page(paths, collection)
         document = manifest(paths, site, settings.site_actor, output, tombstones)
         (output / MANIFEST_FILE).write_text(json_text(document), encoding="utf-8")
 
@@ -120,6 +140,17 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
                 None,
             )
             html = render_gone_page(template, self.context, tombstone.title, entry)
+        target.write_text(html, encoding="utf-8")
+
+    def _write_gone_collection_page(self, paths: SitePaths, collection: CollectionTombstone) -> None:
+        target = Path(self.output_path) / paths.output_file(paths.collection_page(collection.slug))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            template = self.get_template("gone")
+        except Exception:  # a theme without gone.html: a plain page still says what happened
+            html = gone_page_fallback(collection.title, paths.site_url + "/", kind="collection")
+        else:
+            html = render_gone_page(template, self.context, collection.title, None, kind="collection")
         target.write_text(html, encoding="utf-8")
 
 

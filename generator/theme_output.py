@@ -73,7 +73,12 @@ def render_gone_page(
     context: Mapping[str, Any],
     title: str,
     collection: Mapping[str, Any] | None,
+    kind: str = "resource",
 ) -> str:
     """The "gone" page of a deleted resource titled `title`; `collection` is its `lectern_collections` entry, or
-    None when the collection is gone too."""
-    return str(template.render({**context, "gone_title": title, "gone_collection": collection, "page_name": "gone"}))
+    None when the collection is gone too. With `kind="collection"`, the page of a removed collection."""
+    return str(
+        template.render(
+            {**context, "gone_title": title, "gone_collection": collection, "gone_kind": kind, "page_name": "gone"}
+        )
+    )

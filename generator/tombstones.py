@@ -52,14 +52,37 @@ def _old_front(root: Path, revision: str, path: str) -> tuple[str, str | None]:
     return title, slug
 
 
-def find_tombstones(content_dir: Path, live_keys: set[str]) -> list[Tombstone]:
-    """Deleted resources under `content_dir` whose key no current resource uses, oldest deletion first."""
+@dataclass(frozen=True)
+class CollectionTombstone:
+    """A collection whose `collection.md` was deleted (and not added again)."""
+
+    slug: str
+    title: str
+    deleted: datetime
+
+
+@dataclass(frozen=True)
+class _Deletion:
+    root: Path
+    path: str  # from the repository's root
+    parts: tuple[str, ...]  # below the content folder: (collection, file)
+    revision: str  # where the file's last content can be read
+    deleted: datetime
+
+
+def _deletions(content_dir: Path) -> list[_Deletion]:
+    """Every file under `content_dir` that git saw deleted, in a commit or in the working tree, newest first."""
     top = _git(content_dir, "rev-parse", "--show-toplevel")
     if top is None:
         return []
     root = Path(top.strip())
     prefix = content_dir.resolve().relative_to(root.resolve()).as_posix()
-    found: dict[str, Tombstone] = {}
+    found: list[_Deletion] = []
+
+    def add(path: str, revision: str, deleted: datetime) -> None:
+        if not (root / path).exists():
+            found.append(_Deletion(root, path, PurePosixPath(path).relative_to(prefix).parts, revision, deleted))
+
     log = _git(root, "log", "--no-renames", "--diff-filter=D", "--name-only", "--format=%x00%H %cI", "--", prefix)
     for block in (log or "").split("\x00"):
         lines = [line for line in block.splitlines() if line.strip()]
@@ -67,28 +90,42 @@ def find_tombstones(content_dir: Path, live_keys: set[str]) -> list[Tombstone]:
             continue
         commit, date = lines[0].split(" ", 1)
         for path in lines[1:]:
-            _add(found, root, prefix, path, f"{commit}^", datetime.fromisoformat(date), live_keys)
+            add(path, f"{commit}^", datetime.fromisoformat(date))
     deleted_now = _git(root, "ls-files", "--deleted", "--", prefix) or ""
     for path in deleted_now.splitlines():
         last = (_git(root, "log", "-1", "--format=%cI", "--", path) or "").strip()
-        moment = datetime.fromisoformat(last) if last else datetime(1970, 1, 1, tzinfo=UTC)
-        _add(found, root, prefix, path, "HEAD", moment, live_keys)
+        add(path, "HEAD", datetime.fromisoformat(last) if last else datetime(1970, 1, 1, tzinfo=UTC))
+    return found
+
+
+def find_tombstones(content_dir: Path, live_keys: set[str]) -> list[Tombstone]:
+    """Deleted resources under `content_dir` whose key no current resource uses, oldest deletion first."""
+    found: dict[str, Tombstone] = {}
+    for deletion in _deletions(content_dir):
+        _add(found, deletion, live_keys)
     return sorted(found.values(), key=lambda t: (t.deleted, t.key))
 
 
-def _add(
-    found: dict[str, Tombstone],
-    root: Path,
-    prefix: str,
-    path: str,
-    revision: str,
-    deleted: datetime,
-    live_keys: set[str],
-) -> None:
-    parts = PurePosixPath(path).relative_to(prefix).parts
-    if len(parts) != 2 or not parts[1].endswith(".md") or parts[1] == "collection.md" or (root / path).exists():
+def find_removed_collections(content_dir: Path, live_collections: set[str]) -> list[CollectionTombstone]:
+    """Collections whose `collection.md` was deleted and that do not exist now, oldest removal first."""
+    found: dict[str, CollectionTombstone] = {}
+    for deletion in _deletions(content_dir):
+        parts = deletion.parts
+        if len(parts) != 2 or parts[1] != "collection.md" or parts[0] in live_collections:
+            continue
+        title, _slug = _old_front(deletion.root, deletion.revision, deletion.path)
+        previous = found.get(parts[0])
+        if previous is None or previous.deleted < deletion.deleted:
+            found[parts[0]] = CollectionTombstone(parts[0], title, deletion.deleted.astimezone(UTC))
+    return sorted(found.values(), key=lambda t: (t.deleted, t.slug))
+
+
+def _add(found: dict[str, Tombstone], deletion: _Deletion, live_keys: set[str]) -> None:
+    parts = deletion.parts
+    if len(parts) != 2 or not parts[1].endswith(".md") or parts[1] == "collection.md":
         return
-    title, slug = _old_front(root, revision, path)
+    root, revision, deleted = deletion.root, deletion.revision, deletion.deleted
+    title, slug = _old_front(root, revision, deletion.path)
     tombstone = Tombstone(parts[0], slug or PurePosixPath(parts[1]).stem, title, deleted.astimezone(UTC))
     if tombstone.key in live_keys:
         return

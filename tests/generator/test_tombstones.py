@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from generator.tombstones import find_tombstones
+from generator.tombstones import find_removed_collections, find_tombstones
 
 RESOURCE = "---\ntitle: {title}\n---\n"
 
@@ -60,3 +60,27 @@ def test_a_resource_added_again_is_no_tombstone(tmp_path: Path) -> None:
 def test_outside_git_there_are_no_tombstones(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     assert find_tombstones(tmp_path / "content", set()) == []
+
+
+def test_a_removed_collection_is_found_with_its_title_and_one_added_again_is_not(tmp_path: Path) -> None:
+    for slug, title in (("fractions", "Fractions"), ("python", "Python basics"), ("physics", "Physics")):
+        folder = tmp_path / "content" / slug
+        folder.mkdir(parents=True)
+        (folder / "collection.md").write_text(RESOURCE.format(title=title))
+        (folder / "first.md").write_text(RESOURCE.format(title="First"))
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "start")
+    git(tmp_path, "rm", "-q", "-r", "content/python", "content/physics")
+    git(tmp_path, "commit", "-qm", "remove two", date="2026-03-04T09:00:00+00:00")
+    (tmp_path / "content" / "physics").mkdir()
+    (tmp_path / "content" / "physics" / "collection.md").write_text(RESOURCE.format(title="Physics, again"))
+
+    removed = find_removed_collections(tmp_path / "content", {"fractions", "physics"})
+    assert [(c.slug, c.title, c.deleted.isoformat()) for c in removed] == [
+        ("python", "Python basics", "2026-03-04T09:00:00+00:00")
+    ]
+    assert [t.key for t in find_tombstones(tmp_path / "content", {"fractions/first"})] == [
+        "physics/first",
+        "python/first",
+    ]
