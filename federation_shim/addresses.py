@@ -36,6 +36,7 @@ __all__ = [
     "GuardedResolver",
     "Network",
     "check_host",
+    "ip_literal",
     "is_address_permitted",
     "is_forbidden_address",
     "parse_networks",
@@ -81,7 +82,8 @@ def parse_networks(value: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-def _as_address(host: str) -> IPv4Address | IPv6Address | None:
+def ip_literal(host: str) -> IPv4Address | IPv6Address | None:
+    """The IP address `host` is written as (brackets allowed), or None for a host name."""
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -98,7 +100,7 @@ def is_address_permitted(
     address: str, allow_private_addresses: bool = False, allowed_networks: Sequence[Network] = ()
 ) -> bool:
     """True if we may connect to ``address`` (an IP address as text; anything else is refused)."""
-    parsed = _as_address(address)
+    parsed = ip_literal(address)
     return parsed is not None and _permitted(parsed, allow_private_addresses, allowed_networks)
 
 
@@ -107,7 +109,7 @@ def check_host(host: str, *, allow_private_addresses: bool = False, allowed_netw
 
     Host names pass: they are checked when resolved, by :class:`GuardedResolver`.
     """
-    address = _as_address(host)
+    address = ip_literal(host)
     if address is not None and not _permitted(address, allow_private_addresses, allowed_networks):
         raise ForbiddenAddress(host, host, str(address))
 
@@ -137,7 +139,7 @@ class GuardedResolver(AbstractResolver):
             self._inner = ThreadedResolver()
         results = await self._inner.resolve(host, port, family)
         for result in results:
-            address = _as_address(result["host"].split("%", 1)[0])
+            address = ip_literal(result["host"].split("%", 1)[0])
             if address is None or not _permitted(address, self.allow_private_addresses, self.allowed_networks):
                 raise ForbiddenAddress(host, host, result["host"])
         return results

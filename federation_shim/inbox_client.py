@@ -26,19 +26,20 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
-from urllib.parse import urlsplit
 
 import httptools
 
-from federation_shim.addresses import Network, check_host, is_address_permitted
+from federation_shim.addresses import Network, check_host, ip_literal, is_address_permitted
 from federation_shim.errors import FetchError, ForbiddenAddress
 from federation_shim.remote_fetch import DEFAULT_USER_AGENT
+from federation_shim.request_view import TargetURI
 
 __all__ = ["MAX_ANSWER_BYTES", "InboxClient", "PostResult"]
 
 MAX_ANSWER_BYTES = 64 * 1024  # an inbox answers with a status and perhaps a short reason; more is not read
 DETAIL_BYTES = 2048  # kept of the answer's body, for the log and `lectern status`
 _FORBIDDEN_IN_TARGET = frozenset(range(0x21)) | {0x7F}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -197,9 +198,6 @@ class InboxClient:
         trouble, a refused address or a bad answer: see PostResult."""
         try:
             key, target, authority = _parse(url)
-        except ValueError as error:
-            return PostResult(0, str(error))
-        try:
             request = _request(target, authority, headers, body, self._user_agent)
             async with asyncio.timeout(self.timeout):
                 answer = await self._exchange(key, request)
@@ -260,10 +258,12 @@ class InboxClient:
 
     async def _addresses(self, host: str, port: int) -> list[tuple[int, str]]:
         """The addresses to try for `host`, every one of them permitted (or ForbiddenAddress)."""
-        check_host(host, allow_private_addresses=self.allow_private_addresses, allowed_networks=self.allowed_networks)
-        literal = host.strip("[]")
-        if _is_ip_literal(literal):
-            return [(socket.AF_INET6 if ":" in literal else socket.AF_INET, literal)]
+        literal = ip_literal(host)
+        if literal is not None:
+            check_host(
+                host, allow_private_addresses=self.allow_private_addresses, allowed_networks=self.allowed_networks
+            )
+            return [(socket.AF_INET6 if literal.version == 6 else socket.AF_INET, str(literal))]
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         found: list[tuple[int, str]] = []
         for family, _type, _proto, _name, sockaddr in infos:
@@ -309,20 +309,13 @@ class InboxClient:
 
 
 def _parse(url: str) -> tuple[tuple[str, str, int], str, str]:
-    """((scheme, host, port), request target, Host header) of an inbox URL, or ValueError saying what is wrong."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url!r} is not an http(s) URL")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as error:
-        raise ValueError(f"{url!r} has an invalid port") from error
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    """((scheme, host, port), request target, Host header) of an inbox URL, or ValueError saying what is wrong. The
+    Host header is `TargetURI.authority`, the value `sign_post` signs (default port left out)."""
+    uri = TargetURI.parse(url)
+    target = uri.request_target
     if any(ord(character) in _FORBIDDEN_IN_TARGET or ord(character) > 0x7E for character in target):
         raise ValueError(f"{url!r} has characters that cannot be sent in a request line")
-    host = parts.hostname
-    authority = parts.netloc.rpartition("@")[2].lower()
-    return (parts.scheme, host, port), target, authority
+    return (uri.scheme, uri.host, uri.port or _DEFAULT_PORTS[uri.scheme]), target, uri.authority
 
 
 def _request(target: str, authority: str, headers: Mapping[str, str], body: bytes, user_agent: str) -> bytes:
@@ -335,14 +328,6 @@ def _request(target: str, authority: str, headers: Mapping[str, str], body: byte
         lines.append(f"{name}: {value}")
     lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
-
-
-def _is_ip_literal(host: str) -> bool:
-    try:
-        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
-    except OSError:
-        return False
-    return True
 
 
 _SSL_CONTEXT: ssl.SSLContext | None = None

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from federation_shim.inbox_client import MAX_ANSWER_BYTES, InboxClient, PostResult
+from federation_shim.cavage import sign_post
+from federation_shim.inbox_client import MAX_ANSWER_BYTES, InboxClient, PostResult, _parse
 
 BODY = b'{"type":"Create","id":"https://oer.example/ap/creates/a/b.json"}'
 HEADERS = {"Content-Type": "application/activity+json", "Signature": 'keyId="k",signature="s"'}
@@ -321,3 +322,11 @@ def test_https_inboxes_are_reached_over_verified_tls_and_an_untrusted_certificat
     assert refused.status == 0
     assert refused.detail.startswith("TLS failed with localhost:") and "certificate not trusted" in refused.detail
     assert len(seen.requests) == 2  # the refused client sent nothing
+
+
+def test_the_host_sent_is_the_host_signed_even_with_an_explicit_default_port(rsa_key: rsa.RSAPrivateKey) -> None:
+    url = "https://Social.Example:443/users/a/inbox?x=1"
+    (scheme, host, port), target, host_header = _parse(url)
+    assert (scheme, host, port, target) == ("https", "social.example", 443, "/users/a/inbox?x=1")
+    signed = sign_post(url, BODY, key_id="https://oer.example/ap/actors/a.json#main-key", private_key=rsa_key)
+    assert host_header == signed["Host"] == "social.example"
