@@ -135,7 +135,7 @@ def sign_headers(
             raise ValueError("Ed25519 keys can only sign with algorithm hs2019")
         raw = private_key.sign(string)
     else:
-        raw = private_key.sign(string, padding.PKCS1v15(), hashes.SHA256())
+        raw = private_key.sign(string, _PKCS1V15, _SHA256)
     parts = [f"keyId={_quote(key_id)}", f"algorithm={_quote(algorithm)}"]
     parts += [f"{name}={value}" for name, value in params.items()]
     parts += [f"headers={_quote(' '.join(names))}"]
@@ -157,23 +157,15 @@ def sign_post(
     Signature (rsa-sha256 over ``(request-target) host date digest content-type``).
 
     ``digest`` is ``digest_header(body)`` when the caller already has it (a delivery sends one body to many
-    inboxes). This is the delivery hot path, so the signing string is built directly rather than through
-    :func:`sign_headers` (the same bytes: a test compares them)."""
-    target = TargetURI.parse(url)
+    inboxes)."""
     headers = {
-        "Host": target.authority,
+        "Host": TargetURI.parse(url).authority,
         "Date": format_http_date(now) if now is not None else current_http_date(),
         "Digest": digest or digest_header(body),
         "Content-Type": content_type,
     }
-    string = (
-        f"(request-target): post {target.request_target}\nhost: {headers['Host']}\ndate: {headers['Date']}\n"
-        f"digest: {headers['Digest']}\ncontent-type: {content_type}"
-    ).encode()
-    signature = base64.b64encode(private_key.sign(string, _PKCS1V15, _SHA256)).decode("ascii")
-    headers["Signature"] = (
-        f'keyId={_quote(key_id)},algorithm="rsa-sha256",'
-        f'headers="(request-target) host date digest content-type",signature="{signature}"'
+    headers["Signature"] = sign_headers(
+        "POST", url, headers, POST_SIGNED_HEADERS, key_id=key_id, private_key=private_key
     )
     return headers
 

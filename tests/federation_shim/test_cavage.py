@@ -337,16 +337,18 @@ def test_signature_header_parser_accepts_tokens_escapes_and_the_buggy_prefix() -
     assert parsed == {"keyId": 'a"b', "algorithm": "hs2019", "headers": "date", "signature": "AAAA"}
 
 
-def test_the_delivery_fast_path_signs_exactly_what_sign_headers_signs(rsa_key: rsa.RSAPrivateKey) -> None:
+def test_a_precomputed_digest_signs_exactly_what_sign_headers_signs(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
     url = "http://127.0.0.1:8080/users/a/inbox?x=1"
-    fast = sign_post(url, BODY, key_id=KEY_ID, private_key=rsa_key, now=NOW, digest=digest_header(BODY))
+    post = sign_post(url, BODY, key_id=KEY_ID, private_key=rsa_key, now=NOW, digest=digest_header(BODY))
     general = sign_headers(
         "POST",
         url,
-        {key: value for key, value in fast.items() if key != "Signature"},
+        {key: value for key, value in post.items() if key != "Signature"},
         ("(request-target)", "host", "date", "digest", "content-type"),
         key_id=KEY_ID,
         private_key=rsa_key,
     )
-    assert fast["Signature"] == general  # PKCS#1 v1.5 is deterministic: same string, same signature
-    assert verify(rsa_key, fast, url=url).ok
+    assert post["Signature"] == general  # PKCS#1 v1.5 is deterministic: same string, same signature
+    assert verify(rsa_key, post, url=url).ok
