@@ -260,8 +260,8 @@ class DeliveryStore:
         """Mark many jobs done at once: (attempts, status, job id) each (the worker's common case, batched)."""
         self.db.executemany(
             "UPDATE delivery_jobs SET state = 'done', attempts = ?, lease_owner = NULL, lease_until = NULL, "
-            f"last_status = ?, last_error = '', updated_at = '{stamp}' WHERE id = ?",
-            delivered,
+            "last_status = ?, last_error = '', updated_at = ? WHERE id = ?",
+            [(attempts, status, stamp, job_id) for attempts, status, job_id in delivered],
         )
 
     def defer(self, job: Job, until: float) -> None:

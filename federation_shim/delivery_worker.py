@@ -74,7 +74,7 @@ class DeliveryWorker:
     def __post_init__(self) -> None:
         self._failing: dict[str, HostHealth] = {}
         self._was_failing: set[str] = set()
-        self._hosts = HostSlots(self.per_host)
+        self._hosts: HostSlots  # made by run(), from per_host as it is then
         self._delivered: list[tuple[int, int, int]] = []  # (attempts, status, job id), marked done per batch
         self._bodies: dict[str, tuple[str, bytes, str]] = {}
         self._signing = SigningPool() if self.sign_in_threads else None
