@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from federation_shim.delivery_plan import DeliveredItem, Plan
+from federation_shim.key_cache import LRUDict
 from federation_shim.outgoing import activity_body
 from federation_shim.retry_policy import FAILURE_DAYS
 from federation_shim.state import ShimState, now_text
@@ -117,7 +118,7 @@ class DeliveryStore:
         self.state = state
         self.db: sqlite3.Connection = state.db
         self.db.executescript(SCHEMA)
-        self._healthy: dict[str, float] = {}  # host -> until when it is known to have no failure on record
+        self._healthy: LRUDict[str, float] = LRUDict(10_000)  # host -> until when it has no failure on record
 
     # What followers were told
     def first_run(self) -> bool:
@@ -325,8 +326,6 @@ class DeliveryStore:
         if self._healthy.get(host, 0.0) > now:
             return  # the common case, on every verified request: known to have nothing to clear
         if self.db.execute("SELECT 1 FROM host_health WHERE host = ?", (host,)).fetchone() is None:
-            if len(self._healthy) > 10_000:
-                self._healthy.clear()
             self._healthy[host] = now + HEALTHY_MEMORY_SECONDS
             return
         self.db.execute(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from federation_shim.key_cache import CachedKey
+from federation_shim.key_cache import CachedKey, LRUDict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS followers (
@@ -71,7 +71,7 @@ class ShimState:
         self.db.executescript(SCHEMA)
         # remote keys recently read, so a busy inbox does not query SQLite for the same key on every request:
         # key id -> (when read, entry); see PersistentKeyStore
-        self.recent_keys: dict[str, tuple[float, CachedKey]] = {}
+        self.recent_keys: LRUDict[str, tuple[float, CachedKey]] = LRUDict(KEY_MEMORY_ENTRIES)
 
     def close(self) -> None:
         self.db.close()
@@ -190,8 +190,6 @@ class PersistentKeyStore(MutableMapping[str, CachedKey]):
             self.recent.pop(key_id, None)
             raise KeyError(key_id)
         entry = CachedKey(row[0], row[1], row[2], float(row[3]))
-        if len(self.recent) >= KEY_MEMORY_ENTRIES:
-            self.recent.clear()
         self.recent[key_id] = (now, entry)
         return entry
 
