@@ -20,7 +20,7 @@ from generator.content_model import Site
 from generator.objects import timestamp
 from generator.plugin import json_text
 from generator.theme_output import render_gone_page
-from generator.tombstones import CollectionTombstone, Tombstone, find_removed_collections, find_tombstones
+from generator.tombstones import CollectionTombstone, Tombstone, find_removals
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT
 
@@ -105,52 +105,49 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
         output = Path(self.output_path)
         paths = SitePaths(settings.site_url)
         live = {c.slug for c in site.collections}
-        removed = find_removed_collections(settings.content_dir, live)
+        deleted, removed = find_removals(settings.content_dir, {r.key for r in site.resources}, live)
         known = live | {collection.slug for collection in removed}
-        tombstones = [
-            t for t in find_tombstones(settings.content_dir, {r.key for r in site.resources}) if t.collection in known
-        ]
+        tombstones = [t for t in deleted if t.collection in known]
         for document in [tombstone_document(paths, t) for t in tombstones] + [
             collection_tombstone_document(paths, c) for c in removed
         ]:
             target = output / paths.output_file(document["id"])
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json_text(document), encoding="utf-8")
+        entries = {e["collection"].slug: e for e in self.context.get("lectern_collections", [])}
         for tombstone in tombstones:
-            self._write_gone_page(paths, tombstone)
+            self._write_gone_page(
+                paths,
+                paths.resource_page(tombstone.key),
+                tombstone.title,
+                entries.get(tombstone.collection),
+                paths.collection_page(tombstone.collection),
+            )
         for collection in removed:
-            self._write_gone_collection_page(paths, collection)
+            self._write_gone_page(
+                paths,
+                paths.collection_page(collection.slug),
+                collection.title,
+                None,
+                paths.site_url + "/",
+                "collection",
+            )
         document = manifest(paths, site, settings.site_actor, output, tombstones)
         (output / MANIFEST_FILE).write_text(json_text(document), encoding="utf-8")
 
-    def _write_gone_page(self, paths: SitePaths, tombstone: Tombstone) -> None:
-        target = Path(self.output_path) / paths.output_file(paths.resource_page(tombstone.key))
+    def _write_gone_page(
+        self, paths: SitePaths, page_url: str, title: str, entry: Any, fallback_link: str, kind: str = "resource"
+    ) -> None:
+        """The "gone" page at `page_url`; `entry` is the `lectern_collections` entry a removed resource was in (None
+        when that collection is gone too), `fallback_link` where a theme without gone.html links to."""
+        target = Path(self.output_path) / paths.output_file(page_url)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             template = self.get_template("gone")
         except Exception:  # a theme without gone.html: a plain page still says what happened
-            html = gone_page_fallback(tombstone.title, paths.collection_page(tombstone.collection))
+            html = gone_page_fallback(title, fallback_link, kind=kind)
         else:
-            entry = next(
-                (
-                    e
-                    for e in self.context.get("lectern_collections", [])
-                    if e["collection"].slug == tombstone.collection
-                ),
-                None,
-            )
-            html = render_gone_page(template, self.context, tombstone.title, entry)
-        target.write_text(html, encoding="utf-8")
-
-    def _write_gone_collection_page(self, paths: SitePaths, collection: CollectionTombstone) -> None:
-        target = Path(self.output_path) / paths.output_file(paths.collection_page(collection.slug))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            template = self.get_template("gone")
-        except Exception:  # a theme without gone.html: a plain page still says what happened
-            html = gone_page_fallback(collection.title, paths.site_url + "/", kind="collection")
-        else:
-            html = render_gone_page(template, self.context, collection.title, None, kind="collection")
+            html = render_gone_page(template, self.context, title, entry, kind=kind)
         target.write_text(html, encoding="utf-8")
 
 

@@ -98,18 +98,34 @@ def _deletions(content_dir: Path) -> list[_Deletion]:
     return found
 
 
+def find_removals(
+    content_dir: Path, live_keys: set[str], live_collections: set[str]
+) -> tuple[list[Tombstone], list[CollectionTombstone]]:
+    """Both of the below from one reading of the git history (what a build needs)."""
+    deletions = _deletions(content_dir)
+    return _tombstones(deletions, live_keys), _removed_collections(deletions, live_collections)
+
+
 def find_tombstones(content_dir: Path, live_keys: set[str]) -> list[Tombstone]:
     """Deleted resources under `content_dir` whose key no current resource uses, oldest deletion first."""
-    found: dict[str, Tombstone] = {}
-    for deletion in _deletions(content_dir):
-        _add(found, deletion, live_keys)
-    return sorted(found.values(), key=lambda t: (t.deleted, t.key))
+    return _tombstones(_deletions(content_dir), live_keys)
 
 
 def find_removed_collections(content_dir: Path, live_collections: set[str]) -> list[CollectionTombstone]:
     """Collections whose `collection.md` was deleted and that do not exist now, oldest removal first."""
+    return _removed_collections(_deletions(content_dir), live_collections)
+
+
+def _tombstones(deletions: list[_Deletion], live_keys: set[str]) -> list[Tombstone]:
+    found: dict[str, Tombstone] = {}
+    for deletion in deletions:
+        _add(found, deletion, live_keys)
+    return sorted(found.values(), key=lambda t: (t.deleted, t.key))
+
+
+def _removed_collections(deletions: list[_Deletion], live_collections: set[str]) -> list[CollectionTombstone]:
     found: dict[str, CollectionTombstone] = {}
-    for deletion in _deletions(content_dir):
+    for deletion in deletions:
         parts = deletion.parts
         if len(parts) != 2 or parts[1] != "collection.md" or parts[0] in live_collections:
             continue
