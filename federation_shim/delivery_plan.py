@@ -1,15 +1,21 @@
 """What to tell followers, computed by comparing the current build's manifest with what was delivered before.
 
-    new resource          Create (by its collection, to the collection's followers)
-                          + Announce (by the site actor, to the site actor's followers)
-    changed object        Update (by its collection, to both audiences: boosted copies update too)
-    removed resource      Delete of a Tombstone (by its collection, to both audiences)
+Resources are Notes by the site actor in their collection's group (FEP-1b12); see `generator.objects`.
+
+    new resource          Create (by the site actor, to its followers)
+                          + the collection's Announce of the Create (FEP-1b12 groups: Lemmy, Friendica, ...)
+                          + the collection's Announce of the Note (microblogs: Mastodon, Misskey, GoToSocial, ...)
+    changed object        Update (by the site actor, to both audiences) + the collection's Announce of it
+    removed resource      Delete of a Tombstone (by the site actor, to both audiences) + the collection's Announce
+    resource back again   a new generation, with new ids: Delete of the old one if followers still know it, then as
+                          a new resource (Mastodon refuses a Create for a URI it holds a Tombstone of)
     removed collection    Delete of its actor (by the actor itself, to its followers), after the Deletes of its
                           resources; its followers are then forgotten (see DeliveryStore)
 
 Pure: no I/O. The first plan against a site records everything as delivered and sends nothing, so connecting Lectern
 to an existing site does not flood followers with old resources. Mastodon applies an Update only when the object's
-`updated` is newer than what it has, so an Update always carries an `updated` later than the last one delivered.
+`updated` is newer than what it has, so an Update always carries an `updated` later than the last one delivered, and
+its id names that moment, so an edit that is reverted and made again is a new activity each time.
 """
 
 from __future__ import annotations
@@ -67,6 +73,11 @@ def _later(updated: str, previous: str, now: datetime) -> str:
     return _timestamp(datetime.fromisoformat(previous.replace("Z", "+00:00")) + timedelta(seconds=1))
 
 
+def _stamp(updated: str) -> str:
+    """`2026-03-01T12:00:00Z` -> `20260301T120000Z`, for activity ids."""
+    return updated.replace("-", "").replace(":", "")
+
+
 def plan_delivery(
     manifest: dict[str, Any],
     delivered: dict[str, DeliveredItem],
@@ -83,6 +94,33 @@ def plan_delivery(
 
     def followers_of(name: str) -> str:
         return f"{site_url}/ap/actors/{name}/followers"
+
+    def shared_by_group(activity: dict[str, Any], collection: str) -> PlannedActivity:
+        """The collection's Announce of one of the site actor's activities about a resource in it (FEP-1b12)."""
+        announce = {
+            "@context": OBJECT_CONTEXT,
+            "id": f"{activity['id']}/announce",
+            "type": "Announce",
+            "actor": actor_of(collection),
+            "audience": actor_of(collection),
+            "to": [PUBLIC],
+            "cc": [followers_of(collection)],
+            "object": {k: v for k, v in activity.items() if k != "@context"},
+        }
+        return PlannedActivity(announce, collection, "collection", collection)
+
+    def delete_of(object_id: str, collection: str) -> list[PlannedActivity]:
+        delete = {
+            "@context": ACTIVITYSTREAMS,
+            "id": f"{object_id}#delete",
+            "type": "Delete",
+            "actor": actor_of(site_actor),
+            "audience": actor_of(collection),
+            "to": [PUBLIC],
+            "cc": [followers_of(collection), followers_of(site_actor)],
+            "object": {"id": object_id, "type": "Tombstone", "formerType": "Note", "deleted": _timestamp(now)},
+        }
+        return [PlannedActivity(delete, site_actor, "both", collection), shared_by_group(delete, collection)]
 
     current = {item["key"]: item for item in manifest["items"]}
     # a manifest from before collections were listed: the collections that have resources
@@ -102,42 +140,39 @@ def plan_delivery(
 
     for key, item in current.items():
         before = delivered.get(key)
+        collection = item["collection"]
+        if before is not None and before.live and before.object_id != item["object"]:
+            activities += delete_of(before.object_id, collection)  # removed and back before we could tell
+            before = None
         if before is None or not before.live:
-            activities.append(
-                PlannedActivity(load(item["create"]), item["collection"], "collection", item["collection"])
-            )
-            activities.append(PlannedActivity(load(item["announce"]), site_actor, "site", item["collection"]))
+            activities.append(PlannedActivity(load(item["create"]), site_actor, "site", collection))
+            if "group_announce" in item:
+                activities.append(PlannedActivity(load(item["group_announce"]), collection, "collection", collection))
+            activities.append(PlannedActivity(load(item["announce"]), collection, "collection", collection))
             record.append(DeliveredItem(key, item["object"], item["hash"], item["updated"], True))
         elif before.hash != item["hash"]:
             note = {k: v for k, v in load(item["object"]).items() if k != "@context"}
             note["updated"] = _later(item["updated"], before.updated, now)
             update = {
                 "@context": OBJECT_CONTEXT,
-                "id": f"{item['object']}#updates/{item['hash'][:16]}",
+                "id": f"{item['object']}#updates/{_stamp(note['updated'])}",
                 "type": "Update",
-                "actor": actor_of(item["collection"]),
+                "actor": note.get("attributedTo", actor_of(site_actor)),
+                "audience": actor_of(collection),
                 "published": note["updated"],
                 "to": [PUBLIC],
-                "cc": [followers_of(item["collection"]), followers_of(site_actor)],
+                "cc": [followers_of(collection), followers_of(site_actor)],
                 "object": note,
             }
-            activities.append(PlannedActivity(update, item["collection"], "both", item["collection"]))
+            activities.append(PlannedActivity(update, site_actor, "both", collection))
+            activities.append(shared_by_group(update, collection))
             record.append(DeliveredItem(key, item["object"], item["hash"], note["updated"], True))
 
     for key, before in delivered.items():
         if not before.live or key in current or key.startswith(ACTOR_KEY):
             continue
         collection = key.split("/", 1)[0]
-        delete = {
-            "@context": ACTIVITYSTREAMS,
-            "id": f"{before.object_id}#delete",
-            "type": "Delete",
-            "actor": actor_of(collection),
-            "to": [PUBLIC],
-            "cc": [followers_of(collection), followers_of(site_actor)],
-            "object": {"id": before.object_id, "type": "Tombstone", "formerType": "Note", "deleted": _timestamp(now)},
-        }
-        activities.append(PlannedActivity(delete, collection, "both", collection))
+        activities += delete_of(before.object_id, collection)
         record.append(DeliveredItem(key, before.object_id, before.hash, before.updated, False))
 
     for key, before in sorted(delivered.items()):

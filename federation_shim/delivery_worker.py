@@ -205,14 +205,17 @@ class DeliveryWorker:
         self.stats.statuses[result.status] = self.stats.statuses.get(result.status, 0) + 1
         now = self.clock()
         detail = result.detail or f"HTTP {result.status}"
+        if outcome in (Outcome.DELIVERED, Outcome.PERMANENT) and job.host in self._was_failing:
+            # a server that answers, even with a refusal, is up: Mastodon's DeliveryWorker tracks an unsalvageable
+            # 4xx as a success of the host (`track_success!` after `response_error_unsalvageable?`)
+            self.store.host_succeeded(job.host)
+            self._was_failing.discard(job.host)
         if outcome is Outcome.DELIVERED:
             self._delivered.append((job.attempts + 1, result.status, job.id))
-            if job.host in self._was_failing:
-                self.store.host_succeeded(job.host)
-                self._was_failing.discard(job.host)
             self.stats.delivered += 1
             return
-        self._was_failing.add(job.host)
+        if outcome is not Outcome.PERMANENT:
+            self._was_failing.add(job.host)
         logger.info(
             "delivery of %s to %s: %s (%s)", job.activity_id, job.inbox, result.status or "no answer", detail[:120]
         )
@@ -223,9 +226,8 @@ class DeliveryWorker:
             )
             self.stats.gone += 1
             return
-        if outcome is Outcome.PERMANENT:
+        if outcome is Outcome.PERMANENT:  # this activity is refused; the host is fine
             self.store.finish(job, "failed", result.status, detail, attempts=job.attempts + 1)
-            self.store.host_failed(job.host, datetime.fromtimestamp(now, UTC))
             self.stats.failed += 1
             return
         self.store.host_failed(job.host, datetime.fromtimestamp(now, UTC))

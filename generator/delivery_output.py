@@ -10,6 +10,7 @@ what it has delivered to derive Create, Update and Delete (`federation_shim.deli
 from __future__ import annotations
 
 import hashlib
+import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -20,17 +21,19 @@ from generator.content_model import Site
 from generator.objects import timestamp
 from generator.plugin import json_text
 from generator.theme_output import render_gone_page
-from generator.tombstones import CollectionTombstone, Tombstone, find_removals
+from generator.publication_history import PublicationHistory
+from generator.tombstones import CollectionTombstone, Tombstone
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT
 
 MANIFEST_FILE = "ap/manifest.json"
+MANIFEST_VERSION = 2  # 2: generations, the group announce and `published` per item
 
 
 def tombstone_document(paths: SitePaths, tombstone: Tombstone) -> dict[str, Any]:
     return {
         "@context": OBJECT_CONTEXT,
-        "id": paths.object(tombstone.key),
+        "id": paths.object(tombstone.key, tombstone.generation),
         "type": "Tombstone",
         "formerType": "Note",
         "deleted": timestamp(tombstone.deleted),
@@ -51,31 +54,48 @@ def collection_tombstone_document(paths: SitePaths, collection: CollectionTombst
 
 
 def manifest(
-    paths: SitePaths, site: Site, site_actor: str, output: Path, tombstones: list[Tombstone]
+    paths: SitePaths, site: Site, site_actor: str, output: Path, history: PublicationHistory
 ) -> dict[str, Any]:
+    """The contract between build and shim: every live resource with the ids of its documents and a hash of its
+    Note, and every removed generation (`federation_shim.delivery_plan` reads it)."""
     items = []
-    for resource in sorted(site.resources, key=lambda r: (r.added, r.key)):
-        object_id = paths.object(resource.key)
+    publications = history.publications
+    for resource in sorted(site.resources, key=lambda r: (publications[r.key].published, r.key)):
+        generation = publications[resource.key].generation
+        object_id = paths.object(resource.key, generation)
         rendered = (output / paths.output_file(object_id)).read_bytes()
+        note = json.loads(rendered)
         items.append(
             {
                 "key": resource.key,
                 "collection": resource.collection,
+                "generation": generation,
                 "object": object_id,
-                "create": paths.create(resource.key),
-                "announce": paths.announce(resource.key),
-                "updated": timestamp(resource.last_changed),
+                "create": paths.create(resource.key, generation),
+                "group_announce": paths.group_announce(resource.key, generation),
+                "announce": paths.announce(resource.key, generation),
+                "published": note["published"],
+                "updated": note.get("updated", note["published"]),
                 "hash": hashlib.sha256(rendered).hexdigest(),
             }
         )
+    live = {c.slug for c in site.collections} | {c.slug for c in history.removed_collections}
     return {
+        "version": MANIFEST_VERSION,
         "site_url": paths.site_url,
         "site_actor": site_actor,
         "collections": sorted(collection.slug for collection in site.collections),
         "items": items,
         "tombstones": [
-            {"key": t.key, "collection": t.collection, "object": paths.object(t.key), "deleted": timestamp(t.deleted)}
-            for t in tombstones
+            {
+                "key": t.key,
+                "collection": t.collection,
+                "generation": t.generation,
+                "object": paths.object(t.key, t.generation),
+                "deleted": timestamp(t.deleted),
+            }
+            for t in history.tombstones
+            if t.collection in live
         ],
     }
 
@@ -104,10 +124,11 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
             return
         output = Path(self.output_path)
         paths = SitePaths(settings.site_url)
-        live = {c.slug for c in site.collections}
-        deleted, removed = find_removals(settings.content_dir, {r.key for r in site.resources}, live)
-        known = live | {collection.slug for collection in removed}
-        tombstones = [t for t in deleted if t.collection in known]
+        history: PublicationHistory = self.context["lectern_history"]
+        live_keys = {r.key for r in site.resources}
+        known = {c.slug for c in site.collections} | {c.slug for c in history.removed_collections}
+        tombstones = [t for t in history.tombstones if t.collection in known]
+        removed = history.removed_collections
         for document in [tombstone_document(paths, t) for t in tombstones] + [
             collection_tombstone_document(paths, c) for c in removed
         ]:
@@ -115,7 +136,8 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json_text(document), encoding="utf-8")
         entries = {e["collection"].slug: e for e in self.context.get("lectern_collections", [])}
-        for tombstone in tombstones:
+        gone = {t.key: t for t in tombstones if t.key not in live_keys}  # the latest removal of each key
+        for tombstone in gone.values():
             self._write_gone_page(
                 paths,
                 paths.resource_page(tombstone.key),
@@ -132,7 +154,7 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
                 paths.site_url + "/",
                 "collection",
             )
-        document = manifest(paths, site, settings.site_actor, output, tombstones)
+        document = manifest(paths, site, settings.site_actor, output, history)
         (output / MANIFEST_FILE).write_text(json_text(document), encoding="utf-8")
 
     def _write_gone_page(

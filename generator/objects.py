@@ -1,4 +1,5 @@
-"""A resource as ActivityStreams: the `Note` followers see, its `Create`, and the site actor's `Announce` of it.
+"""A resource as ActivityStreams: the `Note` followers see, the site actor's `Create` of it, and its collection's
+two `Announce`s (of the Create, for FEP-1b12 groups; of the Note, for microblogs).
 
 Why a Note: Mastodon renders only `Note` in full (an `Article` or `Page` shows its title and a link; a `Document` is
 dropped), and it turns a Note's `summary` into a content warning. So the Note's `content` carries everything a
@@ -15,6 +16,8 @@ from html import escape
 from typing import Any
 
 from generator.content_model import Collection, Resource
+from generator.publication_history import Publication
+from lectern.content_types import content_type
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import OBJECT_CONTEXT, PUBLIC
 
@@ -61,24 +64,63 @@ def note_content(resource: Resource, paths: SitePaths) -> str:
     return "".join(lines)
 
 
-def resource_to_note(resource: Resource, collection: Collection, paths: SitePaths) -> JSON:
-    """The resource as the Note that followers of its collection see, with its educational metadata."""
+def material_attachments(resource: Resource, paths: SitePaths) -> list[JSON]:
+    """The material itself, first what a follower should open: the external resource as a `Link`, each hosted file
+    as a `Document` with its media type, address and name.
+
+    Why attachments: Lemmy takes a post's link only from `attachment[0]` (a Link's `href`, or a Document's or
+    Image's `url`: crates/apub/src/protocol/objects/page.rs, `Attachment::url`); Pixelfed drops a Note without
+    attachments (app/Util/ActivityPub/Inbox.php). Mastodon turns a `Document` into a media attachment (a PDF is
+    shown as a file link, an image inline: app/lib/activitypub/activity/create.rb, `process_attachments`) and skips
+    a `Link`, which has no `url` (app/lib/activitypub/parser/media_attachment_parser.rb), so an external resource
+    keeps Mastodon's preview card of the first link in `content`.
+    """
+    attachments: list[JSON] = []
+    if resource.link:
+        attachments.append({"type": "Link", "href": resource.link, "mediaType": "text/html", "name": resource.title})
+    for name in resource.files:
+        attachments.append(
+            {
+                "type": "Document",
+                "mediaType": content_type(name).split(";")[0],
+                "url": paths.file(resource.collection, name),
+                "name": f"{resource.title}: {name}",
+            }
+        )
+    return attachments
+
+
+def resource_to_note(
+    resource: Resource, collection: Collection, paths: SitePaths, publication: Publication, site_actor: str
+) -> JSON:
+    """The resource as a Note by the site actor in its collection's group (FEP-1b12 `audience`), with its
+    educational metadata.
+
+    The author is the site actor (a `Service`): Lemmy accepts a post only from a Person, Service, Organization or
+    Application (crates/apub/src/protocol/objects/person.rs, `UserTypes`), never from a Group, and finds the post's
+    community from `audience` (or `to`/`cc`). `name` is the post's title for Lemmy (a Note's `name` is ignored by
+    Mastodon, which shows `content` for a Note: `converted_object_type?` in app/lib/activitypub/activity/create.rb
+    covers only Article, Page and the like). `published` is the first publication (see
+    `generator.publication_history`), so the Note sorts at the top of followers' timelines when it is delivered.
+    """
     content = note_content(resource, paths)
+    published = publication.published
     note: JSON = {
         "@context": OBJECT_CONTEXT,
-        "id": paths.object(resource.key),
+        "id": paths.object(resource.key, publication.generation),
         "type": "Note",
-        "attributedTo": paths.actor(collection.slug),
-        "name": None,
+        "attributedTo": paths.actor(site_actor),
+        "audience": paths.actor(collection.slug),
+        "name": resource.title,
         "content": content,
         "contentMap": {resource.language: content},
         "url": paths.resource_page(resource.key),
-        "published": timestamp(resource.added),
-        "updated": timestamp(resource.last_changed),
+        "published": timestamp(published),
         "to": [PUBLIC],
-        "cc": [paths.followers(collection.slug)],
+        "cc": [paths.followers(collection.slug), paths.followers(site_actor)],
         "sensitive": False,
         "tag": [{"type": "Hashtag", "href": paths.tag_page(tag), "name": f"#{tag}"} for tag in resource.tags],
+        "attachment": material_attachments(resource, paths),
         "resourceUrl": resource_links(resource, paths),
         "license": resource.license.uri,
         "inLanguage": resource.language,
@@ -86,21 +128,24 @@ def resource_to_note(resource: Resource, collection: Collection, paths: SitePath
         "learningResourceType": resource.resource_type,
         "about": list(resource.subjects),
         "author": list(resource.authors),
+        "dateCreated": timestamp(resource.added),
         "creditText": f"{resource.title} by {', '.join(resource.authors)}, {resource.license.name}",
         "keywords": list(resource.tags),
     }
-    del note["name"]  # a Note has no title of its own: Mastodon would show `name` instead of `content`
+    if resource.last_changed > published:  # an edit after publication; an earlier `updated` would mark it edited
+        note["updated"] = timestamp(resource.last_changed)
     return note
 
 
-def resource_to_create(note: JSON, paths: SitePaths, resource: Resource) -> JSON:
-    """The collection's Create of the Note, embedded whole as Mastodon expects."""
+def resource_to_create(note: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
+    """The site actor's Create of the Note, embedded whole as Mastodon expects, for the site actor's followers."""
     embedded = {key: value for key, value in note.items() if key != "@context"}
     return {
         "@context": OBJECT_CONTEXT,
-        "id": paths.create(resource.key),
+        "id": paths.create(resource.key, generation),
         "type": "Create",
         "actor": note["attributedTo"],
+        "audience": note["audience"],
         "published": note["published"],
         "to": note["to"],
         "cc": note["cc"],
@@ -108,15 +153,35 @@ def resource_to_create(note: JSON, paths: SitePaths, resource: Resource) -> JSON
     }
 
 
-def resource_to_announce(note: JSON, paths: SitePaths, resource: Resource, site_actor: str) -> JSON:
-    """The site actor's boost of the Note, for the site actor's followers."""
+def resource_to_group_announce(create: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
+    """The collection's Announce of the Create, for its followers: how a FEP-1b12 group (Lemmy, PieFed, Mbin,
+    NodeBB, Friendica) shares a post of its community (crates/apub/src/activities/community/announce.rs). Also
+    the collection outbox's items, which Lemmy reads as such Announces when it first fetches a community."""
     return {
         "@context": OBJECT_CONTEXT,
-        "id": paths.announce(resource.key),
+        "id": paths.group_announce(resource.key, generation),
         "type": "Announce",
-        "actor": paths.actor(site_actor),
+        "actor": create["audience"],
+        "audience": create["audience"],
+        "published": create["published"],
+        "to": [PUBLIC],
+        "cc": [paths.followers(resource.collection)],
+        "object": {key: value for key, value in create.items() if key != "@context"},
+    }
+
+
+def resource_to_announce(note: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
+    """The collection's boost of the Note, for its followers on microblogs: Mastodon, Misskey, Pleroma and
+    GoToSocial show a boost of a Note from an account one follows, but not an Announce of a Create. Lemmy sends
+    the same second Announce for them ("Pleroma and Mastodon can't handle activities like Announce/Create/Page",
+    crates/apub/src/activities/community/announce.rs)."""
+    return {
+        "@context": OBJECT_CONTEXT,
+        "id": paths.announce(resource.key, generation),
+        "type": "Announce",
+        "actor": note["audience"],
         "published": note["published"],
         "to": [PUBLIC],
-        "cc": [paths.followers(site_actor), note["attributedTo"]],
+        "cc": [paths.followers(resource.collection), note["attributedTo"]],
         "object": note["id"],
     }

@@ -24,12 +24,19 @@ from generator.assets import install_theme_globals, theme_assets
 from generator.content_loader import load_site
 from generator.content_model import Collection, Resource, Site
 from generator.errors import ContentError
-from generator.objects import JSON, resource_to_announce, resource_to_create, resource_to_note
+from generator.objects import (
+    JSON,
+    resource_to_announce,
+    resource_to_create,
+    resource_to_group_announce,
+    resource_to_note,
+)
 from generator.outboxes import empty_collection, outbox_documents
+from generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
 from generator.reader import LecternMarkdownReader
 from generator.theme_context import add_theme_context, markdown_renderer
 from generator.theme_output import render_gone_page, write_theme_output
-from generator.well_known import NODEINFO_PATH, host_meta, nodeinfo, nodeinfo_links, webfinger_index
+from generator.well_known import NODEINFO_VERSIONS, host_meta, nodeinfo, nodeinfo_links, nodeinfo_path, webfinger_index
 from lectern import __version__
 from lectern.keys import load_or_create_private_key, public_key_pem
 from lectern.settings import Settings, settings_from_mapping
@@ -104,14 +111,23 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 raise ContentError(problems)
         self.site: Site = site
         self.paths = SitePaths(self.lectern.site_url)
-        articles = {Path(a.source_path).resolve(): a for a in self.context.get("articles", [])}
         root = self.lectern.content_dir.parent
+        content = self.lectern.content_dir.resolve()
+        live = {(root / r.source_path).resolve().relative_to(content).as_posix(): r.key for r in site.resources}
+        self.history: PublicationHistory = read_publication_history(
+            self.lectern.content_dir,
+            live,
+            {c.slug for c in site.collections},
+            FirstPublished(self.lectern.instance_dir),
+        )
+        self.context["lectern_history"] = self.history
+        articles = {Path(a.source_path).resolve(): a for a in self.context.get("articles", [])}
         self.article_of: dict[str, Any] = {}
         for resource in site.resources:
             article = articles.get((root / resource.source_path).resolve())
             if article is not None:
                 article.lectern = resource
-                article.json_url = self.paths.object(resource.key)
+                article.json_url = self.paths.object(resource.key, self.history.publications[resource.key].generation)
                 article.resource_links = [resource.link] if resource.link else []
                 article.resource_links += [self.paths.file(resource.collection, f) for f in resource.files]
                 self.article_of[resource.key] = article
@@ -162,29 +178,40 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         return render_gone_page(self.get_template("gone"), self.context, title, entry)
 
     def _write_activitypub(self, output: Path, public_pem: str) -> None:
+        """Per resource: the Note, the site actor's Create, and the collection's Announces of the Create and of the
+        Note. The site actor's outbox holds the Creates; each collection's, its Announces of them (FEP-1b12)."""
         paths, settings, site = self.paths, self.lectern, self.site
-        announces: list[tuple[Resource, JSON]] = []
+        creates: list[tuple[Resource, JSON]] = []
         for collection in site.collections:
-            resources = newest_first(site.resources_of(collection.slug))
-            creates = []
-            for resource in resources:
-                note = resource_to_note(resource, collection, paths)
-                create = resource_to_create(note, paths, resource)
-                announce = resource_to_announce(note, paths, resource, settings.site_actor)
-                self.files.write(paths.output_file(note["id"]), note)
-                self.files.write(paths.output_file(create["id"]), create)
-                self.files.write(paths.output_file(announce["id"]), announce)
-                creates.append(create)
-                announces.append((resource, announce))
-            published = min((r.added for r in resources), default=None)
+            resources = site.resources_of(collection.slug)
+            shared = []
+            for resource in self._by_publication(resources):
+                publication = self.history.publications[resource.key]
+                generation = publication.generation
+                note = resource_to_note(resource, collection, paths, publication, settings.site_actor)
+                create = resource_to_create(note, paths, resource, generation)
+                group_announce = resource_to_group_announce(create, paths, resource, generation)
+                announce = resource_to_announce(note, paths, resource, generation)
+                for document in (note, create, group_announce, announce):
+                    self.files.write(paths.output_file(document["id"]), document)
+                shared.append(group_announce)
+                creates.append((resource, create))
+            published = min((self.history.publications[r.key].published for r in resources), default=None)
             self._write_actor(
                 output,
                 collection.slug,
                 collection_actor(settings, collection, public_pem, published),
-                creates,
+                shared,
             )
-        ordered = [announce for _, announce in sorted(announces, key=lambda p: (p[0].added, p[0].key), reverse=True)]
+        ordered = [create for _, create in sorted(creates, key=lambda p: self._publication_order(p[0]), reverse=True)]
         self._write_actor(output, settings.site_actor, site_actor(settings, public_pem, site.collections), ordered)
+
+    def _publication_order(self, resource: Resource) -> tuple[Any, str]:
+        return (self.history.publications[resource.key].published, resource.key)
+
+    def _by_publication(self, resources: tuple[Resource, ...]) -> list[Resource]:
+        """Newest publication first: the order of outboxes (the pages keep the curator's `added` order)."""
+        return sorted(resources, key=self._publication_order, reverse=True)
 
     def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[JSON]) -> None:
         paths = self.paths
@@ -202,10 +229,11 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         accounts += [(c.slug, "Group", paths.collection_page(c.slug)) for c in site.collections]
         self.files.write(WEBFINGER_INDEX_FILE, webfinger_index(settings, accounts))
         self.files.write(".well-known/nodeinfo", nodeinfo_links(settings))
-        self.files.write(
-            NODEINFO_PATH,
-            nodeinfo(settings, __version__, len(accounts), len(site.resources)),
-        )
+        for version in NODEINFO_VERSIONS:
+            self.files.write(
+                nodeinfo_path(version),
+                nodeinfo(settings, __version__, len(accounts), len(site.resources), version),
+            )
         (output / ".well-known" / "host-meta").write_text(host_meta(settings), encoding="utf-8")
 
     def _copy_files(self, output: Path) -> None:

@@ -1,4 +1,4 @@
-"""Static discovery documents: host-meta (RFC 6415), NodeInfo 2.1, and the WebFinger index the shim answers from.
+"""Static discovery documents: host-meta (RFC 6415), NodeInfo 2.0 and 2.1, and the WebFinger index the shim answers from.
 
 WebFinger itself (RFC 7033) needs a query string, so the shim serves it; the build writes `ap/webfinger.json`, the
 list of accounts, which the shim reads. host-meta stays static: Mastodon falls back to it when WebFinger fails.
@@ -12,8 +12,15 @@ from generator.objects import JSON
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 
-NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
-NODEINFO_PATH = "nodeinfo/2.1.json"
+NODEINFO_VERSIONS = ("2.0", "2.1")  # 2.0 too: some software (bovine's client, older crawlers) looks only for it
+
+
+def nodeinfo_schema(version: str) -> str:
+    return f"http://nodeinfo.diaspora.software/ns/schema/{version}"
+
+
+def nodeinfo_path(version: str) -> str:
+    return f"nodeinfo/{version}.json"
 
 
 def host_meta(settings: Settings) -> str:
@@ -27,17 +34,23 @@ def host_meta(settings: Settings) -> str:
 
 
 def nodeinfo_links(settings: Settings) -> JSON:
-    return {"links": [{"rel": NODEINFO_SCHEMA, "href": f"{settings.site_url}/{NODEINFO_PATH}"}]}
-
-
-def nodeinfo(settings: Settings, version: str, actors: int, resources: int) -> JSON:
     return {
-        "version": "2.1",
-        "software": {
-            "name": "lectern",
-            "version": version,
-            "homepage": settings.site_url + "/",
-        },
+        "links": [
+            {"rel": nodeinfo_schema(version), "href": f"{settings.site_url}/{nodeinfo_path(version)}"}
+            for version in NODEINFO_VERSIONS
+        ]
+    }
+
+
+def nodeinfo(settings: Settings, software_version: str, actors: int, resources: int, version: str = "2.1") -> JSON:
+    """The NodeInfo document of schema `version`: 2.0's `software` has only a name and a version (its schema allows
+    no other property there); 2.1 adds `homepage`."""
+    software = {"name": "lectern", "version": software_version}
+    if version != "2.0":
+        software["homepage"] = settings.site_url + "/"
+    return {
+        "version": version,
+        "software": software,
         "protocols": ["activitypub"],
         "services": {"inbound": [], "outbound": ["atom1.0"]},
         "openRegistrations": False,

@@ -32,6 +32,7 @@ _EXACT = {
     ".well-known/host-meta.json": JRD_JSON,
     ".well-known/webfinger": JRD_JSON,
     ".well-known/nodeinfo": "application/json; charset=utf-8",
+    "nodeinfo/2.0.json": 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"',
     "nodeinfo/2.1.json": 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"',
 }
 _TEXT_TYPES = (

@@ -14,7 +14,8 @@ The inbox, shared inbox and followers paths are served by the shim; everything e
     /ap/inbox                                   shared inbox (shim)
     /ap/objects/<collection>/<slug>.json        a resource as a Note
     /ap/creates/<collection>/<slug>.json        its Create (by the collection)
-    /ap/announces/<collection>/<slug>.json      its Announce (by the site actor)
+    /ap/announces/<collection>/<slug>.json      the collection's Announce of the Note (for microblogs)
+    /ap/group-announces/<collection>/<slug>.json    the collection's Announce of the Create (FEP-1b12 groups)
     /ap/webfinger.json                          which acct: maps to which actor (read by the shim)
 """
 
@@ -62,15 +63,20 @@ class SitePaths:
     def shared_inbox(self) -> str:
         return self.url(SHARED_INBOX_PATH)
 
-    # Resources
-    def object(self, key: str) -> str:
-        return self.url(f"ap/objects/{key}.json")
+    # Resources: `generation` counts the times a key was published anew after a removal (see
+    # generator.publication_history); the first keeps the plain ids, later ones end in `.<generation>.json`
+    def object(self, key: str, generation: int = 1) -> str:
+        return self.url(f"ap/objects/{_generation_path(key, generation)}")
 
-    def create(self, key: str) -> str:
-        return self.url(f"ap/creates/{key}.json")
+    def create(self, key: str, generation: int = 1) -> str:
+        return self.url(f"ap/creates/{_generation_path(key, generation)}")
 
-    def announce(self, key: str) -> str:
-        return self.url(f"ap/announces/{key}.json")
+    def announce(self, key: str, generation: int = 1) -> str:
+        return self.url(f"ap/announces/{_generation_path(key, generation)}")
+
+    def group_announce(self, key: str, generation: int = 1) -> str:
+        """The collection's Announce of the Create (FEP-1b12: a group shares its members' activities)."""
+        return self.url(f"ap/group-announces/{_generation_path(key, generation)}")
 
     # HTML pages
     @property
@@ -95,3 +101,7 @@ class SitePaths:
             raise ValueError(f"{url} is not on {self.site_url}")
         path = url[len(self.site_url) + 1 :]
         return path + "index.html" if path.endswith("/") or path == "" else path
+
+
+def _generation_path(key: str, generation: int) -> str:
+    return f"{key}.json" if generation == 1 else f"{key}.{generation}.json"

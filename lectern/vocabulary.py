@@ -42,6 +42,7 @@ OBJECT_TERMS: dict[str, Any] = {
     "learningResourceType": "schema:learningResourceType",
     "about": "schema:about",
     "creditText": "schema:creditText",
+    "dateCreated": "schema:dateCreated",
     "author": "schema:author",
     "keywords": "schema:keywords",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ import pytest
 
 from generator.actors import collection_actor, site_actor
 from generator.content_loader import load_site
-from generator.objects import resource_to_announce, resource_to_create, resource_to_note
+from generator.objects import resource_to_announce, resource_to_create, resource_to_group_announce, resource_to_note
+from generator.publication_history import Publication
 from generator.outboxes import outbox_documents
 from lectern.settings import settings_from_mapping
 from lectern.site_paths import SitePaths
@@ -36,13 +38,17 @@ def documents(case: Path) -> dict[str, Any]:
         resources = sorted(site.resources_of(collection.slug), key=lambda r: (r.added, r.key), reverse=True)
         published = min((r.added for r in resources), default=None)
         out[f"actor {collection.slug}"] = collection_actor(settings, collection, PUBLIC_KEY, published)
-        creates = []
+        shared = []
         for resource in resources:
-            note = resource_to_note(resource, collection, paths)
-            creates.append(resource_to_create(note, paths, resource))
+            # published a week after the curator's `added`; the golden content has no git history
+            publication = Publication(resource.added + timedelta(days=7))
+            note = resource_to_note(resource, collection, paths, publication, "library")
+            create = resource_to_create(note, paths, resource)
+            shared.append(resource_to_group_announce(create, paths, resource))
             out[f"note {resource.key}"] = note
-            out[f"announce {resource.key}"] = resource_to_announce(note, paths, resource, "library")
-        out[f"outbox {collection.slug}"] = outbox_documents(paths, collection.slug, creates, 2)
+            out[f"create {resource.key}"] = create
+            out[f"announce {resource.key}"] = resource_to_announce(note, paths, resource)
+        out[f"outbox {collection.slug}"] = outbox_documents(paths, collection.slug, shared, 2)
     return out
 
 

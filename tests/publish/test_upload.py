@@ -26,6 +26,7 @@ EXPECTED = {
     "ap/creates/fractions/fraction-strips.json": (ACTIVITY_JSON, SHORT),
     ".well-known/host-meta": ("application/xrd+xml; charset=utf-8", SHORT),
     ".well-known/nodeinfo": ("application/json; charset=utf-8", SHORT),
+    "nodeinfo/2.0.json": ('application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"', SHORT),
     "nodeinfo/2.1.json": ('application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"', SHORT),
     "feeds/all.atom.xml": ("application/atom+xml; charset=utf-8", SHORT),
     "fractions/files/fraction-strips.svg": ("image/svg+xml; charset=utf-8", HOUR),

@@ -1,13 +1,32 @@
-"""Deleted resources are found in the content's git history."""
+"""Publication times, generations and removals are read from the content's git history."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
-from generator.tombstones import find_removed_collections, find_tombstones
+from datetime import UTC, datetime
+
+from generator.publication_history import FirstPublished, Publication, PublicationHistory, read_publication_history
+from generator.tombstones import CollectionTombstone, Tombstone
 
 RESOURCE = "---\ntitle: {title}\n---\n"
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def history(content: Path, live: dict[str, str], collections: set[str] | None = None) -> PublicationHistory:
+    """`live`: path below the content folder -> key, as the build passes it."""
+    found = collections if collections is not None else {path.split("/")[0] for path in live}
+    return read_publication_history(content, live, found, FirstPublished(None, NOW))
+
+
+def find_tombstones(content: Path, live_keys: set[str]) -> list[Tombstone]:
+    live = {f"{key}.md": key for key in live_keys}
+    return history(content, live, {k.split("/")[0] for k in live_keys}).tombstones
+
+
+def find_removed_collections(content: Path, live_collections: set[str]) -> list[CollectionTombstone]:
+    return history(content, {}, live_collections).removed_collections
 
 
 def git(root: Path, *args: str, date: str = "2026-01-01T10:00:00+00:00") -> None:
@@ -43,7 +62,7 @@ def test_deleted_renamed_and_uncommitted_deletions_become_tombstones(tmp_path: P
     ]
 
 
-def test_a_resource_added_again_is_no_tombstone(tmp_path: Path) -> None:
+def test_a_resource_added_again_is_a_new_generation_and_the_old_one_stays_a_tombstone(tmp_path: Path) -> None:
     content = tmp_path / "content" / "fractions"
     content.mkdir(parents=True)
     (content / "halves.md").write_text(RESOURCE.format(title="Halves"))
@@ -51,10 +70,48 @@ def test_a_resource_added_again_is_no_tombstone(tmp_path: Path) -> None:
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-qm", "start")
     git(tmp_path, "rm", "-q", "content/fractions/halves.md")
-    git(tmp_path, "commit", "-qm", "remove")
+    git(tmp_path, "commit", "-qm", "remove", date="2026-02-01T10:00:00+00:00")
     content.mkdir(parents=True, exist_ok=True)
     (content / "halves.md").write_text(RESOURCE.format(title="Halves again"))
-    assert find_tombstones(tmp_path / "content", {"fractions/halves"}) == []
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "back", date="2026-03-01T10:00:00+00:00")
+
+    found = history(tmp_path / "content", {"fractions/halves.md": "fractions/halves"})
+    assert found.publications == {"fractions/halves": Publication(datetime(2026, 3, 1, 10, tzinfo=UTC), 2)}
+    assert [(t.key, t.generation, t.title, t.deleted.isoformat()) for t in found.tombstones] == [
+        ("fractions/halves", 1, "Halves", "2026-02-01T10:00:00+00:00")
+    ]
+
+    (content / "halves.md").unlink()  # removed again, not yet committed: the second generation is gone too
+    again = history(tmp_path / "content", {}, {"fractions"})
+    assert [(t.generation, t.title) for t in again.tombstones] == [(1, "Halves"), (2, "Halves again")]
+
+
+def test_published_is_when_the_file_reached_the_history_not_its_added_date(tmp_path: Path) -> None:
+    content = tmp_path / "content" / "fractions"
+    content.mkdir(parents=True)
+    (content / "halves.md").write_text("---\ntitle: Halves\nadded: 2024-01-01\n---\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "start", date="2026-05-04T09:30:00+00:00")
+    (content / "thirds.md").write_text(RESOURCE.format(title="Thirds"))  # not committed yet
+
+    record = tmp_path / "instance"
+    first = read_publication_history(
+        tmp_path / "content",
+        {"fractions/halves.md": "fractions/halves", "fractions/thirds.md": "fractions/thirds"},
+        {"fractions"},
+        FirstPublished(record, NOW),
+    )
+    assert first.publications["fractions/halves"] == Publication(datetime(2026, 5, 4, 9, 30, tzinfo=UTC))
+    assert first.publications["fractions/thirds"] == Publication(NOW)  # first seen by this build
+    later = read_publication_history(
+        tmp_path / "content",
+        {"fractions/halves.md": "fractions/halves", "fractions/thirds.md": "fractions/thirds"},
+        {"fractions"},
+        FirstPublished(record, datetime(2026, 7, 1, tzinfo=UTC)),
+    )
+    assert later.publications == first.publications  # the record keeps the build deterministic
 
 
 def test_outside_git_there_are_no_tombstones(tmp_path: Path) -> None:
