@@ -3,10 +3,12 @@
 Resources are Notes by the site actor in their collection's group (FEP-1b12); see `generator.objects`.
 
     new resource          Create (by the site actor, to its followers)
-                          + the collection's Announce of the Create (FEP-1b12 groups: Lemmy, Friendica, ...)
+                          + the collection's Announce of the Create of the Page (FEP-1b12 groups: Lemmy, ...)
                           + the collection's Announce of the Note (microblogs: Mastodon, Misskey, GoToSocial, ...)
-    changed object        Update (by the site actor, to both audiences) + the collection's Announce of it
-    removed resource      Delete of a Tombstone (by the site actor, to both audiences) + the collection's Announce
+    changed object        Update of the Note (by the site actor, to both audiences)
+                          + the collection's Announce of the Update of the Page (FEP-1b12 groups)
+    removed resource      Delete of the Note (by the site actor, to both audiences)
+                          + the collection's Announce of the Delete of the Page (FEP-1b12 groups)
     resource back again   a new generation, with new ids: Delete of the old one if followers still know it, then as
                           a new resource (Mastodon refuses a Create for a URI it holds a Tombstone of)
     removed collection    Delete of its actor (by the actor itself, to its followers), after the Deletes of its
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT, PUBLIC
 
 ACTOR_KEY = "actor:"  # record keys of the collection actors followers know, beside the resources' keys
@@ -87,16 +90,12 @@ def plan_delivery(
 ) -> Plan:
     """`load(object_id_or_activity_id) -> dict` reads a document of the current build (Create, Announce, object)."""
     site_actor = manifest["site_actor"]
-    site_url = manifest["site_url"]
-
-    def actor_of(name: str) -> str:
-        return f"{site_url}/ap/actors/{name}.json"
-
-    def followers_of(name: str) -> str:
-        return f"{site_url}/ap/actors/{name}/followers"
+    paths = SitePaths(manifest["site_url"])
+    actor_of, followers_of = paths.actor, paths.followers
 
     def shared_by_group(activity: dict[str, Any], collection: str) -> PlannedActivity:
-        """The collection's Announce of one of the site actor's activities about a resource in it (FEP-1b12)."""
+        """The collection's Announce of one of the site actor's activities about the Page of a resource in it
+        (FEP-1b12: Lemmy takes a community's posts, and their updates and deletions, only from its group)."""
         announce = {
             "@context": OBJECT_CONTEXT,
             "id": f"{activity['id']}/announce",
@@ -110,17 +109,40 @@ def plan_delivery(
         return PlannedActivity(announce, collection, "collection", collection)
 
     def delete_of(object_id: str, collection: str) -> list[PlannedActivity]:
-        delete = {
-            "@context": ACTIVITYSTREAMS,
-            "id": f"{object_id}#delete",
-            "type": "Delete",
-            "actor": actor_of(site_actor),
+        """The site actor's Delete of the Note, to both audiences, and the collection's Announce of the Delete of its
+        Page, for groups."""
+        planned = []
+        for document_id, former, audience in ((object_id, "Note", "both"), (paths.page_of(object_id), "Page", "")):
+            delete = {
+                "@context": ACTIVITYSTREAMS,
+                "id": f"{document_id}#delete",
+                "type": "Delete",
+                "actor": actor_of(site_actor),
+                "audience": actor_of(collection),
+                "to": [PUBLIC],
+                "cc": [followers_of(collection), followers_of(site_actor)],
+                "object": {"id": document_id, "type": "Tombstone", "formerType": former, "deleted": _timestamp(now)},
+            }
+            if audience:
+                planned.append(PlannedActivity(delete, site_actor, audience, collection))
+            else:
+                planned.append(shared_by_group(delete, collection))
+        return planned
+
+    def update_of(document: dict[str, Any], updated: str, collection: str) -> dict[str, Any]:
+        changed = {k: v for k, v in document.items() if k != "@context"}
+        changed["updated"] = updated
+        return {
+            "@context": OBJECT_CONTEXT,
+            "id": f"{changed['id']}#updates/{_stamp(updated)}",
+            "type": "Update",
+            "actor": changed.get("attributedTo", actor_of(site_actor)),
             "audience": actor_of(collection),
+            "published": updated,
             "to": [PUBLIC],
             "cc": [followers_of(collection), followers_of(site_actor)],
-            "object": {"id": object_id, "type": "Tombstone", "formerType": "Note", "deleted": _timestamp(now)},
+            "object": changed,
         }
-        return [PlannedActivity(delete, site_actor, "both", collection), shared_by_group(delete, collection)]
 
     current = {item["key"]: item for item in manifest["items"]}
     # a manifest from before collections were listed: the collections that have resources
@@ -151,22 +173,13 @@ def plan_delivery(
             activities.append(PlannedActivity(load(item["announce"]), collection, "collection", collection))
             record.append(DeliveredItem(key, item["object"], item["hash"], item["updated"], True))
         elif before.hash != item["hash"]:
-            note = {k: v for k, v in load(item["object"]).items() if k != "@context"}
-            note["updated"] = _later(item["updated"], before.updated, now)
-            update = {
-                "@context": OBJECT_CONTEXT,
-                "id": f"{item['object']}#updates/{_stamp(note['updated'])}",
-                "type": "Update",
-                "actor": note.get("attributedTo", actor_of(site_actor)),
-                "audience": actor_of(collection),
-                "published": note["updated"],
-                "to": [PUBLIC],
-                "cc": [followers_of(collection), followers_of(site_actor)],
-                "object": note,
-            }
-            activities.append(PlannedActivity(update, site_actor, "both", collection))
-            activities.append(shared_by_group(update, collection))
-            record.append(DeliveredItem(key, item["object"], item["hash"], note["updated"], True))
+            updated = _later(item["updated"], before.updated, now)
+            activities.append(
+                PlannedActivity(update_of(load(item["object"]), updated, collection), site_actor, "both", collection)
+            )
+            if "page" in item:
+                activities.append(shared_by_group(update_of(load(item["page"]), updated, collection), collection))
+            record.append(DeliveredItem(key, item["object"], item["hash"], updated, True))
 
     for key, before in delivered.items():
         if not before.live or key in current or key.startswith(ACTOR_KEY):

@@ -20,8 +20,8 @@ from pelican.generators import Generator
 from generator.content_model import Site
 from generator.objects import timestamp
 from generator.plugin import json_text
-from generator.theme_output import render_gone_page
 from generator.publication_history import PublicationHistory
+from generator.theme_output import render_gone_page
 from generator.tombstones import CollectionTombstone, Tombstone
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT
@@ -72,6 +72,7 @@ def manifest(
                 "generation": generation,
                 "object": object_id,
                 "create": paths.create(resource.key, generation),
+                "page": paths.page(resource.key, generation),
                 "group_announce": paths.group_announce(resource.key, generation),
                 "announce": paths.announce(resource.key, generation),
                 "published": note["published"],
@@ -129,9 +130,10 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
         known = {c.slug for c in site.collections} | {c.slug for c in history.removed_collections}
         tombstones = [t for t in history.tombstones if t.collection in known]
         removed = history.removed_collections
-        for document in [tombstone_document(paths, t) for t in tombstones] + [
-            collection_tombstone_document(paths, c) for c in removed
-        ]:
+        documents = [tombstone_document(paths, t) for t in tombstones]
+        documents += [{**document, "id": paths.page_of(document["id"]), "formerType": "Page"} for document in documents]
+        documents += [collection_tombstone_document(paths, c) for c in removed]
+        for document in documents:
             target = output / paths.output_file(document["id"])
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json_text(document), encoding="utf-8")

@@ -1,5 +1,6 @@
-"""A resource as ActivityStreams: the `Note` followers see, the site actor's `Create` of it, and its collection's
-two `Announce`s (of the Create, for FEP-1b12 groups; of the Note, for microblogs).
+"""A resource as ActivityStreams: the `Note` followers on microblogs see, the site actor's `Create` of it and its
+collection's `Announce` of it; and the same resource as a `Page` in the collection's `Announce` of its `Create`, the
+form FEP-1b12 groups (Lemmy and the like) take a community post in.
 
 Why a Note: Mastodon renders only `Note` in full (an `Article` or `Page` shows its title and a link; a `Document` is
 dropped), and it turns a Note's `summary` into a content warning. So the Note's `content` carries everything a
@@ -153,20 +154,48 @@ def resource_to_create(note: JSON, paths: SitePaths, resource: Resource, generat
     }
 
 
-def resource_to_group_announce(create: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
-    """The collection's Announce of the Create, for its followers: how a FEP-1b12 group (Lemmy, PieFed, Mbin,
-    NodeBB, Friendica) shares a post of its community (crates/apub/src/activities/community/announce.rs). Also
-    the collection outbox's items, which Lemmy reads as such Announces when it first fetches a community."""
+def resource_to_page(note: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
+    """The resource as a `Page` for FEP-1b12 groups: Lemmy reads the Create of a `Page` inside a group's Announce as
+    a post of that community, but the Create of a `Note` there as a comment, which must reply to a post
+    (crates/apub/activities/src/community/announce.rs; `CreateOrUpdateNote` in protocol/note.rs requires
+    `inReplyTo`). Mastodon would show a Page as a title and a link only, so microblogs get the Note."""
+    page = dict(note)
+    page["id"] = paths.page(resource.key, generation)
+    page["type"] = "Page"
+    page["mediaType"] = "text/html"
+    return page
+
+
+def resource_to_group_announce(page: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
+    """The collection's Announce of the site actor's Create of the Page, for its followers: how a FEP-1b12 group
+    (Lemmy, PieFed, Mbin, NodeBB, Friendica) shares a post of its community (Lemmy's community/announce.rs), and
+    what Lemmy reads from the collection's outbox when it first fetches the community (`community_outbox.rs` imports
+    only such Announces of a post's Create).
+
+    The Create is embedded, with an id that is a fragment of the Page's: it is not a document of its own, so
+    Mastodon, which fetches an Announce's object when it is an activity, finds no Create there and keeps only the
+    Announce of the Note (no second boost)."""
+    embedded = {key: value for key, value in page.items() if key != "@context"}
+    create = {
+        "id": f"{page['id']}#create",
+        "type": "Create",
+        "actor": page["attributedTo"],
+        "audience": page["audience"],
+        "published": page["published"],
+        "to": page["to"],
+        "cc": page["cc"],
+        "object": embedded,
+    }
     return {
         "@context": OBJECT_CONTEXT,
         "id": paths.group_announce(resource.key, generation),
         "type": "Announce",
-        "actor": create["audience"],
-        "audience": create["audience"],
-        "published": create["published"],
+        "actor": page["audience"],
+        "audience": page["audience"],
+        "published": page["published"],
         "to": [PUBLIC],
         "cc": [paths.followers(resource.collection)],
-        "object": {key: value for key, value in create.items() if key != "@context"},
+        "object": create,
     }
 
 

@@ -30,6 +30,7 @@ from generator.objects import (
     resource_to_create,
     resource_to_group_announce,
     resource_to_note,
+    resource_to_page,
 )
 from generator.outboxes import empty_collection, outbox_documents
 from generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
@@ -118,7 +119,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             self.lectern.content_dir,
             live,
             {c.slug for c in site.collections},
-            FirstPublished(self.lectern.instance_dir),
+            # a CI build (public key from the environment) has no instance folder, and its content is all in git
+            FirstPublished(self.lectern.instance_dir if self.lectern.instance_dir.is_dir() else None),
         )
         self.context["lectern_history"] = self.history
         articles = {Path(a.source_path).resolve(): a for a in self.context.get("articles", [])}
@@ -178,8 +180,9 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         return render_gone_page(self.get_template("gone"), self.context, title, entry)
 
     def _write_activitypub(self, output: Path, public_pem: str) -> None:
-        """Per resource: the Note, the site actor's Create, and the collection's Announces of the Create and of the
-        Note. The site actor's outbox holds the Creates; each collection's, its Announces of them (FEP-1b12)."""
+        """Per resource: the Note, the site actor's Create of it and the collection's Announce of it; the Page and the
+        collection's Announce of its Create (FEP-1b12). The site actor's outbox holds the Creates; each
+        collection's, its Announces of the Pages' Creates (what Lemmy reads from a community's outbox)."""
         paths, settings, site = self.paths, self.lectern, self.site
         creates: list[tuple[Resource, JSON]] = []
         for collection in site.collections:
@@ -190,9 +193,10 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 generation = publication.generation
                 note = resource_to_note(resource, collection, paths, publication, settings.site_actor)
                 create = resource_to_create(note, paths, resource, generation)
-                group_announce = resource_to_group_announce(create, paths, resource, generation)
+                page = resource_to_page(note, paths, resource, generation)
+                group_announce = resource_to_group_announce(page, paths, resource, generation)
                 announce = resource_to_announce(note, paths, resource, generation)
-                for document in (note, create, group_announce, announce):
+                for document in (note, create, page, group_announce, announce):
                     self.files.write(paths.output_file(document["id"]), document)
                 shared.append(group_announce)
                 creates.append((resource, create))

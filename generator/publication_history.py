@@ -172,7 +172,7 @@ def read_publication_history(
                 history.started = None
 
     publications: dict[str, Publication] = {}
-    for path, key in sorted(live.items()):
+    for key in sorted(live.values()):
         history = histories.get(key, _KeyHistory())
         if history.started is not None and history.present:
             publications[key] = Publication(history.started, len(history.closed) + 1)

@@ -1,4 +1,4 @@
-"""Static discovery documents: host-meta (RFC 6415), NodeInfo 2.0 and 2.1, and the WebFinger index the shim answers from.
+"""Static discovery documents: host-meta (RFC 6415), NodeInfo 2.0 and 2.1, and the WebFinger index the shim reads.
 
 WebFinger itself (RFC 7033) needs a query string, so the shim serves it; the build writes `ap/webfinger.json`, the
 list of accounts, which the shim reads. host-meta stays static: Mastodon falls back to it when WebFinger fails.

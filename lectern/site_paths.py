@@ -12,10 +12,11 @@ The inbox, shared inbox and followers paths are served by the shim; everything e
     /ap/actors/<name>/inbox                     inbox (shim)
     /ap/actors/<name>/followers                 followers (shim)
     /ap/inbox                                   shared inbox (shim)
-    /ap/objects/<collection>/<slug>.json        a resource as a Note
+    /ap/objects/<collection>/<slug>.json        a resource as a Note (a re-added one: <slug>.<generation>.json)
     /ap/creates/<collection>/<slug>.json        its Create (by the collection)
     /ap/announces/<collection>/<slug>.json      the collection's Announce of the Note (for microblogs)
-    /ap/group-announces/<collection>/<slug>.json    the collection's Announce of the Create (FEP-1b12 groups)
+    /ap/pages/<collection>/<slug>.json          the resource as a Page, for FEP-1b12 groups (Lemmy)
+    /ap/group-announces/<collection>/<slug>.json    the collection's Announce of the Page's Create (FEP-1b12)
     /ap/webfinger.json                          which acct: maps to which actor (read by the shim)
 """
 
@@ -73,6 +74,14 @@ class SitePaths:
 
     def announce(self, key: str, generation: int = 1) -> str:
         return self.url(f"ap/announces/{_generation_path(key, generation)}")
+
+    def page(self, key: str, generation: int = 1) -> str:
+        """The resource as a `Page`, the form FEP-1b12 groups (Lemmy) take a community post in."""
+        return self.url(f"ap/pages/{_generation_path(key, generation)}")
+
+    def page_of(self, object_id: str) -> str:
+        """The Page twin of a resource's Note id (of any generation)."""
+        return object_id.replace(self.url("ap/objects/"), self.url("ap/pages/"), 1)
 
     def group_announce(self, key: str, generation: int = 1) -> str:
         """The collection's Announce of the Create (FEP-1b12: a group shares its members' activities)."""

@@ -4,18 +4,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from federation_shim.delivery_plan import DeliveredItem, plan_delivery
+from lectern.site_paths import SitePaths
 
 SITE = "https://oer.example"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def item(key: str, hash_: str = "h1", updated: str = "2026-01-01T00:00:00Z") -> dict[str, Any]:
+def item(key: str, hash_: str = "h1", updated: str = "2026-01-01T00:00:00Z", generation: int = 1) -> dict[str, Any]:
+    paths = SitePaths(SITE)
     return {
         "key": key,
         "collection": key.split("/")[0],
-        "object": f"{SITE}/ap/objects/{key}.json",
-        "create": f"{SITE}/ap/activities/{key}/create.json",
-        "announce": f"{SITE}/ap/activities/{key}/announce.json",
+        "generation": generation,
+        "object": paths.object(key, generation),
+        "create": paths.create(key, generation),
+        "page": paths.page(key, generation),
+        "group_announce": paths.group_announce(key, generation),
+        "announce": paths.announce(key, generation),
+        "published": updated,
         "updated": updated,
         "hash": hash_,
     }
@@ -32,7 +38,8 @@ def manifest(*items: dict[str, Any], collections: tuple[str, ...] = ("a",)) -> d
 
 
 def load(document_id: str) -> dict[str, Any]:
-    kind = "Create" if document_id.endswith("create.json") else "Announce" if "announce" in document_id else "Note"
+    kinds = {"creates": "Create", "announces": "Announce", "group-announces": "Announce", "pages": "Page"}
+    kind = kinds.get(document_id.removeprefix(f"{SITE}/ap/").split("/")[0], "Note")
     return {"@context": "x", "id": document_id, "type": kind, "updated": "2026-01-01T00:00:00Z"}
 
 
@@ -55,25 +62,38 @@ def test_the_first_run_records_everything_and_sends_nothing() -> None:
     assert [d.key for d in plan.delivered] == ["a/one", "a/two", "actor:a"]
 
 
-def test_a_new_resource_is_a_create_for_its_collection_and_an_announce_for_the_site() -> None:
+def test_a_new_resource_is_a_create_by_the_site_actor_and_two_announces_by_its_collection() -> None:
     plan = plan_delivery(manifest(item("a/one"), item("a/two")), told(known("a/one")), False, load, NOW)
-    assert [(p.activity["type"], p.signer, p.audience) for p in plan.activities] == [
-        ("Create", "a", "collection"),
-        ("Announce", "library", "site"),
+    assert [(p.activity["id"], p.signer, p.audience) for p in plan.activities] == [
+        (f"{SITE}/ap/creates/a/two.json", "library", "site"),  # the Note, to the site actor's followers
+        (f"{SITE}/ap/group-announces/a/two.json", "a", "collection"),  # the Page's Create, for FEP-1b12 groups
+        (f"{SITE}/ap/announces/a/two.json", "a", "collection"),  # a boost of the Note, for microblogs
     ]
     assert [d.key for d in plan.delivered] == ["a/two"]
 
 
 def test_a_changed_object_is_an_update_whose_updated_is_later_than_what_was_delivered() -> None:
     plan = plan_delivery(manifest(item("a/one", "h2")), told(known("a/one")), False, load, NOW)
-    (update,) = plan.activities
-    assert update.activity["type"] == "Update" and update.audience == "both"
+    update, shared = plan.activities
+    assert update.activity["type"] == "Update" and update.audience == "both" and update.signer == "library"
     assert update.activity["object"]["updated"] == "2026-03-01T12:00:00Z"  # the file's date did not move: now
-    assert update.activity["id"] == f"{SITE}/ap/objects/a/one.json#updates/h2"
+    assert update.activity["id"] == f"{SITE}/ap/objects/a/one.json#updates/20260301T120000Z"
+    assert (shared.activity["type"], shared.signer, shared.audience) == ("Announce", "a", "collection")
+    assert shared.activity["object"]["type"] == "Update" and shared.activity["object"]["object"]["type"] == "Page"
     edited = plan_delivery(
         manifest(item("a/one", "h3", "2026-02-01T00:00:00Z")), told(known("a/one")), False, load, NOW
     )
     assert edited.activities[0].activity["object"]["updated"] == "2026-02-01T00:00:00Z"
+
+
+def test_an_edit_reverted_and_made_again_is_a_new_update_each_time() -> None:
+    first = plan_delivery(manifest(item("a/one", "h2")), told(known("a/one")), False, load, NOW)
+    (recorded,) = first.delivered
+    reverted = plan_delivery(manifest(item("a/one", "h1")), told(recorded), False, load, NOW)
+    (recorded,) = reverted.delivered
+    again = plan_delivery(manifest(item("a/one", "h2")), told(recorded), False, load, NOW)
+    ids = [plan.activities[0].activity["id"] for plan in (first, reverted, again)]
+    assert len(set(ids)) == 3, ids
 
 
 def test_an_unchanged_build_plans_nothing() -> None:
@@ -83,13 +103,28 @@ def test_an_unchanged_build_plans_nothing() -> None:
 
 def test_a_removed_resource_is_a_delete_of_a_tombstone_sent_once() -> None:
     plan = plan_delivery(manifest(), told(known("a/one")), False, load, NOW)
-    (delete,) = plan.activities
+    delete, shared = plan.activities
     assert delete.activity["type"] == "Delete" and delete.audience == "both"
     assert delete.activity["object"]["type"] == "Tombstone"
-    assert delete.activity["actor"] == f"{SITE}/ap/actors/a.json"
+    assert delete.activity["actor"] == f"{SITE}/ap/actors/library.json"  # the author deletes (Mastodon checks)
+    assert shared.activity["object"]["object"]["id"] == f"{SITE}/ap/pages/a/one.json"
     assert plan.delivered == [known("a/one", live=False)]
     again = plan_delivery(manifest(), told(known("a/one", live=False)), False, load, NOW)
     assert again.activities == []
+
+
+def test_a_resource_removed_and_added_again_is_created_anew_with_new_ids() -> None:
+    back = manifest(item("a/one", "h9", generation=2))
+    plan = plan_delivery(back, told(known("a/one", live=False)), False, load, NOW)
+    assert [p.activity["id"] for p in plan.activities] == [
+        f"{SITE}/ap/creates/a/one.2.json",
+        f"{SITE}/ap/group-announces/a/one.2.json",
+        f"{SITE}/ap/announces/a/one.2.json",
+    ]
+    # removed and back between two deliveries: followers are told of the removal, then of the new generation
+    quick = plan_delivery(back, told(known("a/one")), False, load, NOW)
+    assert [p.activity["type"] for p in quick.activities] == ["Delete", "Announce", "Create", "Announce", "Announce"]
+    assert quick.activities[0].activity["object"]["id"] == f"{SITE}/ap/objects/a/one.json"
 
 
 def test_a_removed_collection_deletes_its_actor_after_its_resources_once() -> None:
@@ -101,12 +136,13 @@ def test_a_removed_collection_deletes_its_actor_after_its_resources_once() -> No
         NOW,
     )
     assert [(p.activity["type"], p.signer, p.audience) for p in plan.activities] == [
-        ("Delete", "b", "both"),  # its resource first
+        ("Delete", "library", "both"),  # its resource first
+        ("Announce", "b", "collection"),
         ("Delete", "b", "collection"),  # then the actor, to its own followers
     ]
-    actor_delete = plan.activities[1]
+    actor_delete = plan.activities[2]
     assert actor_delete.activity["actor"] == actor_delete.activity["object"] == f"{SITE}/ap/actors/b.json"
-    assert actor_delete.forget_followers and not plan.activities[0].forget_followers
+    assert actor_delete.forget_followers and not any(p.forget_followers for p in plan.activities[:2])
     assert known_actor("b", live=False) in plan.delivered
     again = plan_delivery(
         manifest(item("a/one")), {**told(known("a/one")), "actor:b": known_actor("b", live=False)}, False, load, NOW

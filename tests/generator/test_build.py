@@ -115,28 +115,44 @@ def test_outboxes_are_paged_newest_first_and_count_their_items(built_site: tuple
         assert len(items) == outbox["totalItems"] > 0
         dates = [item["published"] for item in items]
         assert dates == sorted(dates, reverse=True)
-        assert {item["type"] for item in items} == {"Create" if name != settings.site_actor else "Announce"}
+        # the site actor's: its Creates of the Notes; a collection's: its Announces of the Pages' Creates (FEP-1b12)
+        assert {item["type"] for item in items} == {"Announce" if name != settings.site_actor else "Create"}
 
 
-def test_every_resource_is_a_dereferenceable_note_with_its_create_and_announce(
+def test_every_resource_is_a_dereferenceable_note_by_the_site_actor_in_its_collections_group(
     built_site: tuple[Settings, Path],
 ) -> None:
     settings, output = built_site
     paths = SitePaths(settings.site_url)
+    site_actor = paths.actor(settings.site_actor)
     outbox_page = load(output, paths, paths.outbox_page("python-basics", 1))
-    for create in outbox_page["orderedItems"]:
-        assert load(output, paths, create["id"])["object"] == create["object"]
-        note = load(output, paths, create["object"]["id"])
-        assert note["type"] == "Note"
-        assert note["attributedTo"] == create["actor"] == paths.actor("python-basics")
-        assert note["to"] == [PUBLIC] and note["cc"] == [paths.followers("python-basics")]
-        assert note["published"] <= note["updated"]
+    assert outbox_page["orderedItems"]
+    for shared in outbox_page["orderedItems"]:
+        assert load(output, paths, shared["id"]) == {"@context": shared_context(output, paths, shared), **shared}
+        assert shared["type"] == "Announce" and shared["actor"] == paths.actor("python-basics")
+        create = shared["object"]
+        page = create["object"]
+        assert create["type"] == "Create" and create["actor"] == page["attributedTo"] == site_actor
+        assert page["type"] == "Page" and load(output, paths, page["id"])["type"] == "Page"
+        note = load(output, paths, page["id"].replace("/ap/pages/", "/ap/objects/"))
+        assert note["type"] == "Note" and note["name"] == page["name"]
+        assert note["attributedTo"] == site_actor and note["audience"] == paths.actor("python-basics")
+        assert note["to"] == [PUBLIC]
+        assert note["cc"] == [paths.followers("python-basics"), paths.followers(settings.site_actor)]
+        assert note.get("updated", note["published"]) >= note["published"]
         assert (output / paths.output_file(note["url"])).is_file()
         assert note["license"] in note["content"]
+        assert note["attachment"], note["id"]
         for tag in note["tag"]:
             assert tag["type"] == "Hashtag" and tag["name"][1:] in note["content"]
-        announce = load(output, paths, paths.announce(note["id"].split("/ap/objects/", 1)[1].removesuffix(".json")))
-        assert announce["object"] == note["id"] and announce["actor"] == paths.actor(settings.site_actor)
+        key = note["id"].split("/ap/objects/", 1)[1].removesuffix(".json")
+        assert load(output, paths, paths.create(key))["object"]["id"] == note["id"]
+        announce = load(output, paths, paths.announce(key))
+        assert announce["object"] == note["id"] and announce["actor"] == paths.actor("python-basics")
+
+
+def shared_context(output: Path, paths: SitePaths, document: dict[str, Any]) -> Any:
+    return load(output, paths, document["id"])["@context"]
 
 
 def test_html_pages_link_their_activitypub_twin(built_site: tuple[Settings, Path]) -> None:
@@ -144,7 +160,7 @@ def test_html_pages_link_their_activitypub_twin(built_site: tuple[Settings, Path
     paths = SitePaths(settings.site_url)
     page = (output / "python-basics" / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="alternate" type="application/activity+json" href="{paths.actor("python-basics")}">' in page
-    for create in load(output, paths, paths.outbox_page("python-basics", 1))["orderedItems"]:
+    for create in load(output, paths, paths.outbox_page(settings.site_actor, 1))["orderedItems"]:
         html = (output / paths.output_file(create["object"]["url"])).read_text(encoding="utf-8")
         assert f'type="application/activity+json" href="{create["object"]["id"]}"' in html
 
@@ -154,9 +170,16 @@ def test_discovery_documents_point_at_webfinger_and_nodeinfo(built_site: tuple[S
     host_meta = (output / ".well-known" / "host-meta").read_text()
     assert 'template="http://127.0.0.1:8000/.well-known/webfinger?resource={uri}"' in host_meta
     links = json.loads((output / ".well-known" / "nodeinfo").read_text())["links"]
-    assert links[0]["rel"] == "http://nodeinfo.diaspora.software/ns/schema/2.1"
-    nodeinfo = json.loads((output / "nodeinfo" / "2.1.json").read_text())
-    assert nodeinfo["software"]["name"] == "lectern" and nodeinfo["protocols"] == ["activitypub"]
+    assert [link["rel"] for link in links] == [
+        "http://nodeinfo.diaspora.software/ns/schema/2.0",  # some software looks only for 2.0
+        "http://nodeinfo.diaspora.software/ns/schema/2.1",
+    ]
+    for version, link in zip(("2.0", "2.1"), links, strict=True):
+        assert link["href"] == f"http://127.0.0.1:8000/nodeinfo/{version}.json"
+        nodeinfo = json.loads((output / "nodeinfo" / f"{version}.json").read_text())
+        assert nodeinfo["version"] == version
+        assert nodeinfo["software"]["name"] == "lectern" and nodeinfo["protocols"] == ["activitypub"]
+    assert set(json.loads((output / "nodeinfo" / "2.0.json").read_text())["software"]) == {"name", "version"}
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

@@ -14,7 +14,13 @@ import pytest
 
 from generator.actors import collection_actor, site_actor
 from generator.content_loader import load_site
-from generator.objects import resource_to_announce, resource_to_create, resource_to_group_announce, resource_to_note
+from generator.objects import (
+    resource_to_announce,
+    resource_to_create,
+    resource_to_group_announce,
+    resource_to_note,
+    resource_to_page,
+)
 from generator.publication_history import Publication
 from generator.outboxes import outbox_documents
 from lectern.settings import settings_from_mapping
@@ -44,7 +50,7 @@ def documents(case: Path) -> dict[str, Any]:
             publication = Publication(resource.added + timedelta(days=7))
             note = resource_to_note(resource, collection, paths, publication, "library")
             create = resource_to_create(note, paths, resource)
-            shared.append(resource_to_group_announce(create, paths, resource))
+            shared.append(resource_to_group_announce(resource_to_page(note, paths, resource), paths, resource))
             out[f"note {resource.key}"] = note
             out[f"create {resource.key}"] = create
             out[f"announce {resource.key}"] = resource_to_announce(note, paths, resource)
