@@ -118,7 +118,10 @@ def resource_to_note(
         "url": paths.resource_page(resource.key),
         "published": timestamp(published),
         "to": [PUBLIC],
-        "cc": [paths.followers(collection.slug), paths.followers(site_actor)],
+        # the group first: Lemmy finds a post's community among `to` and `cc` (and checks `audience` against it:
+        # crates/apub/objects/src/protocol/page.rs, `InCommunity`); Friendica reaches a group's followers through
+        # its followers collection or `audience` (src/Protocol/ActivityPub/Receiver.php, `getReceivers`)
+        "cc": [paths.actor(collection.slug), paths.followers(collection.slug), paths.followers(site_actor)],
         "sensitive": False,
         "tag": [{"type": "Hashtag", "href": paths.tag_page(tag), "name": f"#{tag}"} for tag in resource.tags],
         "attachment": material_attachments(resource, paths),

@@ -138,7 +138,11 @@ def test_every_resource_is_a_dereferenceable_note_by_the_site_actor_in_its_colle
         assert note["type"] == "Note" and note["name"] == page["name"]
         assert note["attributedTo"] == site_actor and note["audience"] == paths.actor("python-basics")
         assert note["to"] == [PUBLIC]
-        assert note["cc"] == [paths.followers("python-basics"), paths.followers(settings.site_actor)]
+        assert note["cc"] == [
+            paths.actor("python-basics"),
+            paths.followers("python-basics"),
+            paths.followers(settings.site_actor),
+        ]
         assert note.get("updated", note["published"]) >= note["published"]
         assert (output / paths.output_file(note["url"])).is_file()
         assert note["license"] in note["content"]
