@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.generators import Generator
 
+from generator.actor_images import write_actor_images
 from generator.actors import collection_actor, site_actor
 from generator.assets import install_theme_globals, theme_assets
 from generator.content_loader import load_site
@@ -164,6 +165,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
     def _write_activitypub(self, output: Path, public_pem: str) -> None:
         paths, settings, site = self.paths, self.lectern, self.site
         announces: list[tuple[Resource, JSON]] = []
+        images = write_actor_images(output, site, settings.site_actor, settings.content_dir, Path(self.theme))
         for collection in site.collections:
             resources = newest_first(site.resources_of(collection.slug))
             creates = []
@@ -180,11 +182,12 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             self._write_actor(
                 output,
                 collection.slug,
-                collection_actor(settings, collection, public_pem, published),
+                collection_actor(settings, collection, public_pem, published, images[collection.slug]),
                 creates,
             )
         ordered = [announce for _, announce in sorted(announces, key=lambda p: (p[0].added, p[0].key), reverse=True)]
-        self._write_actor(output, settings.site_actor, site_actor(settings, public_pem, site.collections), ordered)
+        actor = site_actor(settings, public_pem, site.collections, images[settings.site_actor])
+        self._write_actor(output, settings.site_actor, actor, ordered)
 
     def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[JSON]) -> None:
         paths = self.paths
