@@ -10,14 +10,28 @@ Each actor carries what Mastodon and Fedify read: `preferredUsername` (with the 
 WebFinger must answer for), `inbox`/`outbox`/`followers`/`following`, `endpoints.sharedInbox`, `publicKey`
 (`<actor>#main-key`, owned by the actor), `discoverable`/`indexable` (Mastodon's opt-in to directories and search),
 and FEP-2c59's `webfinger`.
+
+Pictures: `icon` (the avatar) and `image` (the header) are PNGs rendered for each actor by `generator.actor_images`,
+never the collection's own file, which may be an SVG that Mastodon refuses.
+
+Credit under link previews: the collection and resource pages name the collection's actor in
+`<meta name="fediverse:creator">` (`generator.theme_context`). Mastodon shows that account under the link card only
+when the account lists the page's domain: `FetchLinkCardService#attempt_opengraph` sets the card's author to the
+resolved account `if linked_account&.can_be_attributed_from?(domain)`, where `domain` is the `normalized_host` of the
+page's canonical URL (app/services/fetch_link_card_service.rb), and `can_be_attributed_from?` accepts that host or
+any parent domain of it found in the account's `attribution_domains`
+(app/models/concerns/account/attribution_domains.rb), which Mastodon fills from the actor's `attributionDomains`
+(`toot:attributionDomains`, app/helpers/context_helper.rb). So each collection actor lists the site's host name,
+without a port, as `normalized_host` has none.
 """
 
 from __future__ import annotations
 
-import mimetypes
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
+from generator.actor_images import ActorImages
 from generator.content_model import Collection
 from generator.objects import JSON, timestamp
 from lectern.settings import Settings
@@ -29,6 +43,11 @@ def _property(name: str, value_html: str) -> JSON:
     return {"type": "PropertyValue", "name": name, "value": value_html}
 
 
+def attribution_domain(settings: Settings) -> str:
+    """The site's host name as Mastodon compares it with a link card's: lower case, no port."""
+    return (urlsplit(settings.site_url).hostname or "").lower()
+
+
 def _actor(
     settings: Settings,
     name: str,
@@ -37,10 +56,11 @@ def _actor(
     summary_html: str,
     page: str,
     public_key_pem: str,
+    images: ActorImages | None,
 ) -> JSON:
     paths = SitePaths(settings.site_url)
     actor_id = paths.actor(name)
-    return {
+    actor: JSON = {
         "@context": ACTOR_CONTEXT,
         "id": actor_id,
         "type": kind,
@@ -59,9 +79,19 @@ def _actor(
         "webfinger": f"{name}@{settings.host}",
         "publicKey": {"id": paths.key_id(name), "owner": actor_id, "publicKeyPem": public_key_pem},
     }
+    if images is not None:
+        actor["icon"] = images.icon.to_json(paths)
+        actor["image"] = images.header.to_json(paths)
+    return actor
 
 
-def collection_actor(settings: Settings, collection: Collection, public_key_pem: str, published: Any | None) -> JSON:
+def collection_actor(
+    settings: Settings,
+    collection: Collection,
+    public_key_pem: str,
+    published: Any | None,
+    images: ActorImages | None = None,
+) -> JSON:
     paths = SitePaths(settings.site_url)
     page = paths.collection_page(collection.slug)
     actor = _actor(
@@ -72,16 +102,11 @@ def collection_actor(settings: Settings, collection: Collection, public_key_pem:
         f"<p>{escape(collection.summary)}</p>",
         page,
         public_key_pem,
+        images,
     )
     if published is not None:
         actor["published"] = timestamp(published)
-    if collection.image:
-        media_type = mimetypes.guess_type(collection.image)[0] or "application/octet-stream"
-        actor["icon"] = {
-            "type": "Image",
-            "mediaType": media_type,
-            "url": paths.file(collection.slug, collection.image),
-        }
+    actor["attributionDomains"] = [attribution_domain(settings)]
     actor["attachment"] = [
         _property("Curator", escape(collection.curator)),
         _property(
@@ -95,7 +120,12 @@ def collection_actor(settings: Settings, collection: Collection, public_key_pem:
     return actor
 
 
-def site_actor(settings: Settings, public_key_pem: str, collections: tuple[Collection, ...]) -> JSON:
+def site_actor(
+    settings: Settings,
+    public_key_pem: str,
+    collections: tuple[Collection, ...],
+    images: ActorImages | None = None,
+) -> JSON:
     paths = SitePaths(settings.site_url)
     summary = settings.site_actor_summary or (
         f"Every open educational resource published on {settings.site_name}, from "
@@ -110,6 +140,7 @@ def site_actor(settings: Settings, public_key_pem: str, collections: tuple[Colle
         f"<p>{escape(summary)}</p>",
         paths.home,
         public_key_pem,
+        images,
     )
     actor["attachment"] = [
         _property(

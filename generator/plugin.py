@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.generators import Generator
 
+from generator.actor_images import write_actor_images
 from generator.actors import collection_actor, site_actor
 from generator.assets import install_theme_globals, theme_assets
 from generator.content_loader import load_site
@@ -185,6 +186,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         collection's, its Announces of the Pages' Creates (what Lemmy reads from a community's outbox)."""
         paths, settings, site = self.paths, self.lectern, self.site
         creates: list[tuple[Resource, JSON]] = []
+        images = write_actor_images(output, site, settings.site_actor, settings.content_dir, Path(self.theme))
         for collection in site.collections:
             resources = site.resources_of(collection.slug)
             shared = []
@@ -204,11 +206,12 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             self._write_actor(
                 output,
                 collection.slug,
-                collection_actor(settings, collection, public_pem, published),
+                collection_actor(settings, collection, public_pem, published, images[collection.slug]),
                 shared,
             )
         ordered = [create for _, create in sorted(creates, key=lambda p: self._publication_order(p[0]), reverse=True)]
-        self._write_actor(output, settings.site_actor, site_actor(settings, public_pem, site.collections), ordered)
+        actor = site_actor(settings, public_pem, site.collections, images[settings.site_actor])
+        self._write_actor(output, settings.site_actor, actor, ordered)
 
     def _publication_order(self, resource: Resource) -> tuple[Any, str]:
         return (self.history.publications[resource.key].published, resource.key)

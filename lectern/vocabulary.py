@@ -24,6 +24,8 @@ ACTOR_TERMS: dict[str, Any] = {
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
     "discoverable": "toot:discoverable",
     "indexable": "toot:indexable",
+    # As Mastodon defines it (app/helpers/context_helper.rb); its values are host names, read raw.
+    "attributionDomains": {"@id": "toot:attributionDomains", "@type": "@id"},
     "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
     "PropertyValue": "schema:PropertyValue",
     "value": "schema:value",
