@@ -183,7 +183,8 @@ class Discoverer:
         return Discovered(instance, (actor_id,), f"the actor {actor_id}")
 
     async def _announced_actors(self, site_actor: dict[str, Any], host: str) -> tuple[str, ...]:
-        """Actors on `host` that the site actor's Announces cc (Lectern cc-s the collection that posted)."""
+        """Actors on `host` that the site actor posts in: the `audience` (FEP-1b12 group) of its Creates, or what its
+        Announces cc (older Lectern sites cc the collection that posted)."""
         outbox = site_actor.get("outbox")
         if not isinstance(outbox, str):
             return ()
@@ -191,10 +192,20 @@ class Discoverer:
         found: dict[str, None] = {}
         async for items in outbox_pages(self.fetcher, outbox, max_pages=MAX_OUTBOX_PAGES_FOR_DISCOVERY):
             for item in items:
-                if isinstance(item, dict) and "Announce" in types_of(item):
-                    for address in ids_of(item.get("cc")):
-                        if host_of(address) == host and address not in followers and address != site_actor["id"]:
-                            found[address] = None
+                if not isinstance(item, dict):
+                    continue
+                if "Announce" in types_of(item):  # an older Lectern: the site actor boosted each collection's post
+                    addresses = ids_of(item.get("cc"))
+                elif "Create" in types_of(item):  # FEP-1b12: the site actor posts in each collection's group
+                    posted = item.get("object")
+                    addresses = ids_of(item.get("audience")) + ids_of(
+                        posted.get("audience") if isinstance(posted, dict) else None
+                    )
+                else:
+                    continue
+                for address in addresses:
+                    if host_of(address) == host and address not in followers and address != site_actor["id"]:
+                        found[address] = None
         actors = []
         for candidate in found:
             try:

@@ -19,7 +19,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from discovery_index.ingest import Delivery, ingest
+from discovery_index.ingest import Delivery, ingest, shared_in_group
 from discovery_index.note_record import id_of
 from discovery_index.records import CollectionRecord, FollowState, Processed
 from discovery_index.storage import IndexStore
@@ -62,7 +62,7 @@ class IndexInbox:
         collection = self.store.collection(actor)
         if collection is None or collection.follow_state not in FOLLOWED:
             return InboxResult(202, "not_followed", f"the index does not follow {actor}")
-        if kind in ("Create", "Update", "Delete"):
+        if kind in ("Create", "Update", "Delete") or shared_in_group(activity, actor) is not None:
             return await self._index(activity, collection)
         return InboxResult(202, "ignored", f"{kind} activities are not indexed")
 

@@ -8,6 +8,8 @@ batches of generated Creates; each call is one transaction. Turning an activity 
                                             may have missed the Create)
     Delete of an object                     DeleteResource, only of the sender's own objects
     Delete of the actor itself              RemoveCollection: the actor and all it posted
+    a group's Announce of one of the above  the same, for a resource posted in the group (FEP-1b12: Lectern's
+                                            collections share the site actor's posts this way)
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from discovery_index.note_record import NotIndexed, id_of, note_to_record
+from discovery_index.note_record import NotIndexed, host_of, id_of, note_to_record
 from discovery_index.records import (
     ApplyReport,
     Change,
@@ -45,26 +47,43 @@ class IngestReport:
     not_indexed: tuple[NotIndexed, ...]
 
 
+def shared_in_group(activity: dict[str, Any], group: str) -> dict[str, Any] | None:
+    """The activity a FEP-1b12 group shares: `group`'s Announce embedding a Create, Update or Delete by an actor of
+    the group's own host (the origin vouches for it, as for its outbox), or None for anything else (a boost of a
+    Note by id is left alone: the group's Announce of the Create carries the same resource)."""
+    inner = activity.get("object")
+    if activity.get("type") != "Announce" or id_of(activity.get("actor")) != group or not isinstance(inner, dict):
+        return None
+    author = id_of(inner.get("actor"))
+    if inner.get("type") not in HANDLED or author is None or host_of(author) != host_of(group):
+        return None
+    return inner
+
+
 def change_for(delivery: Delivery) -> Change | NotIndexed:
     activity, collection = delivery.activity, delivery.collection
+    shared = shared_in_group(activity, collection.actor_id)
+    in_group = shared is not None
+    if shared is not None:
+        activity = shared
     kind = activity.get("type")
     if kind not in HANDLED:
         return NotIndexed("ignored", f"{kind} activities are not indexed")
-    if id_of(activity.get("actor")) != collection.actor_id:
+    if not in_group and id_of(activity.get("actor")) != collection.actor_id:
         return NotIndexed("not_the_actor", f"the activity's actor is not {collection.actor_id}")
     target = activity.get("object")
     if kind == "Delete":
         object_id = id_of(target)
         if object_id is None:
             return NotIndexed("invalid_object", "a Delete needs the id of what it deletes")
-        if object_id == collection.actor_id:
+        if object_id == collection.actor_id and not in_group:
             return RemoveCollection(collection.actor_id)
         return DeleteResource(object_id, collection.actor_id)
     if not collection.may_be_indexed:
         return NotIndexed("not_indexable", f"{collection.actor_id} says indexable: false")
     if not isinstance(target, dict):
         return NotIndexed("object_not_embedded", f"the {kind} does not embed its object")
-    record = note_to_record(target, collection)
+    record = note_to_record(target, collection, in_group)
     return record if isinstance(record, NotIndexed) else UpsertResource(record)
 
 

@@ -141,8 +141,9 @@ def hashtags_of(note: dict[str, Any]) -> list[str]:
     return names
 
 
-def check_object(note: dict[str, Any], actor_id: str) -> NotIndexed | None:
-    """None when `note` may be indexed as posted by `actor_id`; otherwise why not."""
+def check_object(note: dict[str, Any], actor_id: str, in_group: bool = False) -> NotIndexed | None:
+    """None when `note` may be indexed as posted by `actor_id`; otherwise why not. `in_group`: `actor_id` is a
+    FEP-1b12 group that shared the note, which an actor of its host posted in it (`audience`)."""
     object_id = note.get("id")
     if not is_web_url(object_id):
         return NotIndexed("invalid_object", "the object has no http(s) id")
@@ -150,16 +151,24 @@ def check_object(note: dict[str, Any], actor_id: str) -> NotIndexed | None:
         return NotIndexed("not_a_note", f"{object_id} is a {note.get('type')!r}; only Notes, Articles and Pages")
     if host_of(str(object_id)) != host_of(actor_id):
         return NotIndexed("foreign_object", f"{object_id} is not on the host of {actor_id}")
-    if actor_id not in ids_of(note.get("attributedTo")):
+    if in_group:
+        if actor_id not in ids_of(note.get("audience")) + ids_of(note.get("to")) + ids_of(note.get("cc")):
+            return NotIndexed("not_in_group", f"{object_id} was not posted in the group {actor_id}")
+        if not any(host_of(author) == host_of(actor_id) for author in ids_of(note.get("attributedTo"))):
+            return NotIndexed("not_attributed", f"{object_id} has no author on the host of {actor_id}")
+    elif actor_id not in ids_of(note.get("attributedTo")):
         return NotIndexed("not_attributed", f"{object_id} is not attributed to {actor_id}")
     if not is_public(note):
         return NotIndexed("not_public", f"{object_id} is not addressed to the public")
     return None
 
 
-def note_to_record(note: dict[str, Any], collection: CollectionRecord) -> ResourceRecord | NotIndexed:
-    """The record for a Note posted by `collection`; see the module docstring for the checks and the reading."""
-    problem = check_object(note, collection.actor_id)
+def note_to_record(
+    note: dict[str, Any], collection: CollectionRecord, in_group: bool = False
+) -> ResourceRecord | NotIndexed:
+    """The record for a Note posted by `collection` (or, `in_group`, in it); see the module docstring for the checks
+    and the reading."""
+    problem = check_object(note, collection.actor_id, in_group)
     if problem is not None:
         return problem
     object_id = str(note["id"])
