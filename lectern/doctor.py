@@ -49,7 +49,7 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     if args.url:
         from lectern.doctor_fetch import check_live_site
 
-        problems, documents = check_live_site(args.url.rstrip("/"))
+        problems, documents = check_live_site(args.url.rstrip("/"), settings.site_actor)
         return report(problems, documents, args.url, not args.no_preview)
     output = settings.output_dir
     if not (output / "ap").is_dir():

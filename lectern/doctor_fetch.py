@@ -28,6 +28,7 @@ from lectern.doctor_served_rules import (
     served_without_redirect,
     webfinger_round_trip,
 )
+from lectern.site_paths import ACTOR_PREFIX
 
 # What Mastodon sends (app/services/fetch_resource_service.rb ACCEPT_HEADER, without text/html).
 ACCEPT_ACTIVITY = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -102,7 +103,7 @@ class _Crawl:
             self.seen.add(url)
             self.queue.append(url)
 
-    def run(self) -> None:
+    def run(self, site_actor: str | None) -> None:
         home = self.site.url_of("/")
         answer = self.fetcher.get(home, ACCEPT_HTML)
         self.problems.extend(served_without_redirect(answer))
@@ -113,6 +114,8 @@ class _Crawl:
             self.problems.append(
                 Problem(home, "alternate", "the home page links no ActivityPub twin", "link the site actor")
             )
+        if site_actor:  # reached even when the home page fails
+            self.want(self.site.url_of(f"/{ACTOR_PREFIX}{site_actor}.json"))
         while self.queue:
             self.visit(self.queue.popleft())
 
@@ -186,10 +189,13 @@ class _Crawl:
         self.problems.extend(nodeinfo_lists_both_versions(url, links if isinstance(links, dict) else None, site))
 
 
-def check_live_site(site_url: str, fetcher: Fetcher | None = None) -> tuple[list[Problem], list[Document]]:
-    """Every problem of the site served at `site_url`, and the ActivityPub documents it serves."""
+def check_live_site(
+    site_url: str, site_actor: str | None = None, fetcher: Fetcher | None = None
+) -> tuple[list[Problem], list[Document]]:
+    """Every problem of the site served at `site_url`, and the ActivityPub documents it serves; the crawl starts at
+    the home page's twin and at the site actor `site_actor` (a name, as in LECTERN['SITE_ACTOR'])."""
     crawl = _Crawl(site_url, fetcher or Fetcher(site_url))
-    crawl.run()
+    crawl.run(site_actor)
     crawl.check_pages()
     crawl.check_nodeinfo()
     documents = list(crawl.documents.values())
