@@ -72,7 +72,11 @@ def mastodon_view(note: JSON, actors: dict[str, JSON]) -> list[str]:
 
 def lemmy_view(note: JSON, actors: dict[str, JSON]) -> list[str]:
     community = actors.get(id_of(note.get("audience")) or "")
-    where = f"!{community.get('preferredUsername')}" if community else "no community (no audience)"
+    where = (
+        f"!{community.get('preferredUsername')}@{urlsplit(str(community.get('id', ''))).netloc}"
+        if community
+        else "no community (no audience)"
+    )
     title = note.get("name") or (plain_text(str(note.get("content") or "")).splitlines() or [""])[0]
     attachments = as_list(note.get("attachment"))
     first = attachments[0] if attachments else None
