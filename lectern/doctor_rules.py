@@ -112,7 +112,8 @@ def nodeinfo_lists_both_versions(path: str, links: JSON | None, site: SiteView) 
 
     Misskey: packages/backend/src/core/FetchInstanceMetadataService.ts, `fetchNodeinfo` takes the 2.1 link, else
     2.0, else 1.0, and records no software for a server without one; readers written before 2.1 (2.0 only) are
-    still common, so both are listed, as Misskey's own NodeinfoServerService.ts does.
+    still common, so both are listed, as Misskey's own packages/backend/src/server/NodeinfoServerService.ts
+    (`getLinks`) does.
     """
     if links is None:
         return [Problem(path, "nodeinfo", "the file is missing", "rebuild: the build writes it")]

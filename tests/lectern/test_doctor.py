@@ -210,3 +210,10 @@ def test_warnings_alone_pass_with_a_summary(capsys: pytest.CaptureFixture[str]) 
     assert captured.out == "0 ActivityPub documents of output checked: no problems, 1 warning.\n"
     failure = Problem("ap/actors/library.json", "icon", "the icon is image/svg+xml", "convert it")
     assert report([failure, warning], [], "output", show_previews=False) == 1
+
+
+def test_doctor_has_help() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lectern.cli", "doctor", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and "usage: lectern doctor" in result.stdout and "--url SITE_URL" in result.stdout
