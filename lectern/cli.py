@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("--instance", help="the instance folder (default: instance/)")
     keys.set_defaults(run=cmd_keys)
 
+    from lectern.doctor import add_command as add_doctor
+
+    add_doctor(commands)
+
     for package in PLUGGED_COMMANDS:
         try:
             module = importlib.import_module(f"{package}.cli")
