@@ -21,8 +21,9 @@ resolved account `if linked_account&.can_be_attributed_from?(domain)`, where `do
 page's canonical URL (app/services/fetch_link_card_service.rb), and `can_be_attributed_from?` accepts that host or
 any parent domain of it found in the account's `attribution_domains`
 (app/models/concerns/account/attribution_domains.rb), which Mastodon fills from the actor's `attributionDomains`
-(`toot:attributionDomains`, app/helpers/context_helper.rb). So each collection actor lists the site's host name,
-without a port, as `normalized_host` has none.
+(`toot:attributionDomains`, app/helpers/context_helper.rb). So every actor (the collections the pages name, and
+the site actor, the author of every resource) lists the site's host name, without a port, as `normalized_host` has
+none.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ def _actor(
         "discoverable": settings.discoverable,
         "indexable": settings.indexable,
         "webfinger": f"{name}@{settings.host}",
+        "attributionDomains": [attribution_domain(settings)],
         "publicKey": {"id": paths.key_id(name), "owner": actor_id, "publicKeyPem": public_key_pem},
     }
     if images is not None:
@@ -106,7 +108,6 @@ def collection_actor(
     )
     if published is not None:
         actor["published"] = timestamp(published)
-    actor["attributionDomains"] = [attribution_domain(settings)]
     actor["attachment"] = [
         _property("Curator", escape(collection.curator)),
         _property(

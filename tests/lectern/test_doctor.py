@@ -71,7 +71,7 @@ def site(built_site: tuple[Settings, Path], tmp_path: Path) -> Site:
     return Site(built_site, tmp_path / "output")
 
 
-@pytest.mark.xfail(strict=False, reason="passes once issue 11's output changes are merged")
+
 def test_doctor_passes_on_the_example_site(built_site: tuple[Settings, Path]) -> None:
     settings, output = built_site
     result = doctor(output.parent, output)
