@@ -99,6 +99,8 @@ class _Crawl:
 
     def want(self, value: Any) -> None:
         url = id_of(value)
+        if url and "#" in url:  # an embedded part of a document (a Page's Create, an Update): not fetched alone
+            return
         if url and self.site.is_local(url) and url not in self.seen and len(self.seen) < MAX_DOCUMENTS:
             self.seen.add(url)
             self.queue.append(url)
