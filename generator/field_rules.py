@@ -7,6 +7,7 @@ A `FieldReader` reads the fields of one file; each method returns the valid valu
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -225,31 +226,10 @@ class FieldReader:
                 f"use a file ending in {', '.join(suffixes)}",
             )
             return None
-        try:
-            real = (folder / relative).resolve()
-            inside = real.is_relative_to(folder.resolve())
-        except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long
-            real, inside = folder / relative, False
-        if not inside:
-            self.problem(
-                line,
-                name,
-                f"{value!r} is a link to a file outside the collection's folder, which is never published",
-                f"copy the file itself (not a link to it) into {folder.name}/",
-            )
-            return None
-        if not real.is_file():
-            exists = real.exists()
-            self.problem(
-                line,
-                name,
-                f"{value!r} in {folder.name}/ is not a file"
-                if exists
-                else f"there is no file {value!r} in {folder.name}/",
-                "name a file (not a folder)"
-                if exists
-                else "check the spelling, or add the file to the collection's folder",
-            )
+        state = file_state(folder / relative, folder)
+        if state != "file":
+            what, valid = _FILE_STATES[state]
+            self.problem(line, name, what.format(value=value, folder=folder.name), valid.format(folder=folder.name))
             return None
         return relative.as_posix()
 
@@ -263,6 +243,38 @@ class FieldReader:
                     "is not a field Lectern knows",
                     f"use one of: {', '.join(known)}",
                 )
+
+
+_FILE_STATES = {
+    "outside": (
+        "{value!r} is a link to a file outside the collection's folder, which is never published",
+        "copy the file itself (not a link to it) into {folder}/",
+    ),
+    "missing": (
+        "there is no file {value!r} in {folder}/",
+        "check the spelling, or add the file to the collection's folder",
+    ),
+    "not a file": ("{value!r} in {folder}/ is not a file", "name a file (not a folder)"),
+    "unreadable": (
+        "{value!r} cannot be opened (a link to itself, or a name too long)",
+        "name a file in {folder}/ directly",
+    ),
+}
+
+
+def file_state(path: Path, folder: Path) -> str:
+    """`file` for a regular file whose real path (links followed) is inside `folder`, else what it is instead:
+    `outside`, `missing`, `not a file` or `unreadable`."""
+    try:
+        real = path.resolve()
+        if not real.is_relative_to(folder.resolve()):
+            return "outside"
+        mode = real.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long, a NUL
+        return "unreadable"
+    return "file" if stat.S_ISREG(mode) else "not a file"
 
 
 def read_date(value: str) -> datetime | None:

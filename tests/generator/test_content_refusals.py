@@ -83,11 +83,13 @@ def test_a_folder_or_a_device_is_not_a_file_to_publish(tmp_path: Path) -> None:
         assert [(p.field, p.what) for p in problems] == [("files", "'pipe' in fractions/ is not a file")]
 
 
-def test_a_link_loop_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+def test_a_link_loop_or_a_name_too_long_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     content = write(tmp_path, {"fractions/collection.md": COLLECTION, "fractions/a.md": HOSTED.format(files="loop")})
     (content / "fractions" / "loop").symlink_to(content / "fractions" / "loop")
+    (content / "fractions" / "b.md").write_text(HOSTED.format(files="a" * 600), encoding="utf-8")
     _site, problems = load_site(content)
-    assert found(problems) == [("a.md", 4, "files")]
+    assert found(problems) == [("a.md", 4, "files"), ("b.md", 4, "files")]
+    assert all("cannot be opened" in p.what for p in problems)
 
 
 # 2. Dates outside a sane range, a list of nothing where one value is needed
