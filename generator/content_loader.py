@@ -384,14 +384,26 @@ def _check_subfolders(content_dir: Path, root: Path) -> list[Problem]:
 
 
 def _unread_files(content_dir: Path, root: Path) -> list[Problem]:
-    """Files the site builder would read as pages but Lectern does not: `.markdown`, `.rst`, `.html`, `.MD`."""
+    """Files the site builder would read as pages but Lectern does not: `.markdown`, `.rst`, `.html`, `.MD`
+    anywhere, and `.md` files in a hidden folder (`content/.drafts/`), which Pelican reads too."""
     problems = []
     for path in sorted(content_dir.rglob("*")):
         parts = path.relative_to(content_dir).parts
         suffix = path.suffix
-        if parts[0] == "pages" or any(part.startswith(".") for part in parts) or suffix == ".md":
+        if parts[0] == "pages" or suffix.lower() not in UNREAD_SUFFIXES or not path.is_file():
             continue
-        if suffix.lower() not in UNREAD_SUFFIXES or not path.is_file():
+        if suffix == ".md":
+            if len(parts) == 2 and parts[0].startswith("."):  # deeper ones are in _check_subfolders
+                problems.append(
+                    Problem(
+                        _rel(path, root),
+                        1,
+                        "collection",
+                        f"the folder {parts[0]}/ is hidden (its name starts with '.'), so Lectern does not read it, "
+                        "but the site builder would take the file for a page of its own",
+                        "move the file into a collection's folder, or out of content/",
+                    )
+                )
             continue
         if suffix.lower() in MARKDOWN_SUFFIXES:
             valid = f"rename it to {path.stem}.md"

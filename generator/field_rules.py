@@ -32,6 +32,9 @@ _DATE_HELP = "write the date as 2024-09-02, 2024-09-02 14:30 or 2024-09-02T14:30
 # computer's calendar holds.
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2200
+# Characters that end or change a URL's path (`#`, `?`, `%`) or that a URL cannot hold; the published address of a
+# hosted file is its name, unescaped.
+_NOT_IN_FILE_NAMES = frozenset('#?%<>"{}|\\^`')
 _LINK_HELP = "write the full address, starting with https://, for example https://example.org/fractions"
 
 
@@ -201,12 +204,16 @@ class FieldReader:
         """A file to publish: a regular file whose real path (after following links) is inside `folder`."""
         if first_forbidden(value) is not None:
             return None  # the front matter parser reported the invisible character
-        if any(char.isspace() for char in value):
+        odd = next((char for char in value if char.isspace() or char in _NOT_IN_FILE_NAMES), None)
+        if odd is not None:
+            what = "a space" if odd.isspace() else repr(odd)
+            fixed = "-".join("".join(" " if c in _NOT_IN_FILE_NAMES else c for c in value).split())
             self.problem(
                 line,
                 name,
-                f"the file name {value!r} has a space, which cannot be part of its web address",
-                f"rename the file without spaces, e.g. {'-'.join(value.split())!r}, and write the new name here",
+                f"the file name {value!r} has {what}, which cannot be part of its web address",
+                f"rename the file with letters, digits, '-', '_' and '.' only, e.g. {fixed!r}, and write the new "
+                "name here",
             )
             return None
         relative = Path(value)

@@ -179,13 +179,21 @@ def test_a_link_with_an_invalid_port_or_a_space_is_refused(tmp_path: Path) -> No
 # 5. Every surprise is an error
 
 
-@pytest.mark.parametrize("name", ["b.markdown", "b.mkd", "b.MD", "b.rst", "b.html", "b.htm", "sub/b.html"])
+@pytest.mark.parametrize(
+    "name", ["b.markdown", "b.mkd", "b.MD", "b.rst", "b.html", "b.htm", "sub/b.html", ".b.markdown", ".old/b.rst"]
+)
 def test_a_file_the_site_builder_would_read_but_lectern_does_not_is_refused(tmp_path: Path, name: str) -> None:
     problems = problems_of(tmp_path, {"fractions/a.md": RESOURCE, f"fractions/{name}": RESOURCE})
     assert found(problems) == [(name, 1, "file")]
     assert "Lectern reads only .md files" in problems[0].what
-    stem = name.rpartition("/")[2].partition(".")[0]
+    stem = name.rpartition("/")[2].rpartition(".")[0]
     assert f"{stem}.md" in problems[0].valid
+
+
+def test_a_resource_in_a_hidden_folder_is_refused_as_the_site_builder_would_read_it(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, {"fractions/a.md": RESOURCE, ".drafts/b.md": RESOURCE})
+    assert [(p.path, p.field) for p in problems] == [("content/.drafts/b.md", "collection")]
+    assert "the folder .drafts/ is hidden" in problems[0].what
 
 
 def test_a_stray_html_file_directly_in_content_is_refused(tmp_path: Path) -> None:
@@ -207,6 +215,15 @@ def test_a_file_name_with_a_space_is_refused_for_a_resource_and_for_a_hosted_fil
     assert found(problems) == [("My lesson.md", 1, "file name"), ("a.md", 4, "files")]
     assert problems[0].valid == "rename the file without spaces, e.g. 'my-lesson.md'"
     assert "'work-sheet.pdf'" in problems[1].valid
+
+
+@pytest.mark.parametrize(("name", "char"), [("sheet#1.pdf", "#"), ("what?.pdf", "?"), ("100%.pdf", "%")])
+def test_a_hosted_file_name_that_would_break_its_address_is_refused(tmp_path: Path, name: str, char: str) -> None:
+    content = write(tmp_path, {"fractions/collection.md": COLLECTION, "fractions/a.md": HOSTED.format(files=name)})
+    (content / "fractions" / name).write_bytes(b"%PDF-1.4\n")
+    _site, problems = load_site(content)
+    assert found(problems) == [("a.md", 4, "files")]
+    assert f"has {char!r}, which cannot be part of its web address" in problems[0].what
 
 
 NOTES = HOSTED.format(files="strips.svg")
