@@ -1,25 +1,32 @@
 """Read `content/` into a `Site`, collecting every problem with its file and line.
 
 A collection is a folder directly under `content/` holding a `collection.md`; each other `.md` file in it is a
-resource. See docs/content-format.md for the format. `load_site` never raises for a content mistake: it returns the
-problems, and `lectern check` prints them, `lectern build` refuses to write anything while there are any.
+resource. See docs/content-format.md for the format. Whatever the site builder would read besides (a `.markdown`,
+`.rst` or `.html` file) is a problem, so that what `check` accepts is exactly what `build` publishes. `load_site`
+never raises for a content mistake: it returns the problems, and `lectern check` prints them, `lectern build`
+refuses to write anything while there are any.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource, Site
 from generator.errors import Problem
-from generator.field_rules import FieldReader, is_in_future
+from generator.field_rules import FieldReader, is_in_future, split_list
 from generator.front_matter import parse_front_matter
+from generator.note_images import Picture, pictures, unpublished
 
 COLLECTION_FILE = "collection.md"
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
 RESOURCE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
+# Files the site builder (Pelican) would read as pages, which Lectern does not: a problem wherever they are.
+MARKDOWN_SUFFIXES = (".markdown", ".mkd", ".mdown", ".md")
+UNREAD_SUFFIXES = (*MARKDOWN_SUFFIXES, ".rst", ".html", ".htm")
 # Top-level names the site itself uses; a collection folder cannot take them.
 RESERVED_SLUGS = frozenset(
     {
@@ -71,6 +78,7 @@ def load_site(
     problems: list[Problem] = []
     root = content_dir.parent
     collections: list[Collection] = []
+    collection_pictures: dict[str, list[Picture]] = {}
     resources: list[Resource] = []
     if not content_dir.is_dir():
         problems.append(
@@ -112,10 +120,11 @@ def load_site(
                     )
                 )
             continue
-        collection = _load_collection(folder, description, root, reserved, problems)
+        collection, found = _load_collection(folder, description, root, reserved, problems)
         if collection is None:
             continue
         collections.append(collection)
+        collection_pictures[collection.slug] = found
         seen: dict[str, str] = {}
         for path in markdown:
             if path.name == COLLECTION_FILE:
@@ -138,6 +147,10 @@ def load_site(
             seen[resource.slug] = resource.source_path
             resources.append(resource)
     problems.extend(_check_subfolders(content_dir, root))
+    problems.extend(_unread_files(content_dir, root))
+    for collection in collections:
+        mine = [r for r in resources if r.collection == collection.slug]
+        problems.extend(_collection_pictures(collection, collection_pictures[collection.slug], mine))
     resources.sort(key=lambda r: (r.collection, r.slug))
     return Site(tuple(collections), tuple(resources)), sorted(problems)
 
@@ -177,7 +190,9 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> str | None:
 
 def _load_collection(
     folder: Path, path: Path, root: Path, reserved: frozenset[str], problems: list[Problem]
-) -> Collection | None:
+) -> tuple[Collection | None, list[Picture]]:
+    """The collection described by `path`, and the pictures its description shows (checked once its resources'
+    files are known)."""
     rel = _rel(path, root)
     if not SLUG.match(folder.name) or folder.name in RESERVED_SLUGS | reserved:
         taken = folder.name in RESERVED_SLUGS | reserved
@@ -191,10 +206,10 @@ def _load_collection(
                 + (", and not one of: " + ", ".join(sorted(RESERVED_SLUGS | reserved)) if taken else ""),
             )
         )
-        return None
+        return None, []
     text = _read(path, root, problems)
     if text is None:
-        return None
+        return None, []
     front, parse_problems = parse_front_matter(rel, text)
     problems.extend(parse_problems)
     reader = FieldReader(rel, front.fields, problems)
@@ -208,7 +223,8 @@ def _load_collection(
     if image_field is not None:
         image = reader.local_file("image", image_field.value, image_field.line, folder, IMAGE_SUFFIXES)
     reader.unknown_fields(COLLECTION_FIELDS)
-    return Collection(folder.name, title, summary, curator, language, tags, image, front.body.strip(), rel)
+    collection = Collection(folder.name, title, summary, curator, language, tags, image, front.body.strip(), rel)
+    return collection, pictures(front.body, front.body_line)
 
 
 def _load_resource(
@@ -233,13 +249,16 @@ def _load_resource(
     files_field = reader.raw("files", False, "")
     files: list[str] = []
     if files_field is not None:
-        for name in (n.strip() for n in files_field.value.split(",") if n.strip()):
+        names = split_list(files_field.value)
+        if not names:
+            reader.nothing_listed(files_field, "name the files in the collection's folder, e.g. 'files: worksheet.pdf'")
+        for name in names:
             found = reader.local_file("files", name, files_field.line, path.parent)
             if found:
                 files.append(found)
-    if link is None and files_field is None and "link" not in front.fields:
+    if link is None and not files and not any(p.field in ("link", "files") for p in problems[before:]):
         reader.problem(
-            1,
+            reader.line_of("link") if "link" in front.fields else reader.line_of("files"),
             "link",
             "the resource has neither a link nor files",
             "add 'link: https://...' to the material, or 'files: worksheet.pdf' for a file you host",
@@ -255,7 +274,14 @@ def _load_resource(
     updated = reader.date("updated", False, zone)
     slug_field = reader.raw("slug", False, "")
     slug = slug_field.value if slug_field else path.stem
-    if not RESOURCE_SLUG.match(slug):
+    if any(char.isspace() for char in path.name):
+        reader.problem(
+            1,
+            "file name",
+            f"the file name {path.name!r} has a space",
+            f"rename the file without spaces, e.g. {'-'.join(path.name.lower().split())!r}",
+        )
+    elif not RESOURCE_SLUG.match(slug):
         reader.problem(
             slug_field.line if slug_field else 1,
             "slug",
@@ -279,7 +305,10 @@ def _load_resource(
                 "write today's date or an earlier one",
             )
     reader.unknown_fields(RESOURCE_FIELDS)
-    if len(problems) > before or license_ is None or added is None:
+    page = f"/{collection.slug}/{slug}/"
+    hosted = [f"/{collection.slug}/files/{name}" for name in files]
+    problems.extend(_picture_problems(rel, pictures(front.body, front.body_line), page, hosted, "../files"))
+    if len(problems) > before or license_ is None or added is None or not types:
         return None
     return Resource(
         collection=collection.slug,
@@ -302,6 +331,34 @@ def _load_resource(
     )
 
 
+def _picture_problems(rel: str, found: list[Picture], page: str, hosted: list[str], folder: str) -> list[Problem]:
+    """A picture in the text that the page at `page` would show broken: not hosted with the site, not https.
+    `folder` is the hosted files' folder as the text reaches it (`../files` from a resource's page)."""
+    problems = []
+    for picture in unpublished(found, page, hosted):
+        name = posixpath.basename(picture.src.split("?")[0].split("#")[0]) or "picture.png"
+        problems.append(
+            Problem(
+                rel,
+                picture.line,
+                "text",
+                f"the picture {picture.src!r} is not published with the site, so the page would show it broken",
+                f"use its https:// address, or put {name} in the collection's folder, list it under 'files:' "
+                f"and write it as {folder}/{name}",
+            )
+        )
+    return problems
+
+
+def _collection_pictures(collection: Collection, found: list[Picture], resources: list[Resource]) -> list[Problem]:
+    """The description, shown at `/<collection>/`, may show the collection's image and its resources' files."""
+    names = {name for resource in resources for name in resource.files}
+    if collection.image:
+        names.add(collection.image)
+    hosted = [f"/{collection.slug}/files/{name}" for name in names]
+    return _picture_problems(collection.source_path, found, f"/{collection.slug}/", hosted, "files")
+
+
 def _slug_line(path: Path) -> int:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.lower().startswith("slug:"):
@@ -321,6 +378,48 @@ def _check_subfolders(content_dir: Path, root: Path) -> list[Problem]:
                 "collection",
                 "resources inside a sub-folder of a collection are not read",
                 "move the file up into the collection's folder",
+            )
+        )
+    return problems
+
+
+def _unread_files(content_dir: Path, root: Path) -> list[Problem]:
+    """Files the site builder would read as pages but Lectern does not: `.markdown`, `.rst`, `.html`, `.MD`
+    anywhere, and `.md` files in a hidden folder (`content/.drafts/`), which Pelican reads too."""
+    problems = []
+    for path in sorted(content_dir.rglob("*")):
+        parts = path.relative_to(content_dir).parts
+        suffix = path.suffix
+        if parts[0] == "pages" or suffix.lower() not in UNREAD_SUFFIXES or not path.is_file():
+            continue
+        if suffix == ".md":
+            if len(parts) == 2 and parts[0].startswith("."):  # deeper ones are in _check_subfolders
+                problems.append(
+                    Problem(
+                        _rel(path, root),
+                        1,
+                        "collection",
+                        f"the folder {parts[0]}/ is hidden (its name starts with '.'), so Lectern does not read it, "
+                        "but the site builder would take the file for a page of its own",
+                        "move the file into a collection's folder, or out of content/",
+                    )
+                )
+            continue
+        if suffix.lower() in MARKDOWN_SUFFIXES:
+            valid = f"rename it to {path.stem}.md"
+        else:
+            valid = (
+                f"write it as {path.stem}.md (Markdown with front matter, see docs/content-format.md), or move it "
+                f"out of content/ (to host it as a file, put it in a .zip and list that under 'files:')"
+            )
+        problems.append(
+            Problem(
+                _rel(path, root),
+                1,
+                "file",
+                f"Lectern reads only .md files, so this {suffix} file is not read (and the site builder would take "
+                "it for a page of its own)",
+                valid,
             )
         )
     return problems

@@ -7,14 +7,16 @@ A `FieldReader` reads the fields of one file; each method returns the valid valu
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from generator.characters import first_forbidden
 from generator.errors import Problem
 from generator.front_matter import Field
 from generator.licenses import License, find_license, suggest_licenses
+from generator.web_address import web_address_problem
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _HASHTAG = re.compile(r"^\w+$")
@@ -26,6 +28,14 @@ _DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
 )
 _DATE_HELP = "write the date as 2024-09-02, 2024-09-02 14:30 or 2024-09-02T14:30:00+02:00"
+# Dates outside these years are typing mistakes, and near year 1 or 9999 a time zone moves them out of what a
+# computer's calendar holds.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+# Characters that end or change a URL's path (`#`, `?`, `%`) or that a URL cannot hold; the published address of a
+# hosted file is its name, unescaped.
+_NOT_IN_FILE_NAMES = frozenset('#?%<>"{}|\\^`')
+_LINK_HELP = "write the full address, starting with https://, for example https://example.org/fractions"
 
 
 def split_list(value: str) -> list[str]:
@@ -84,20 +94,24 @@ class FieldReader:
         field = self.raw(name, False, "")
         if field is None:
             return None
-        parts = urlsplit(field.value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in field.value:
-            self.problem(
-                field.line,
-                name,
-                f"{field.value!r} is not a web address",
-                "write the full address, starting with https://",
-            )
+        wrong = web_address_problem(field.value)
+        if wrong is not None:
+            self.problem(field.line, name, f"{field.value!r} is not a web address: {wrong}", _LINK_HELP)
             return None
         return field.value
 
     def items(self, name: str, required: bool, example: str) -> tuple[str, ...]:
         field = self.raw(name, required, f"add a line '{name}: {example}'")
-        return tuple(split_list(field.value)) if field else ()
+        if field is None:
+            return ()
+        values = tuple(split_list(field.value))
+        if required and not values:
+            self.nothing_listed(field, f"write at least one, e.g. '{name}: {example}'")
+        return values
+
+    def nothing_listed(self, field: Field, valid: str) -> None:
+        """A required list written as only commas (`level: ,`) is as empty as no value at all."""
+        self.problem(field.line, field.name, f"lists nothing ({field.value!r})", valid)
 
     def choices(self, name: str, allowed: Iterable[str], required: bool, single: bool) -> tuple[str, ...]:
         allowed = tuple(allowed)
@@ -107,6 +121,8 @@ class FieldReader:
         if field is None:
             return ()
         values = split_list(field.value)
+        if required and not values:
+            self.nothing_listed(field, valid)
         if single and len(values) > 1:
             self.problem(field.line, name, f"gives {len(values)} values", f"keep one; {valid}")
         chosen = []
@@ -170,12 +186,36 @@ class FieldReader:
         field = self.raw(name, required, f"add a line '{name}: 2024-09-02'")
         if field is None:
             return None
-        parsed = parse_date(field.value, zone)
-        if parsed is None:
+        written = read_date(field.value)
+        if written is None:
             self.problem(field.line, name, f"{field.value!r} is not a date", _DATE_HELP)
-        return parsed
+            return None
+        if not EARLIEST_YEAR <= written.year <= LATEST_YEAR:
+            self.problem(
+                field.line,
+                name,
+                f"the year {written.year} is outside {EARLIEST_YEAR} to {LATEST_YEAR}",
+                f"check the year; {_DATE_HELP}",
+            )
+            return None
+        return parse_date(field.value, zone)
 
     def local_file(self, name: str, value: str, line: int, folder: Path, suffixes: tuple[str, ...] = ()) -> str | None:
+        """A file to publish: a regular file whose real path (after following links) is inside `folder`."""
+        if first_forbidden(value) is not None:
+            return None  # the front matter parser reported the invisible character
+        odd = next((char for char in value if char.isspace() or char in _NOT_IN_FILE_NAMES), None)
+        if odd is not None:
+            what = "a space" if odd.isspace() else repr(odd)
+            fixed = "-".join("".join(" " if c in _NOT_IN_FILE_NAMES else c for c in value).split())
+            self.problem(
+                line,
+                name,
+                f"the file name {value!r} has {what}, which cannot be part of its web address",
+                f"rename the file with letters, digits, '-', '_' and '.' only, e.g. {fixed!r}, and write the new "
+                "name here",
+            )
+            return None
         relative = Path(value)
         if relative.is_absolute() or ".." in relative.parts:
             self.problem(
@@ -193,13 +233,10 @@ class FieldReader:
                 f"use a file ending in {', '.join(suffixes)}",
             )
             return None
-        if not (folder / relative).is_file():
-            self.problem(
-                line,
-                name,
-                f"there is no file {value!r} in {folder.name}/",
-                "check the spelling, or add the file to the collection's folder",
-            )
+        state = file_state(folder / relative, folder)
+        if state != "file":
+            what, valid = _FILE_STATES[state]
+            self.problem(line, name, what.format(value=value, folder=folder.name), valid.format(folder=folder.name))
             return None
         return relative.as_posix()
 
@@ -215,8 +252,40 @@ class FieldReader:
                 )
 
 
-def parse_date(value: str, zone: tzinfo) -> datetime | None:
-    """Parse the date formats the content format allows; naive times are in `zone`. Returns UTC."""
+_FILE_STATES = {
+    "outside": (
+        "{value!r} is a link to a file outside the collection's folder, which is never published",
+        "copy the file itself (not a link to it) into {folder}/",
+    ),
+    "missing": (
+        "there is no file {value!r} in {folder}/",
+        "check the spelling, or add the file to the collection's folder",
+    ),
+    "not a file": ("{value!r} in {folder}/ is not a file", "name a file (not a folder)"),
+    "unreadable": (
+        "{value!r} cannot be opened (a link to itself, or a name too long)",
+        "name a file in {folder}/ directly",
+    ),
+}
+
+
+def file_state(path: Path, folder: Path) -> str:
+    """`file` for a regular file whose real path (links followed) is inside `folder`, else what it is instead:
+    `outside`, `missing`, `not a file` or `unreadable`."""
+    try:
+        real = path.resolve()
+        if not real.is_relative_to(folder.resolve()):
+            return "outside"
+        mode = real.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long, a NUL
+        return "unreadable"
+    return "file" if stat.S_ISREG(mode) else "not a file"
+
+
+def read_date(value: str) -> datetime | None:
+    """The date as written (naive, or with its offset), in one of the formats the content format allows."""
     text = value.strip()
     try:
         parsed = datetime.fromisoformat(text)
@@ -229,6 +298,15 @@ def parse_date(value: str, zone: tzinfo) -> datetime | None:
             except ValueError:
                 continue
     if parsed is None or not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    return parsed
+
+
+def parse_date(value: str, zone: tzinfo) -> datetime | None:
+    """Parse the date formats the content format allows; naive times are in `zone`. Returns UTC, or None for a date
+    that is not one or is outside EARLIEST_YEAR to LATEST_YEAR."""
+    parsed = read_date(value)
+    if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
