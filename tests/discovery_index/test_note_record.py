@@ -174,3 +174,9 @@ def test_actor_names_and_summaries_are_stored_as_plain_text(markup: str) -> None
     assert record is not None
     for text in (record.name, record.summary, record.handle):
         assert "<" not in text and ">" not in text, text
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-13-01", "x" * 50])
+def test_dates_outside_the_calendar_are_dropped_not_raised(moment: str) -> None:
+    record = note_to_record(fedify_note(published=moment, updated=moment), collection(ALICE))
+    assert isinstance(record, ResourceRecord) and record.published == record.updated == ""
