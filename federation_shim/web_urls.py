@@ -34,7 +34,21 @@ _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
+_PORT = re.compile(r"(?::[0-9]*)?")
+
+
+def _authority_problem(netloc: str) -> str | None:
+    """Whether the authority is exactly ``host``, ``host:port``, ``[v6]`` or ``[v6]:port`` (``[::1]x`` is not)."""
+    if netloc.startswith("["):
+        rest = netloc[netloc.find("]") + 1 :]
+    else:
+        rest = netloc[netloc.find(":") :] if ":" in netloc else ""
+    return None if _PORT.fullmatch(rest) else "has characters after its host that are not a port"
+
+
 def _host_problem(host: str) -> str | None:
+    if "%" in host:
+        return "the host has a percent sign (an IPv6 zone or an escape)"
     if ":" in host:
         try:
             ipaddress.IPv6Address(host)
@@ -79,7 +93,7 @@ def web_url_problem(value: object) -> str | None:
         return "has no host"
     if port == 0:
         return "has port 0"
-    return _host_problem(parts.hostname)
+    return _authority_problem(parts.netloc) or _host_problem(parts.hostname)
 
 
 def parse_web_url(value: object) -> TargetURI:
