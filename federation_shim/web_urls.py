@@ -30,7 +30,7 @@ __all__ = ["MAX_URL_LENGTH", "is_web_url", "parse_web_url", "web_url_problem"]
 
 MAX_URL_LENGTH = 2048
 
-_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")  # the same as _LABEL_TEXT below
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
@@ -68,12 +68,27 @@ def _host_problem(host: str) -> str | None:
     return None
 
 
+# The common case, decided by one regular expression (1 µs instead of 6: every inbox request checks three URLs):
+# a lower-case ASCII host name of valid labels, an optional non-zero port, then printable ASCII. Anything else takes
+# the general path below, which accepts a superset of this.
+_LABEL_TEXT = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_PLAIN_URL = re.compile(rf"https?://((?:{_LABEL_TEXT}\.)*{_LABEL_TEXT})(?::([1-9][0-9]{{0,4}}))?(?:[/?#][!-~]*)?")
+
+
 def web_url_problem(value: object) -> str | None:
     """None when ``value`` is an acceptable absolute http(s) URL (see the module docstring), else why not."""
     if not isinstance(value, str):
         return "not a string"
     if len(value) > MAX_URL_LENGTH:
         return f"longer than {MAX_URL_LENGTH} characters"
+    plain = _PLAIN_URL.fullmatch(value)
+    if plain is not None and len(plain[1]) <= 253 and (plain[2] is None or int(plain[2]) <= 65535):
+        return None
+    return general_problem(value)
+
+
+def general_problem(value: str) -> str | None:
+    """`web_url_problem` without the fast path (tests check that the fast path accepts nothing this refuses)."""
     if _FORBIDDEN.search(value):
         return "contains whitespace or control characters"
     try:

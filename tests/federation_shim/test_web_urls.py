@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from federation_shim.request_view import TargetURI
-from federation_shim.web_urls import is_web_url, parse_web_url, web_url_problem
+from federation_shim.web_urls import general_problem, is_web_url, parse_web_url, web_url_problem
 
 BOUNDED = settings(max_examples=1000, deadline=timedelta(seconds=2), database=None)
 
@@ -85,3 +85,18 @@ def test_whatever_is_accepted_can_be_parsed_fetched_and_encoded(text: str) -> No
     text.encode("utf-8")
     URL(text).raw_host  # what aiohttp will connect to  # noqa: B018
     (URL(text).raw_host or "").encode("idna")
+
+
+@settings(max_examples=300, deadline=timedelta(seconds=2), database=None)
+@given(
+    st.builds(
+        lambda scheme, labels, port, rest: f"{scheme}://{'.'.join(labels)}{port}{rest}",
+        st.sampled_from(["http", "https"]),
+        st.lists(st.from_regex(r"[a-z0-9_-]{1,64}", fullmatch=True), min_size=1, max_size=4),
+        st.sampled_from(["", ":0", ":1", ":8000", ":65535", ":65536", ":99999", ":"]),
+        st.from_regex(r"([/?#][!-~]{0,40})?", fullmatch=True),
+    )
+)
+def test_the_fast_path_accepts_nothing_the_general_parser_refuses(url: str) -> None:
+    if web_url_problem(url) is None:
+        assert general_problem(url) is None, url
