@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,13 +51,15 @@ from discovery_index.storage import (
     SearchResults,
 )
 from discovery_index.subscriptions import Subscriptions
-from federation_shim.app import read_body
+from federation_shim.app import read_body, target_uri
 from federation_shim.cavage import sign_get
+from federation_shim.error_responses import EXCEPTION_HANDLERS
 from federation_shim.inbox import MAX_BODY
 from federation_shim.inbox_client import InboxClient
+from federation_shim.json_body import BadJSON, parse_json
 from federation_shim.key_cache import KeyCache
 from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.request_view import headers_from_pairs
+from federation_shim.request_view import TargetURI, headers_from_pairs
 from lectern.keys import load_or_create_private_key, public_key_pem
 from lectern.vocabulary import ACTIVITY_JSON, JRD_JSON
 
@@ -98,9 +99,10 @@ def _number(request: Request, name: str, default: int, upper: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
-        raise BadParameter(f"{name} must be a whole number from 0 to {upper}")
-    return min(int(raw), upper)
+    if not (raw.isascii() and raw.isdigit()):  # isdigit() alone accepts "²" and "①", which int() refuses
+        raise BadParameter(f"{name} must be a whole number from 0 to {upper}, in ASCII digits")
+    digits = raw.lstrip("0") or "0"
+    return upper if len(digits) > len(str(upper)) else min(int(digits), upper)
 
 
 def search_query(request: Request) -> SearchQuery:
@@ -238,23 +240,18 @@ async def collection_endpoint(request: Request) -> Response:
     return activity_json(empty_collection(f"{service.config.public_url}/{name}", total))
 
 
-def target_uri(request: Request, config: IndexConfig) -> str:
-    """The URI the sender addressed: our public scheme, the Host it sent, the raw path and query."""
-    scheme = config.public_url.split("://", 1)[0]
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    query = request.scope.get("query_string", b"")
-    host = request.headers.get("host", config.host)
-    return f"{scheme}://{host}{raw_path.decode('latin-1')}" + (f"?{query.decode('latin-1')}" if query else "")
-
-
 async def inbox_endpoint(request: Request) -> Response:
+    """Verified as addressed to the index's public URL, whatever Host a proxy passed on (as the shim does: see
+    `federation_shim.app.target_uri`), so a request signed for another server does not verify here."""
     service = service_of(request)
     body = await read_body(request)
     if body is None:
         return error(413, "too_large", f"the body is larger than {MAX_BODY} bytes")
+    public = TargetURI.parse(service.config.public_url)
     headers = headers_from_pairs(request.headers.raw)
-    result = await service.inbox.receive(request.method, target_uri(request, service.config), headers, body)
-    return JSONResponse(result.body(), status_code=result.status)
+    headers["host"] = public.authority
+    result = await service.inbox.receive(request.method, target_uri(request, public), headers, body)
+    return JSONResponse(result.body(), status_code=result.status, headers=result.headers())
 
 
 def authorized(request: Request) -> bool:
@@ -266,8 +263,8 @@ async def admin_payload(request: Request) -> dict[str, Any] | Response:
     if not authorized(request):
         return error(401, "bad_token", "send Authorization: Bearer <the index's admin token>")
     try:
-        payload = json.loads(await request.body())
-    except ValueError:
+        payload = parse_json(await request.body())
+    except BadJSON:
         return error(400, "invalid_json", "send a JSON object")
     return payload if isinstance(payload, dict) else error(400, "invalid_json", "send a JSON object")
 
@@ -362,7 +359,7 @@ def create_app(config: IndexConfig) -> Starlette:
         Route("/_index/sources", list_sources_endpoint, methods=["GET"]),
         Route("/_index/remove", remove_source_endpoint, methods=["POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
 
 
 def app_from_environment() -> Starlette:

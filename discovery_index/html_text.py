@@ -7,6 +7,12 @@ which was half the cost of ingesting a Note; text extraction needs no tree): par
 and `<template>` are dropped; entities are decoded. A hashtag is a link with `rel="tag"` or class `hashtag`, or whose
 text starts with `#`; a mention (class `mention` without `hashtag`, or text starting with `@`) is neither a tag nor a
 link to index.
+
+The text never holds anything a browser could read as the start of a tag (``<`` then a letter, ``/``, ``!`` or ``?``):
+entity-encoded markup (``&lt;img onerror=...&gt;``) is decoded and then stripped like markup, and so is a tag left
+open at the end (``<svg/onload=...``), so a consumer of the JSON API that forgets to escape gets text, not HTML.
+`plain_text` is the one-line form, for fields that ActivityStreams calls plain text (`name`) but that senders fill
+with HTML anyway.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ _TOKEN = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _ATTRIBUTE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+_DECODED_TAG = re.compile(r"<[/!?]?[a-zA-Z][^<>]*(?:>|$)")
 _BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr"})
 
 
@@ -43,12 +50,22 @@ def is_web_url(value: object) -> bool:
     return isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) <= 2048
 
 
+def plain_text(value: str) -> str:
+    """``value`` as one line of plain text: markup removed (see the module docstring), whitespace collapsed."""
+    if "<" not in value and "&" not in value:
+        return " ".join(value.split())
+    return " ".join(html_to_text(value).text.split())
+
+
 def _attributes(raw: str) -> dict[str, str]:
     return {m[1].lower(): unescape(m[2] or m[3] or m[4] or "") for m in _ATTRIBUTE.finditer(raw)}
 
 
 def _lines(chunks: list[str]) -> str:
-    lines = (" ".join(line.split()) for line in "".join(chunks).split("\n"))
+    joined = "".join(chunks)
+    if "<" in joined:  # decoded entities, or a tag left open: nothing tag-like stays in the text
+        joined = _DECODED_TAG.sub("", joined)
+    lines = (" ".join(line.split()) for line in joined.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -72,7 +89,7 @@ def html_to_text(html: str) -> HtmlText:
         if hidden is not None or match.group(0).startswith("<!--"):
             continue
         if text is not None:
-            decoded = unescape(text).replace("\n", " ")
+            decoded = (unescape(text) if "&" in text else text).replace("\n", " ")
             current.append(decoded)
             if anchor is not None:
                 anchor_text.append(decoded)

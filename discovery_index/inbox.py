@@ -28,6 +28,7 @@ from federation_shim.admission import InboxResult, admit
 from federation_shim.errors import FetchError
 from federation_shim.keys import KeyLookup
 from federation_shim.remote_fetch import RemoteFetcher
+from federation_shim.request_view import TargetURI
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ class IndexInbox:
         self.fetcher = fetcher
         self.subscriptions = subscriptions
 
-    async def receive(self, method: str, target_uri: str, headers: dict[str, str], body: bytes) -> InboxResult:
+    async def receive(
+        self, method: str, target_uri: str | TargetURI, headers: dict[str, str], body: bytes
+    ) -> InboxResult:
         admitted = await admit(
             method,
             target_uri,

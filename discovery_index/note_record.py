@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from discovery_index.html_text import html_to_text, is_web_url
+from discovery_index.html_text import html_to_text, is_web_url, plain_text
 from discovery_index.records import CollectionRecord, ResourceRecord
 
 INDEXED_TYPES = frozenset({"Note", "Article", "Page"})
@@ -72,9 +72,10 @@ def clip(text: str, limit: int) -> str:
 
 
 def text_of(value: Any, limit: int = MAX_ITEM) -> str:
+    """A short text field (a name, a summary, a tag, an author) as plain text: senders put HTML in all of them."""
     if isinstance(value, dict):
         value = value.get("name")
-    return clip(" ".join(value.split()), limit) if isinstance(value, str) else ""
+    return clip(plain_text(value[: limit * 20]), limit) if isinstance(value, str) else ""
 
 
 def texts_of(value: Any) -> tuple[str, ...]:
@@ -88,11 +89,11 @@ def timestamp_of(value: Any) -> str:
         return ""
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):  # not a date, or one that leaves the calendar in UTC (0001-01-01T00:00+01:00)
         return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def page_url(value: Any, fallback: str) -> str:
@@ -188,8 +189,13 @@ def note_to_record(
     else:
         text = " ".join(" ".join(paragraphs).split())
         title = name or clip(paragraphs[0].split("\n", 1)[0], 120) if paragraphs else name
-        summary = clip(text_of(note.get("summary"), MAX_SUMMARY) or text, MAX_SUMMARY)
-        rest = [text[len(summary) :]] if len(text) > len(summary) else []
+        summary = text_of(note.get("summary"), MAX_SUMMARY)
+        if summary:  # the content is not the summary: all of it is the body
+            rest = [text] if text else []
+        else:  # the summary is the start of the content: the body is what the summary left out
+            summary = clip(text, MAX_SUMMARY)
+            kept = summary.removesuffix("…")
+            rest = [text[len(kept) :].strip()] if text.startswith(kept) and len(kept) < len(text) else []
     subjects = texts_of(note.get("about"))
     authors = texts_of(note.get("author"))
     license_uri = note.get("license")

@@ -1,10 +1,14 @@
 """The checks every inbox makes before it looks at what an activity says, in Mastodon's order; shared by the shim's
 inbox and the discovery index's, so hostile input meets the same rules everywhere.
 
-    1. JSON (400) with an id, a type and an actor (400)
+    0. a JSON content type (415): application/activity+json, application/ld+json (any profile but a foreign one), or
+       application/json for compatibility (`media_types.is_inbox_content_type`)
+    1. JSON within bounds (400, `json_body`) with an id, a type and an actor (400); the id and the actor must be
+       absolute http(s) URLs (`web_urls`), so nothing unusable reaches a fetch, SQLite or an answer
     2. the caller's refusal of a sender before any fetch (403, e.g. a blocked domain)
     3. a Delete from an actor never known: 202, no fetch (Mastodon does the same: the actor is gone anyway)
-    4. the HTTP signature (401; 503 when the key could not be fetched for a temporary reason)
+    4. the HTTP signature (400 for a malformed digest, 401 otherwise; 503 with Retry-After when the key could not be
+       fetched for a temporary reason or its host was asked too often: `signature_result.http_status`)
     5. the key's owner is the activity's actor (401)
     6. the same activity id twice: 202, processed once
 
@@ -13,7 +17,6 @@ inbox and the discovery index's, so hostile input meets the same rules everywher
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,9 +24,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from federation_shim.http_signatures import verify_request
+from federation_shim.json_body import BadJSON, parse_json
 from federation_shim.keys import KeyLookup
+from federation_shim.media_types import is_inbox_content_type
 from federation_shim.request_view import TargetURI
-from federation_shim.signature_result import activity_actor_id, check_signer_is_actor
+from federation_shim.signature_result import activity_actor_id, check_signer_is_actor, http_status
+from federation_shim.web_urls import web_url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +40,13 @@ class InboxResult:
     reason: str
     detail: str
     follow_up: Callable[[], Any] | None = None
+    retry_after: int | None = None  # seconds, for a Retry-After header on a temporary refusal
 
     def body(self) -> dict[str, str]:
         return {"status": "accepted" if self.status < 300 else "error", "reason": self.reason, "detail": self.detail}
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after is not None else None
 
 
 @dataclass(frozen=True)
@@ -60,15 +70,27 @@ async def admit(
     was_processed: Callable[[str], bool],
     refuse_sender: Callable[[dict[str, Any], str, dict[str, str]], InboxResult | None] = lambda *_: None,
 ) -> Admitted | InboxResult:
+    content_type = headers.get("content-type")
+    if not is_inbox_content_type(content_type):
+        return InboxResult(
+            415, "unsupported_media_type", f"send application/activity+json, not {content_type or 'no Content-Type'}"
+        )
     try:
-        activity = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return InboxResult(400, "invalid_json", f"the body is not JSON: {error}")
+        activity = parse_json(body)
+    except BadJSON as error:
+        return InboxResult(400, error.reason, error.detail)
     if not isinstance(activity, dict):
         return InboxResult(400, "invalid_activity", "the body is not a JSON object")
     activity_id, kind, actor = activity.get("id"), activity.get("type"), activity_actor_id(activity)
     if not isinstance(activity_id, str) or not isinstance(kind, str) or actor is None:
         return InboxResult(400, "invalid_activity", "an activity needs an id, a type and an actor")
+    for name, value in (("id", activity_id), ("actor", actor)):
+        problem = web_url_problem(value)
+        if problem is not None:
+            detail = f"the activity's {name} is not an absolute http(s) URL: {problem}"
+            return InboxResult(400, "invalid_activity", detail)
+    if len(kind) > 64:
+        return InboxResult(400, "invalid_activity", "the activity's type is longer than 64 characters")
     refused = refuse_sender(activity, actor, headers)
     if refused is not None:
         return refused
@@ -81,7 +103,7 @@ async def admit(
     verdict = check_signer_is_actor(verdict, activity)
     if not verdict.ok:
         logger.info("refused %s %s: %s (%s)", kind, activity_id, verdict.reason, verdict.detail)
-        return InboxResult(503 if verdict.retryable else 401, str(verdict.reason), verdict.detail)
+        return InboxResult(http_status(verdict), str(verdict.reason), verdict.detail, retry_after=verdict.retry_after)
     if was_processed(activity_id):
         return InboxResult(202, "duplicate", f"{activity_id} was already processed")
     return Admitted(activity, activity_id, kind, actor)

@@ -39,6 +39,7 @@ from federation_shim.admission import InboxResult
 from federation_shim.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
 from federation_shim.delivery_store import DeliveryStore
 from federation_shim.delivery_worker import DeliveryWorker
+from federation_shim.error_responses import EXCEPTION_HANDLERS
 from federation_shim.followers_collection import followers_collection
 from federation_shim.inbox import MAX_BODY, Inbox
 from federation_shim.inbox_client import InboxClient
@@ -130,8 +131,9 @@ async def webfinger_endpoint(request: Request) -> Response:
 async def read_body(request: Request) -> bytes | None:
     """The body, or None when it is larger than MAX_BODY (checked on Content-Length first, then while reading)."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-        return None
+    if declared is not None and declared.isascii() and declared.isdigit():  # not "²": isdigit() alone accepts it
+        if len(declared) > 9 or int(declared) > MAX_BODY:
+            return None
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
@@ -179,7 +181,7 @@ async def inbox_endpoint(request: Request) -> Response:
         index, request.method, target_uri(request, shim.site_uri), headers, body
     )
     task = BackgroundTask(result.follow_up) if result.follow_up else None
-    return JSONResponse(result.body(), status_code=result.status, background=task)
+    return JSONResponse(result.body(), status_code=result.status, headers=result.headers(), background=task)
 
 
 async def followers_endpoint(request: Request) -> Response:
@@ -253,7 +255,7 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
     ]
     if serve_static:
         routes.append(Mount("/", StaticSite(directory=settings.output_dir, html=True, check_dir=False)))
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
 
 
 def app_from_environment() -> Starlette:

@@ -5,17 +5,20 @@ digest content-type`` for POST and ``(request-target) host date accept`` for GET
 Mastodon signs (``app/lib/request.rb``, ``app/lib/http_signature_draft.rb``).
 
 Verification follows Mastodon's ``SignedRequest::HttpSignature`` (``app/lib/signed_request.rb``)
-with three deliberate differences, all stricter:
+with deliberate differences, all stricter:
 
 * ``(request-target)`` must be signed (Mastodon accepts ``digest`` instead).
+* ``host`` must be signed on every method (Mastodon requires it on GET only; Akkoma on every request), or a POST
+  signed for another server could be replayed here.
+* ``keyId`` must be an absolute http(s) URL (``web_urls``), checked before any fetch.
 * ``created``/``expires`` parameters only count when ``(created)``/``(expires)`` are signed;
   Mastodon reads them unsigned, which lets a replayer move a signed ``Date`` forward.
 * A signed header that is absent fails, instead of being signed as an empty value.
 
 As in Mastodon: ``algorithm`` defaults to ``hs2019``; ``hs2019`` with an RSA key means
 RSASSA-PKCS1-v1_5 with SHA-256 (Mastodon verifies every signature with ``OpenSSL::Digest
-SHA256``); ``headers`` defaults to ``(created)`` for hs2019 and ``date`` otherwise; GET must sign
-``host``; POST must sign ``digest``, which must match the body; ``(created)``/``(expires)`` are
+SHA256``); ``headers`` defaults to ``(created)`` for hs2019 and ``date`` otherwise; POST must sign
+``digest``, which must match the body; ``(created)``/``(expires)`` are
 only valid with hs2019; and ``(request-target)`` is tried with the query string, then without
 it (older Mastodon signed the path only; ``VerificationPolicy.accept_request_target_without_query``
 turns that off).
@@ -24,7 +27,6 @@ turns that off).
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -35,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from .digests import DigestProblem, check_digest, digest_header
+from .digests import check_digest, digest_header, digest_reason
 from .http_dates import current_http_date, format_http_date, parse_http_date
 from .keys import PublicKey
 from .media_types import ACCEPT_ACTIVITYPUB, ACTIVITY_JSON
@@ -47,6 +49,7 @@ from .signature_result import (
     VerificationResult,
     check_time_window,
 )
+from .web_urls import web_url_problem
 
 __all__ = [
     "GET_SIGNED_HEADERS",
@@ -256,6 +259,9 @@ def prepare(
     key_id = params.get("keyId")
     if not key_id or not params.get("signature"):
         return fail(Reason.UNPARSABLE_SIGNATURE, "keyId and signature parameters are required")
+    key_id_problem = web_url_problem(key_id)
+    if key_id_problem is not None:
+        return fail(Reason.INVALID_KEY_ID, f"keyId is not an absolute http(s) URL: {key_id_problem}")
     algorithm = params.get("algorithm", "hs2019").lower()
     if algorithm not in SIGNATURE_ALGORITHMS:
         return fail(
@@ -300,9 +306,7 @@ def prepare(
             return fail(Reason.SIGNED_HEADER_MISSING, "digest is signed but absent", key_id)
         digest = check_digest(headers["digest"], body)
         if not digest.ok:
-            unsupported = digest.problem is DigestProblem.UNSUPPORTED_ALGORITHM
-            reason = Reason.DIGEST_UNSUPPORTED if unsupported else Reason.DIGEST_MISMATCH
-            return fail(reason, digest.detail, key_id)
+            return fail(digest_reason(digest.problem), digest.detail, key_id)
 
     try:
         strings = [_signing_string(method, target, headers, signed, params)]
@@ -312,7 +316,7 @@ def prepare(
         return fail(Reason.SIGNED_HEADER_MISSING, f"{missing.name} is signed but absent", key_id)
     try:
         signature = base64.b64decode(params["signature"], validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a non-ASCII character
         return fail(Reason.UNPARSABLE_SIGNATURE, "signature is not valid base64", key_id)
 
     def check(public_key: PublicKey) -> Reason | None:

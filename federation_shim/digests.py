@@ -16,12 +16,12 @@ supported one must match, and at least one must be supported. Anything else (``M
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .signature_result import Reason
 from .structured_fields import Item, StructuredFieldError, parse_dictionary
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "check_digest",
     "content_digest_header",
     "digest_header",
+    "digest_reason",
 ]
 
 # Lower-case algorithm name -> hashlib name. RFC 5843 spells them SHA-256 / SHA-512 in Digest;
@@ -42,6 +43,19 @@ class DigestProblem(StrEnum):
     MALFORMED = "malformed"
     UNSUPPORTED_ALGORITHM = "unsupported_algorithm"
     MISMATCH = "mismatch"
+
+
+_REASONS = {
+    DigestProblem.MALFORMED: Reason.DIGEST_MALFORMED,
+    DigestProblem.UNSUPPORTED_ALGORITHM: Reason.DIGEST_UNSUPPORTED,
+    DigestProblem.MISMATCH: Reason.DIGEST_MISMATCH,
+}
+
+
+def digest_reason(problem: DigestProblem | None) -> Reason:
+    """The signature verdict's reason for a failed digest check: a malformed header is the request's fault whatever
+    the key (answered 400), a mismatch or an unknown algorithm is a failed authentication (401)."""
+    return _REASONS.get(problem, Reason.DIGEST_MISMATCH) if problem is not None else Reason.DIGEST_MISMATCH
 
 
 @dataclass(frozen=True)
@@ -121,7 +135,7 @@ def check_digest(value: str, body: bytes) -> DigestCheck:
             continue
         try:
             raw = base64.b64decode(encoded.strip(), validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a non-ASCII character
             return DigestCheck(False, f"Digest {name} value is not valid base64", DigestProblem.MALFORMED)
         offered.append((name, raw))
     return _compare(offered, body, "Digest")

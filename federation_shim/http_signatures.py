@@ -31,7 +31,7 @@ from datetime import datetime
 
 from . import cavage, rfc9421
 from .cavage import sign_get, sign_headers, sign_post
-from .keys import KeyLookup, KeyLookupFailure, PublicKeyInfo
+from .keys import TOO_MANY_FETCHES, KeyLookup, KeyLookupFailure, PublicKeyInfo
 from .request_view import TargetURI, headers_from_pairs, lowercase_headers
 from .signature_result import (
     DEFAULT_POLICY,
@@ -101,13 +101,15 @@ async def _verify_with_key(pending: PendingSignature, key_lookup: KeyLookup) -> 
     while True:
         found = await key_lookup(pending.key_id, refreshed)
         if isinstance(found, KeyLookupFailure):
+            limited = found.reason == TOO_MANY_FETCHES
             return VerificationResult(
                 False,
-                Reason.KEY_FETCH_FAILED,
+                Reason.KEY_FETCH_LIMITED if limited else Reason.KEY_FETCH_FAILED,
                 f"could not get key {pending.key_id}: {found.reason}: {found.detail}",
                 key_id=pending.key_id,
                 scheme=pending.scheme,
                 retryable=found.temporary,
+                retry_after=found.retry_after if found.temporary else None,
             )
         if found.key_id != pending.key_id:
             return VerificationResult(

@@ -18,6 +18,19 @@ default; the shim will back it with SQLite). A cached key older than ``max_age``
 again. When the verifier asks for ``refresh=True`` (a signature failed; the key may have been
 rotated), the key is fetched again unless it was fetched less than ``min_refresh_interval``
 ago, so a stream of bad signatures cannot make us hammer a server.
+
+A request can name any keyId, so unknown keys must not cost a fetch each (issue 12, amplification):
+
+* a keyId that is not a usable http(s) URL (``web_urls``) is refused without a fetch;
+* a failed fetch is remembered (a negative cache, an LRU of ``max_failures`` entries) for ``failure_ttl`` seconds,
+  ``temporary_failure_ttl`` when the failure was temporary; the same unknown keyId sent 30 times costs one fetch;
+* concurrent lookups of one key share one fetch;
+* each new fetch spends a token of the keyId's host and of everyone (``fetch_budget.FetchBudget``); without one the
+  lookup fails at once as temporary (``keys.TOO_MANY_FETCHES``, answered 503 with Retry-After).
+
+Beyond Mastodon's rules, the key must be on the host of the actor that owns it (compared as lower-case host and
+port): a key document elsewhere, even one the actor lists, is refused, so one compromised or hostile host cannot
+serve keys for actors on another.
 """
 
 from __future__ import annotations
@@ -25,24 +38,24 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from .errors import FetchError, KeyDocumentError
-from .keys import KeyLookupFailure, PublicKey, PublicKeyInfo, public_key_from_pem
+from .fetch_budget import FetchBudget
+from .keys import TOO_MANY_FETCHES, KeyLookupFailure, PublicKey, PublicKeyInfo, public_key_from_pem
+from .lru_dict import LRUDict
 from .remote_fetch import FetchedDocument
+from .web_urls import parse_web_url
 
-__all__ = ["ACTOR_TYPES", "CachedKey", "DocumentFetcher", "KeyCache", "LRUDict"]
+__all__ = ["ACTOR_TYPES", "CachedKey", "DocumentFetcher", "FetchBudget", "KeyCache", "LRUDict"]
 
 logger = logging.getLogger(__name__)
 
 ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 class DocumentFetcher(Protocol):
@@ -61,32 +74,10 @@ class CachedKey:
     fetched_at: float
 
 
-class LRUDict(MutableMapping[K, V]):
-    """A dict that forgets its least recently used entries beyond ``maxsize``."""
-
-    def __init__(self, maxsize: int = 1024) -> None:
-        self.maxsize = maxsize
-        self._data: OrderedDict[K, V] = OrderedDict()
-
-    def __getitem__(self, key: K) -> V:
-        value = self._data[key]
-        self._data.move_to_end(key)
-        return value
-
-    def __setitem__(self, key: K, value: V) -> None:
-        self._data[key] = value
-        self._data.move_to_end(key)
-        while len(self._data) > self.maxsize:
-            self._data.popitem(last=False)
-
-    def __delitem__(self, key: K) -> None:
-        del self._data[key]
-
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
+@dataclass(frozen=True)
+class _Failure:
+    failure: KeyLookupFailure
+    until: float
 
 
 class KeyCache:
@@ -99,12 +90,20 @@ class KeyCache:
         store: MutableMapping[str, CachedKey] | None = None,
         max_age: float = 24 * 3600.0,
         min_refresh_interval: float = 60.0,
+        failure_ttl: float = 300.0,
+        temporary_failure_ttl: float = 60.0,
+        max_failures: int = 10_000,
+        budget: FetchBudget | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.fetcher = fetcher
         self.store: MutableMapping[str, CachedKey] = LRUDict() if store is None else store
         self.max_age = max_age
         self.min_refresh_interval = min_refresh_interval
+        self.failure_ttl = failure_ttl
+        self.temporary_failure_ttl = temporary_failure_ttl
+        self.failures: LRUDict[str, _Failure] = LRUDict(max_failures)
+        self.budget = FetchBudget(clock=clock) if budget is None else budget
         self.clock = clock
         self._fetching: dict[str, asyncio.Future[CachedKey]] = {}
 
@@ -115,23 +114,55 @@ class KeyCache:
             age = now - cached.fetched_at
             if age < self.max_age and (not refresh or age < self.min_refresh_interval):
                 return _info(cached, from_cache=True)
+        failed = self.failures.get(key_id)
+        if failed is not None:
+            if now < failed.until:
+                return _remembered(failed, now)
+            del self.failures[key_id]
+        pending = self._fetching.get(key_id)
+        if pending is None:
+            try:
+                host = parse_web_url(key_id).authority
+            except ValueError as error:
+                return self._failed(key_id, KeyDocumentError(key_id, f"keyId: {error}"), now)
+            wait = self.budget.wait(host)
+            if wait:
+                return KeyLookupFailure(
+                    key_id,
+                    TOO_MANY_FETCHES,
+                    f"{host} was asked for too many keys lately; not fetching {key_id} now",
+                    temporary=True,
+                    retry_after=max(1, math.ceil(wait)),
+                )
+            pending = self._start_fetch(key_id)
         try:
-            entry = await self._fetch_once(key_id)
+            entry = await asyncio.shield(pending)  # one waiter giving up does not cancel the fetch for the others
         except FetchError as error:
             logger.info("key %s could not be fetched: %s", key_id, error)
-            return KeyLookupFailure(key_id, error.code, str(error), temporary=error.temporary)
+            return self._failed(key_id, error, self.clock())
+        self.failures.pop(key_id, None)
         self.store[key_id] = entry
         return _info(entry, from_cache=False)
 
-    async def _fetch_once(self, key_id: str) -> CachedKey:
-        """Fetch `key_id`, or wait for the fetch of it already under way: a server that starts talking to us sends
-        a burst of requests signed with one new key, and they should cost its server one fetch, not one each."""
-        pending = self._fetching.get(key_id)
-        if pending is None:
-            pending = asyncio.ensure_future(self.fetch_key(key_id))
-            self._fetching[key_id] = pending
-            pending.add_done_callback(lambda done: self._fetch_done(key_id, done))
-        return await asyncio.shield(pending)  # one waiter giving up does not cancel the fetch for the others
+    def _failed(self, key_id: str, error: FetchError, now: float) -> KeyLookupFailure:
+        ttl = self.temporary_failure_ttl if error.temporary else self.failure_ttl
+        failure = KeyLookupFailure(
+            key_id,
+            error.code,
+            str(error),
+            temporary=error.temporary,
+            retry_after=max(1, math.ceil(ttl)) if error.temporary else None,
+        )
+        self.failures[key_id] = _Failure(failure, now + ttl)
+        return failure
+
+    def _start_fetch(self, key_id: str) -> asyncio.Future[CachedKey]:
+        """Fetch `key_id` once for every lookup waiting for it: a server that starts talking to us sends a burst of
+        requests signed with one new key, and they should cost its server one fetch, not one each."""
+        pending = asyncio.ensure_future(self.fetch_key(key_id))
+        self._fetching[key_id] = pending
+        pending.add_done_callback(lambda done: self._fetch_done(key_id, done))
+        return pending
 
     def _fetch_done(self, key_id: str, done: asyncio.Future[CachedKey]) -> None:
         self._fetching.pop(key_id, None)
@@ -140,9 +171,11 @@ class KeyCache:
 
     async def fetch_key(self, key_id: str) -> CachedKey:
         """Dereference ``key_id`` now, bypassing the cache. Raises FetchError."""
+        try:
+            key_host = parse_web_url(key_id).authority
+        except ValueError as error:
+            raise KeyDocumentError(key_id, f"keyId: {error}") from None
         url = key_id.split("#", 1)[0]
-        if not url.startswith(("https://", "http://")):
-            raise KeyDocumentError(key_id, f"keyId {key_id!r} is not an http(s) URL")
         first = await self.fetcher.fetch(url, check_id=False)
         document = first.document
         if document.get("id") != first.url:
@@ -157,12 +190,14 @@ class KeyCache:
             owner = _id_of(entry.get("owner"))
             if owner is not None and owner != document["id"]:
                 raise KeyDocumentError(url, f"{key_id} is owned by {owner}, not {document['id']}")
+            _check_same_host(key_id, key_host, document["id"])
             return self._entry(key_id, document["id"], entry["publicKeyPem"])
         pem, owner = document.get("publicKeyPem"), _id_of(document.get("owner"))
         if not isinstance(pem, str) or owner is None:
             raise KeyDocumentError(url, f"{url} is neither an actor nor a key with an owner")
         if document.get("id") != key_id:
             raise KeyDocumentError(url, f"key document id {document.get('id')!r} is not {key_id}")
+        _check_same_host(key_id, key_host, owner)
         actor = (await self.fetcher.fetch(owner)).document
         if not _is_actor(actor):
             raise KeyDocumentError(owner, f"owner {owner} of {key_id} is not an actor")
@@ -176,6 +211,23 @@ class KeyCache:
         except ValueError as error:
             raise KeyDocumentError(key_id, f"{key_id}: {error}") from error
         return CachedKey(key_id, owner, pem, self.clock())
+
+
+def _check_same_host(key_id: str, key_host: str, actor_id: str) -> None:
+    try:
+        actor_host = parse_web_url(actor_id).authority
+    except ValueError as error:
+        raise KeyDocumentError(key_id, f"the owner of {key_id}: {error}") from None
+    if actor_host != key_host:
+        raise KeyDocumentError(key_id, f"{key_id} is on {key_host}, not on the host of its owner {actor_id}")
+
+
+def _remembered(failed: _Failure, now: float) -> KeyLookupFailure:
+    failure = failed.failure
+    if not failure.temporary:
+        return failure
+    wait = max(1, math.ceil(failed.until - now))
+    return KeyLookupFailure(failure.key_id, failure.reason, failure.detail, temporary=True, retry_after=wait)
 
 
 def _info(entry: CachedKey, *, from_cache: bool) -> PublicKeyInfo:

@@ -25,6 +25,7 @@ __all__ = [
     "MIN_RSA_BITS",
     "PublicKey",
     "PublicKeyInfo",
+    "TOO_MANY_FETCHES",
     "public_key_from_pem",
 ]
 
@@ -53,13 +54,18 @@ class KeyLookupFailure:
     """Why no key could be produced for ``key_id``.
 
     ``temporary`` is true when retrying later may help (timeout, connection error, 5xx), so the
-    caller can answer 503 instead of 401.
+    caller can answer 503 instead of 401, with ``retry_after`` seconds in a Retry-After header when known.
     """
 
     key_id: str
     reason: str
     detail: str
     temporary: bool = False
+    retry_after: int | None = None  # seconds, when temporary and known
+
+
+# KeyLookupFailure.reason when the lookup refused to fetch: the key's host (or everyone) was asked too often lately.
+TOO_MANY_FETCHES = "too_many_fetches"
 
 
 class KeyLookup(Protocol):

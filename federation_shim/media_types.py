@@ -5,7 +5,7 @@ and may use ``application/activity+json``; both name the same JSON-LD documents.
 and accept a response labelled with either. Mastodon (``valid_activitypub_content_type?`` in
 ``app/helpers/json_ld_helper.rb``) additionally insists that ``application/ld+json`` carries
 the Activity Streams profile; we also accept it without any profile, but refuse it with a
-profile that does not include Activity Streams.
+profile that does not include Activity Streams. Inboxes also accept ``application/json`` (``is_inbox_content_type``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ __all__ = [
     "AS_PROFILE",
     "LD_JSON_AS",
     "is_activitypub_content_type",
+    "is_inbox_content_type",
 ]
 
 ACTIVITY_JSON = "application/activity+json"
@@ -44,3 +45,12 @@ def is_activitypub_content_type(value: str | None) -> bool:
         return False
     profile = params.get("profile")
     return profile is None or AS_PROFILE in profile.split()
+
+
+def is_inbox_content_type(value: str | None) -> bool:
+    """What an inbox accepts in a POST: the ActivityPub types above, or ``application/json`` (some servers and tools
+    label activities so). Anything else (``text/plain``, forms, no Content-Type) is answered 415: a body a browser
+    can send cross-origin without a preflight must not be read as an activity."""
+    if not value:
+        return False
+    return is_activitypub_content_type(value) or _parse_content_type(value)[0] == "application/json"

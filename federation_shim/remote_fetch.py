@@ -10,7 +10,9 @@ Mastodon hardens it (``app/lib/request.rb``, ``app/helpers/json_ld_helper.rb``):
   from https to http is refused;
 * one total deadline for the whole fetch, redirects included (Mastodon has per-operation
   timeouts, connect 5 s / read 10 s / write 10 s; a total bound is simpler to reason about);
-* connections only to public addresses, checked when connecting (see ``addresses``);
+* connections only to public addresses, checked when connecting (see ``addresses``); every URL, redirects included,
+  must pass ``web_urls.parse_web_url`` first, so a malformed host never reaches the resolver or the IDNA codec;
+* the JSON is read with the bounds of ``json_body`` (depth, number length, valid Unicode);
 * the document's ``id`` must equal the URL it was served from, compared as strings. Mastodon
   compares with the URL it *asked* for (``fetch_resource``); we compare with the last URL of the
   redirect chain, because that is the origin that actually vouched for the document.
@@ -25,7 +27,6 @@ Failures raise the ``errors.FetchError`` tree.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -50,7 +51,9 @@ from .errors import (
     UnsupportedURL,
     WrongContentType,
 )
+from .json_body import parse_json
 from .media_types import ACCEPT_ACTIVITYPUB, is_activitypub_content_type
+from .web_urls import web_url_problem
 
 __all__ = ["DEFAULT_USER_AGENT", "FetchedDocument", "GetSigner", "RemoteFetcher"]
 
@@ -171,9 +174,11 @@ class RemoteFetcher:
         raise TooManyRedirects(url, self.max_redirects)
 
     def _check_url(self, url: str, *, previous: str | None) -> None:
+        problem = web_url_problem(url)
+        if problem is not None:
+            raise UnsupportedURL(url, f"cannot fetch {url[:200]!r}: {problem}")
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UnsupportedURL(url, f"cannot fetch {url!r}: not an absolute http(s) URL")
+        assert parts.hostname is not None  # web_url_problem checked it
         if previous is not None and urlsplit(previous).scheme == "https" and parts.scheme == "http":
             raise UnsupportedURL(url, f"{previous} redirected to {url}, from https to http")
         try:
@@ -198,7 +203,7 @@ class RemoteFetcher:
 
 def _parse_document(url: str, body: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(body)
+        document = parse_json(body)
     except ValueError as error:
         raise InvalidDocument(url, f"{url} did not return JSON: {error}") from None
     if not isinstance(document, dict):

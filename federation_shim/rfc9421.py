@@ -3,9 +3,10 @@
 We verify what Mastodon verifies (``SignedRequest::HttpMessageSignature`` in
 ``app/lib/signed_request.rb``, 4.4+): ``@method`` and ``@target-uri`` signed (we also accept
 ``@path`` with ``@authority``), ``content-digest`` signed on POST and matching the body
-(RFC 9530), a ``keyid`` parameter, and a creation time: the ``created`` parameter (Mastodon
-requires it) or, as we also accept, a signed ``date`` field. The time window is Mastodon's, shared
-with draft-cavage (see ``signature_result``). Algorithms: ``rsa-v1_5-sha256`` (the only one
+(RFC 9530), a ``keyid`` parameter that is an absolute http(s) URL (``web_urls``), and the
+``created`` parameter (Mastodon requires it; a signed ``date`` alone is not enough). A
+``Content-Digest`` that is not a digest is ``Reason.DIGEST_MALFORMED`` (answered 400). The time
+window is Mastodon's, shared with draft-cavage (see ``signature_result``). Algorithms: ``rsa-v1_5-sha256`` (the only one
 Mastodon verifies) and ``ed25519`` (RFC 9421 section 3.3.6); with no ``alg`` parameter the key's
 type decides, as RFC 9421 section 3.2 allows.
 
@@ -27,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from .digests import DigestProblem, check_content_digest, content_digest_header
+from .digests import check_content_digest, content_digest_header, digest_reason
 from .http_dates import format_http_date, parse_http_date
 from .keys import PublicKey
 from .request_view import TargetURI, lowercase_headers
@@ -47,6 +48,7 @@ from .structured_fields import (
     serialize_inner_list,
     serialize_item,
 )
+from .web_urls import web_url_problem
 
 __all__ = ["ALGORITHMS", "DERIVED_COMPONENTS", "prepare", "sign_request"]
 
@@ -209,6 +211,9 @@ def prepare(
         if not isinstance(raw_key_id, str) or not raw_key_id:
             raise _BaseError(Reason.UNPARSABLE_SIGNATURE, "keyid parameter is required")
         key_id = raw_key_id
+        key_id_problem = web_url_problem(key_id)
+        if key_id_problem is not None:
+            raise _BaseError(Reason.INVALID_KEY_ID, f"keyid is not an absolute http(s) URL: {key_id_problem}")
         for name in ("created", "expires"):
             if name in params and (not isinstance(params[name], int) or isinstance(params[name], bool)):
                 raise _BaseError(Reason.UNPARSABLE_SIGNATURE, f"{name} must be an integer")
@@ -251,8 +256,8 @@ def _check_strength(method: str, covered: set[str], has_created: bool, body: byt
         raise _BaseError(Reason.REQUEST_TARGET_NOT_SIGNED, "@method must be signed")
     if "@target-uri" not in covered and not {"@path", "@authority"} <= covered:
         raise _BaseError(Reason.REQUEST_TARGET_NOT_SIGNED, "@target-uri (or @path and @authority) must be signed")
-    if not has_created and "date" not in covered:
-        raise _BaseError(Reason.DATE_NOT_SIGNED, "the created parameter or date must be signed")
+    if not has_created:
+        raise _BaseError(Reason.DATE_NOT_SIGNED, "the created parameter is required")
     if "content-digest" not in covered and (method in _METHODS_WITH_BODY or body):
         raise _BaseError(Reason.DIGEST_NOT_SIGNED, f"content-digest must be signed on {method}")
 
@@ -279,6 +284,4 @@ def _check_body(headers: Mapping[str, str], body: bytes) -> None:
         raise _BaseError(Reason.SIGNED_HEADER_MISSING, "content-digest is signed but absent")
     digest = check_content_digest(headers["content-digest"], body)
     if not digest.ok:
-        unsupported = digest.problem is DigestProblem.UNSUPPORTED_ALGORITHM
-        reason = Reason.DIGEST_UNSUPPORTED if unsupported else Reason.DIGEST_MISMATCH
-        raise _BaseError(reason, digest.detail)
+        raise _BaseError(digest_reason(digest.problem), digest.detail)

@@ -31,6 +31,7 @@ __all__ = [
     "activity_actor_id",
     "check_signer_is_actor",
     "check_time_window",
+    "http_status",
 ]
 
 
@@ -48,11 +49,14 @@ class Reason(StrEnum):
     DIGEST_NOT_SIGNED = "digest_not_signed"
     SIGNED_HEADER_MISSING = "signed_header_missing"
     DIGEST_MISMATCH = "digest_mismatch"
+    DIGEST_MALFORMED = "digest_malformed"
     DIGEST_UNSUPPORTED = "digest_unsupported"
     INVALID_DATE = "invalid_date"
     EXPIRED = "expired"
     NOT_YET_VALID = "not_yet_valid"
+    INVALID_KEY_ID = "invalid_key_id"
     KEY_FETCH_FAILED = "key_fetch_failed"
+    KEY_FETCH_LIMITED = "key_fetch_limited"
     INVALID_SIGNATURE = "invalid_signature"
     SIGNER_IS_NOT_ACTOR = "signer_is_not_actor"
 
@@ -64,7 +68,8 @@ class VerificationResult:
     ``key_id`` is set as soon as the signature could be parsed; ``signer`` (the actor id owning
     the key) once the key was found. ``scheme`` is ``"cavage"`` or ``"rfc9421"`` when known.
     ``retryable`` is true when the failure was on our side of the network (key fetch timed out,
-    remote 5xx), so answering 503 lets the sender retry.
+    remote 5xx, or we refused to fetch from that host again so soon), so answering 503 lets the sender retry;
+    ``retry_after`` is then the number of seconds after which trying again makes sense, when known.
     """
 
     ok: bool
@@ -74,6 +79,7 @@ class VerificationResult:
     signer: str | None = None
     scheme: str | None = None
     retryable: bool = False
+    retry_after: int | None = None
 
     @classmethod
     def failure(
@@ -89,8 +95,8 @@ class VerificationPolicy:
     clock_skew: timedelta = timedelta(hours=1)  # CLOCK_SKEW_MARGIN
     default_lifetime: timedelta = timedelta(minutes=5)  # when no expires is given
     max_lifetime: timedelta = timedelta(hours=12)  # EXPIRATION_WINDOW_LIMIT
-    # Mastodon requires a signed Host only on GET; set True to require it on every method.
-    require_host_on_post: bool = False
+    # Mastodon requires a signed Host only on GET, Akkoma on every method; so do we (False: Mastodon's rule).
+    require_host_on_post: bool = True
     # Older Mastodon signed (request-target) without the query string; Mastodon still accepts
     # that. It means a query added to a signed request goes unnoticed; set False to refuse.
     accept_request_target_without_query: bool = True
@@ -128,6 +134,14 @@ def check_time_window(
             f"(allowed clock skew {policy.clock_skew})",
         )
     return None
+
+
+def http_status(result: VerificationResult) -> int:
+    """The HTTP status answering a refused request: 400 when the request itself is malformed in a way no key could
+    change (a Digest or Content-Digest that is not a digest), 503 when trying again later may succeed, else 401."""
+    if result.reason is Reason.DIGEST_MALFORMED:
+        return 400
+    return 503 if result.retryable else 401
 
 
 def activity_actor_id(activity: Mapping[str, object]) -> str | None:

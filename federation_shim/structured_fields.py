@@ -61,6 +61,7 @@ class StructuredFieldError(ValueError):
     """The header value is not a valid Structured Field of the expected kind."""
 
 
+_DIGITS = frozenset(string.digits)  # ASCII only: str.isdigit() also accepts "²", which int() refuses
 _KEY_FIRST = frozenset(string.ascii_lowercase + "*")
 _KEY_REST = frozenset(string.ascii_lowercase + string.digits + "_-.*")
 _TOKEN_FIRST = frozenset(string.ascii_letters + "*")
@@ -158,7 +159,7 @@ class _Parser:
 
     def bare_item(self) -> BareItem:
         char = self.peek()
-        if char == "-" or char.isdigit():
+        if char == "-" or char in _DIGITS:
             return self.number()
         if char == '"':
             return self.quoted_string()
@@ -174,9 +175,9 @@ class _Parser:
         start = self.pos
         if self.peek() == "-":
             self.pos += 1
-        if not self.peek().isdigit():
+        if not self.peek() or self.peek() not in _DIGITS:
             raise self.fail("expected a digit")
-        while self.peek() and (self.peek().isdigit() or self.peek() == "."):
+        while self.peek() and (self.peek() in _DIGITS or self.peek() == "."):
             self.pos += 1
         number = self.text[start : self.pos]
         digits = number.lstrip("-")

@@ -126,3 +126,62 @@ def test_hostile_values_are_dropped_or_bounded() -> None:
     assert len(record.title) <= 301 and record.url == f"{ALICE}/notes/1"
     assert (record.license, record.levels, record.resource_type) == ("", (), "video")
     assert record.language == "" and record.links == ("https://ok.example/m",)
+
+
+def test_a_note_with_a_summary_keeps_all_of_its_content_in_the_body() -> None:
+    """The body was `text[len(summary):]`, cutting the start of the content when the summary is the Note's own."""
+    note = fedify_note(summary="Content warning: maths", contentMap={"en": "<p>Fractions are parts of a whole.</p>"})
+    record = note_to_record(note, collection(ALICE))
+    assert isinstance(record, ResourceRecord)
+    assert record.summary == "Content warning: maths"
+    assert record.body.startswith("Fractions are parts of a whole.")
+
+
+def test_a_long_note_without_summary_continues_its_body_where_the_summary_stops() -> None:
+    words = [f"word{n}" for n in range(600)]
+    record = note_to_record(fedify_note(contentMap={"en": "<p>" + " ".join(words) + "</p>"}), collection(ALICE))
+    assert isinstance(record, ResourceRecord)
+    assert record.summary.endswith("…")
+    shown = record.summary.removesuffix("…").split()
+    assert record.body.split()[0] == words[len(shown)]  # nothing lost between summary and body, nothing repeated
+
+
+HOSTILE_MARKUP = [
+    '<img src=x onerror="alert(1)">Maths',
+    "<script>alert(1)</script>Maths",
+    "&lt;img src=x onerror=alert(1)&gt;Maths",
+    "&lt;script&gt;alert(1)&lt;/script&gt;Maths",
+    "Maths<svg/onload=alert(1)",
+]
+
+
+@pytest.mark.parametrize("markup", HOSTILE_MARKUP)
+def test_names_and_summaries_are_stored_as_plain_text(markup: str) -> None:
+    record = note_to_record(fedify_note(name=markup, summary=markup, keywords=[markup]), collection(ALICE))
+    assert isinstance(record, ResourceRecord)
+    for text in (record.title, record.summary, record.body, *record.tags):
+        assert "<" not in text and ">" not in text, text
+        assert "onerror" not in text or "<" not in text
+    assert "Maths" in record.title
+
+
+@pytest.mark.parametrize("markup", HOSTILE_MARKUP)
+def test_actor_names_and_summaries_are_stored_as_plain_text(markup: str) -> None:
+    document = {
+        "id": ALICE,
+        "type": "Person",
+        "inbox": f"{ALICE}/inbox",
+        "name": markup,
+        "summary": f"<p>{markup}</p>",
+        "preferredUsername": markup,
+    }
+    record = actor_to_record(document, 0.0)
+    assert record is not None
+    for text in (record.name, record.summary, record.handle):
+        assert "<" not in text and ">" not in text, text
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-13-01", "x" * 50])
+def test_dates_outside_the_calendar_are_dropped_not_raised(moment: str) -> None:
+    record = note_to_record(fedify_note(published=moment, updated=moment), collection(ALICE))
+    assert isinstance(record, ResourceRecord) and record.published == record.updated == ""

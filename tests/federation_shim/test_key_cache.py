@@ -314,14 +314,19 @@ def test_a_burst_signed_with_a_new_key_fetches_it_once(local_server: LocalServer
     assert site.hits == ["/users/ada"]
 
 
-def test_a_failed_fetch_is_shared_by_the_burst_and_tried_again_later(local_server: LocalServer) -> None:
+def test_a_failed_fetch_is_shared_by_the_burst_remembered_and_tried_again_after_its_ttl(
+    local_server: LocalServer,
+) -> None:
     site = RemoteSite({"/users/gone": lambda b: {"id": b + "/users/gone", "type": "Note"}})
+    clock = Clock()
 
     async def scenario(base: str, cache: KeyCache) -> list[PublicKeyInfo | KeyLookupFailure]:
         burst = await asyncio.gather(*(cache(base + "/users/gone#main-key", False) for _ in range(5)))
+        repeated = [await cache(base + "/users/gone#main-key", False) for _ in range(30)]
+        clock.now += 301
         later = await cache(base + "/users/gone#main-key", False)
-        return [*burst, later]
+        return [*burst, *repeated, later]
 
-    found = run(local_server, site, scenario)
+    found = run(local_server, site, scenario, clock=clock, failure_ttl=300)
     assert all(isinstance(failure, KeyLookupFailure) for failure in found)
-    assert site.hits == ["/users/gone", "/users/gone"]  # once for the burst, once for the later request
+    assert site.hits == ["/users/gone", "/users/gone"]  # once for the burst and the repeats, once after the ttl

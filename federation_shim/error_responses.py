@@ -1,0 +1,45 @@
+"""The last line of defence: any error a handler did not turn into an answer becomes a JSON answer, never a page.
+
+Expected failures are values mapped to statuses where they happen (``admission.InboxResult``); what reaches these
+handlers is either Starlette's own refusal (``HTTPException``: an unknown path, a wrong method) or a bug. A bug is
+answered ``500 {"status": "error", "reason": "internal_error"}`` without the exception's text, so nothing about the
+server (paths, SQL, stack) leaks to whoever sent the request; the traceback goes to the log. Pass
+:data:`EXCEPTION_HANDLERS` as ``Starlette(exception_handlers=...)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+__all__ = ["EXCEPTION_HANDLERS", "json_error"]
+
+logger = logging.getLogger(__name__)
+
+
+def json_error(status: int, reason: str, detail: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"status": "error", "reason": reason, "detail": detail}, status_code=status, headers=headers)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    reason = re.sub(r"[^a-z0-9]+", "_", exc.detail.lower()).strip("_") if isinstance(exc.detail, str) else ""
+    return json_error(exc.status_code, reason or "http_error", str(exc.detail), exc.headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.error("unexpected %s answering %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    return json_error(500, "internal_error", "the server could not answer this request; the error was logged")
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+    HTTPException: http_exception,
+    Exception: unexpected_error,
+}
