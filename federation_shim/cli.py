@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import sys
 from typing import Any
 
 from lectern.settings import Settings
@@ -69,13 +70,22 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     from federation_shim import event_loop
     from federation_shim.delivery_service import NoBuild, deliver_once
+    from federation_shim.storage_faults import StorageUnavailable
     from lectern.keys import load_or_create_private_key
+
+    def waiting(message: str) -> None:
+        print(f"lectern: {message}", file=sys.stderr, flush=True)
 
     key = load_or_create_private_key(settings.instance_dir)
     try:
-        report, stats = event_loop.run(deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency))
+        report, stats = event_loop.run(
+            deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency, on_wait=waiting)
+        )
     except NoBuild as missing:
         print(f"lectern: {missing}")
+        return 1
+    except StorageUnavailable as fault:
+        print(f"lectern: {fault}; nothing was lost, run 'lectern deliver' again later", file=sys.stderr)
         return 1
     if report.baseline:
         print(
