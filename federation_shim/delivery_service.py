@@ -5,7 +5,8 @@ build), and by the authenticated trigger `POST /_lectern/deliver` that `lectern 
 
 While another process holds the database's write lock, both wait without blocking their event loop and go on when
 it is released: `lectern deliver` says so once and gives up after `BUSY_PATIENCE` seconds; `lectern serve` logs it
-and keeps trying. A delivery interrupted this way is sent again later (receivers deduplicate by activity id).
+and keeps trying (as it does while the disk is full). A delivery interrupted this way is sent again later (receivers
+deduplicate by activity id).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ MANIFEST_FILE = "ap/manifest.json"
 # `lectern deliver` waits this long for another process's write lock on the database before it gives up
 BUSY_PATIENCE = float(os.environ.get("LECTERN_BUSY_PATIENCE", "120"))
 BUSY_PAUSE = 0.5
-BUSY_WARNING_EVERY = 60.0  # `lectern serve` logs a busy database once a minute, not at every try
+BUSY_WARNING_EVERY = 60.0  # `lectern serve` logs a busy database or a full disk once a minute, not at every try
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,12 @@ async def watch_and_deliver(
             except FileNotFoundError:
                 pass
             except (StorageUnavailable, sqlite3.Error) as error:
-                if _busy(error) is None:
-                    raise
-                seen = None  # queue this build once the database is free again
-                logger.warning("could not queue deliveries yet: %s", _busy(error))
+                fault = storage_fault(error, "the shim's database")
+                if fault is None:
+                    logger.exception("could not queue deliveries for the current build")
+                else:
+                    seen = None  # queue this build once the database can take it
+                    logger.warning("could not queue deliveries yet: %s", fault)
             except Exception:  # a broken build must not stop the shim; the next build gets another try
                 logger.exception("could not queue deliveries for the current build")
             try:
@@ -211,7 +214,7 @@ async def watch_and_deliver(
             try:
                 await worker.run(until_idle=False, stop=stop)
             except (StorageUnavailable, sqlite3.Error) as error:
-                fault = _busy(error)
+                fault = storage_fault(error, "the shim's database")  # busy, or a full disk: both pass
                 if fault is None:
                     raise
                 if time.monotonic() - warned >= BUSY_WARNING_EVERY:
