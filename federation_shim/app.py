@@ -52,6 +52,7 @@ from federation_shim.state import LOOP_BUSY_TIMEOUT, PersistentKeyStore, ShimSta
 from federation_shim.static_site import StaticSite
 from federation_shim.storage_faults import StorageUnavailable, storage_fault
 from federation_shim.webfinger import webfinger
+from lectern import output_swap
 from lectern.keys import load_or_create_private_key
 from lectern.settings import Settings, load_settings
 from lectern.site_paths import SitePaths
@@ -233,6 +234,7 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        output_swap.recover(settings.output_dir)  # a build killed mid-swap (see lectern.output_swap)
         state = ShimState(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
         fetcher = RemoteFetcher(allow_private_addresses=settings.allow_private_addresses)
         client = InboxClient(allow_private_addresses=settings.allow_private_addresses)
