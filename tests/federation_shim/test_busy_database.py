@@ -144,7 +144,25 @@ def test_lectern_deliver_gives_up_on_a_database_that_stays_locked_with_one_line(
     assert "Traceback" not in result.stderr
     waiting, gave_up = result.stderr.splitlines()
     assert "waiting for it" in waiting
-    assert gave_up.startswith("lectern: ") and "run 'lectern deliver' again later" in gave_up
+    assert gave_up.startswith("lectern: ") and "run the command again later" in gave_up
+
+
+def test_lectern_followers_remove_on_a_locked_database_says_so_in_one_line(shim: LecternServer) -> None:
+    lock = WriteLock(database(shim))
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "lectern.cli", "followers", "remove", "https://elsewhere.example/users/x"],
+            cwd=shim.project,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=shim_env(shim),
+        )
+    finally:
+        lock.release()
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("lectern: ") and "busy" in line and "run the command again later" in line, line
 
 
 def full_log(shim: LecternServer) -> str:
