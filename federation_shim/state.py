@@ -95,7 +95,8 @@ class ShimState:
             self.db.executescript(SCHEMA)
         except sqlite3.Error as error:
             self.db.close()
-            raise self.fault(error) from error
+            self.raise_fault(error)
+            raise
         # remote keys recently read, so a busy inbox does not query SQLite for the same key on every request:
         # key id -> (when read, entry); see PersistentKeyStore
         self.recent_keys: LRUDict[str, tuple[float, CachedKey]] = LRUDict(KEY_MEMORY_ENTRIES)
@@ -103,9 +104,11 @@ class ShimState:
     def close(self) -> None:
         self.db.close()
 
-    def fault(self, error: sqlite3.Error) -> BaseException:
-        """`error` as a StorageUnavailable when it is a busy database or a full disk; otherwise `error` itself."""
-        return storage_fault(error, f"the shim's database {self.path}") or error
+    def raise_fault(self, error: sqlite3.Error) -> None:
+        """Raise `error` as a StorageUnavailable when it is a busy database or a full disk; otherwise return."""
+        fault = storage_fault(error, f"the shim's database {self.path}")
+        if fault is not None:
+            raise fault from error
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -114,7 +117,8 @@ class ShimState:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise self.fault(error) from error
+            self.raise_fault(error)
+            raise
         try:
             yield self.db
             self.db.execute("COMMIT")
@@ -122,7 +126,7 @@ class ShimState:
             if self.db.in_transaction:  # SQLite rolls back by itself after some failures (a full disk)
                 self.db.execute("ROLLBACK")
             if isinstance(error, sqlite3.Error):
-                raise self.fault(error) from error
+                self.raise_fault(error)
             raise
 
     async def write(self, work: Callable[[], T]) -> T:
@@ -266,9 +270,10 @@ class PersistentKeyStore(MutableMapping[str, CachedKey]):
             )
         except sqlite3.Error as error:
             # a key not remembered is fetched again next time; the request that fetched it goes on
-            if storage_fault(error, "the remote key cache") is None:
+            fault = storage_fault(error, "the remote key cache")
+            if fault is None:
                 raise
-            logger.warning("could not remember the key %s: %s", key_id, storage_fault(error, "the remote key cache"))
+            logger.warning("could not remember the key %s: %s", key_id, fault)
             self.recent[key_id] = (time.monotonic(), entry)
             return
         self.recent.pop(key_id, None)
@@ -277,9 +282,10 @@ class PersistentKeyStore(MutableMapping[str, CachedKey]):
         try:
             self.db.execute("DELETE FROM remote_keys WHERE key_id = ?", (key_id,))
         except sqlite3.Error as error:
-            if storage_fault(error, "the remote key cache") is None:
+            fault = storage_fault(error, "the remote key cache")
+            if fault is None:
                 raise
-            logger.warning("could not forget the key %s: %s", key_id, storage_fault(error, "the remote key cache"))
+            logger.warning("could not forget the key %s: %s", key_id, fault)
         self.recent.pop(key_id, None)
 
     def __iter__(self) -> Iterator[str]:
