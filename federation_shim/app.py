@@ -22,6 +22,7 @@ import functools
 import hmac
 import logging
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -48,9 +49,11 @@ from federation_shim.outgoing import activity_body, post_signed
 from federation_shim.remote_fetch import RemoteFetcher
 from federation_shim.request_view import TargetURI, headers_from_pairs
 from federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
-from federation_shim.state import PersistentKeyStore, ShimState
+from federation_shim.state import LOOP_BUSY_TIMEOUT, PersistentKeyStore, ShimState
 from federation_shim.static_site import StaticSite
+from federation_shim.storage_faults import StorageUnavailable, storage_fault
 from federation_shim.webfinger import webfinger
+from lectern import output_swap
 from lectern.keys import load_or_create_private_key
 from lectern.settings import Settings, load_settings
 from lectern.site_paths import SitePaths
@@ -107,6 +110,18 @@ class Shim:
 
 def error(status: int, reason: str, detail: str) -> JSONResponse:
     return JSONResponse({"status": "error", "reason": reason, "detail": detail}, status_code=status)
+
+
+async def storage_unavailable(request: Request, exc: Exception) -> Response:
+    """Every request that met a busy database or a full disk, wherever: 503 with Retry-After and the reason. What
+    was stored before is untouched and the refused write left nothing, so the sender's retry is safe."""
+    fault = storage_fault(exc, "the shim's database")
+    if fault is None:
+        raise exc
+    logger.warning("answered %s %s with 503: %s", request.method, request.url.path, fault)
+    response = error(503, fault.reason, str(fault))
+    response.headers["Retry-After"] = str(fault.retry_after)
+    return response
 
 
 def shim_of(request: Request) -> Shim:
@@ -221,7 +236,8 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        state = ShimState(settings.instance_dir / STATE_FILE)
+        output_swap.recover(settings.output_dir)  # a build killed mid-swap (see lectern.output_swap)
+        state = ShimState(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
         fetcher = RemoteFetcher(allow_private_addresses=settings.allow_private_addresses)
         client = InboxClient(allow_private_addresses=settings.allow_private_addresses)
         key_cache = KeyCache(fetcher, store=PersistentKeyStore(state))
@@ -255,7 +271,8 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
     ]
     if serve_static:
         routes.append(Mount("/", StaticSite(directory=settings.output_dir, html=True, check_dir=False)))
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
+    faults = {StorageUnavailable: storage_unavailable, sqlite3.Error: storage_unavailable}
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={**EXCEPTION_HANDLERS, **faults})
 
 
 def app_from_environment() -> Starlette:

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import os
+import sys
 from typing import Any
 
+from federation_shim.storage_faults import StorageUnavailable
+from lectern.cli import Command
 from lectern.settings import Settings
+
+
+def storage_faults_in_one_line(command: Command) -> Command:
+    """A command that meets a busy database or a full disk says so in one line and exits 1, without a traceback."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        try:
+            return command(args, settings)
+        except StorageUnavailable as fault:
+            print(f"lectern: {fault}; nothing was changed, run the command again later", file=sys.stderr)
+            return 1
+
+    return run
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -41,6 +59,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@storage_faults_in_one_line
 def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
     from federation_shim.app import STATE_FILE
     from federation_shim.state import ShimState
@@ -66,14 +85,20 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
         state.close()
 
 
+@storage_faults_in_one_line
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     from federation_shim import event_loop
     from federation_shim.delivery_service import NoBuild, deliver_once
     from lectern.keys import load_or_create_private_key
 
+    def waiting(message: str) -> None:
+        print(f"lectern: {message}", file=sys.stderr, flush=True)
+
     key = load_or_create_private_key(settings.instance_dir)
     try:
-        report, stats = event_loop.run(deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency))
+        report, stats = event_loop.run(
+            deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency, on_wait=waiting)
+        )
     except NoBuild as missing:
         print(f"lectern: {missing}")
         return 1
@@ -91,6 +116,7 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@storage_faults_in_one_line
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     import time
 

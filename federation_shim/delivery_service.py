@@ -2,6 +2,11 @@
 
 Used by `lectern deliver` (once, until nothing is due), by `lectern serve` (a background task that notices each new
 build), and by the authenticated trigger `POST /_lectern/deliver` that `lectern publish` calls after an upload.
+
+While another process holds the database's write lock, both wait without blocking their event loop and go on when
+it is released: `lectern deliver` says so once and gives up after `BUSY_PATIENCE` seconds; `lectern serve` logs it
+and keeps trying (as it does while the disk is full). A delivery interrupted this way is sent again later (receivers
+deduplicate by activity id).
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,13 +29,19 @@ from federation_shim.delivery_plan import plan_delivery
 from federation_shim.delivery_store import DeliveryStore
 from federation_shim.delivery_worker import DeliveryWorker, WorkerStats
 from federation_shim.inbox_client import InboxClient
-from federation_shim.state import ShimState
+from federation_shim.state import LOOP_BUSY_TIMEOUT, ShimState
+from federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 
 logger = logging.getLogger(__name__)
 
 MANIFEST_FILE = "ap/manifest.json"
+
+# `lectern deliver` waits this long for another process's write lock on the database before it gives up
+BUSY_PATIENCE = float(os.environ.get("LECTERN_BUSY_PATIENCE", "120"))
+BUSY_PAUSE = 0.5
+BUSY_WARNING_EVERY = 60.0  # `lectern serve` logs a busy database or a full disk once a minute, not at every try
 
 
 @dataclass(frozen=True)
@@ -112,19 +125,53 @@ def make_worker(
 
 
 async def deliver_once(
-    settings: Settings, private_key: RSAPrivateKey, *, timeout: float | None = None, concurrency: int = 256
+    settings: Settings,
+    private_key: RSAPrivateKey,
+    *,
+    timeout: float | None = None,
+    concurrency: int = 256,
+    on_wait: Callable[[str], None] = lambda message: None,
+    patience: float | None = None,
 ) -> tuple[QueueReport, WorkerStats]:
-    """Queue what is pending, then send until nothing is due (`lectern deliver`)."""
-    state = ShimState(settings.instance_dir / "shim.sqlite3")
-    store = DeliveryStore(state)
-    worker = make_worker(settings, store, private_key, timeout=timeout, concurrency=concurrency)
+    """Queue what is pending, then send until nothing is due (`lectern deliver`). While the database is busy, tell
+    `on_wait` once and try again, for up to `patience` seconds (BUSY_PATIENCE); then raise StorageUnavailable."""
+    deadline = time.monotonic() + (BUSY_PATIENCE if patience is None else patience)
+    told = False
+    while True:
+        try:
+            return await _deliver_once(settings, private_key, timeout, concurrency)
+        except (StorageUnavailable, sqlite3.Error) as error:
+            fault = _busy(error)
+            if fault is None:
+                raise
+            if time.monotonic() + BUSY_PAUSE > deadline:
+                raise fault from error
+            if not told:
+                on_wait(f"{fault}; waiting for it (up to {deadline - time.monotonic():.0f} s)")
+                told = True
+        await asyncio.sleep(BUSY_PAUSE)
+
+
+def _busy(error: BaseException) -> StorageUnavailable | None:
+    fault = storage_fault(error, "the shim's database")
+    return fault if fault is not None and fault.reason == DATABASE_BUSY else None
+
+
+async def _deliver_once(
+    settings: Settings, private_key: RSAPrivateKey, timeout: float | None, concurrency: int
+) -> tuple[QueueReport, WorkerStats]:
+    state = ShimState(settings.instance_dir / "shim.sqlite3", busy_timeout=LOOP_BUSY_TIMEOUT)
     try:
-        report = queue_pending(settings, store)
-        stats = await worker.run(until_idle=True)
-        return report, stats
+        store = DeliveryStore(state)
+        worker = make_worker(settings, store, private_key, timeout=timeout, concurrency=concurrency)
+        try:
+            report = queue_pending(settings, store)
+            stats = await worker.run(until_idle=True)
+            return report, stats
+        finally:
+            await worker.client.close()
+            worker.close()
     finally:
-        await worker.client.close()
-        worker.close()
         state.close()
 
 
@@ -147,6 +194,13 @@ async def watch_and_deliver(
                         worker.wake.set()
             except FileNotFoundError:
                 pass
+            except (StorageUnavailable, sqlite3.Error) as error:
+                fault = storage_fault(error, "the shim's database")
+                if fault is None:
+                    logger.exception("could not queue deliveries for the current build")
+                else:
+                    seen = None  # queue this build once the database can take it
+                    logger.warning("could not queue deliveries yet: %s", fault)
             except Exception:  # a broken build must not stop the shim; the next build gets another try
                 logger.exception("could not queue deliveries for the current build")
             try:
@@ -154,4 +208,21 @@ async def watch_and_deliver(
             except TimeoutError:
                 pass
 
-    await asyncio.gather(watch(), worker.run(until_idle=False, stop=stop))
+    async def send() -> None:
+        warned = -BUSY_WARNING_EVERY
+        while not stop.is_set():
+            try:
+                await worker.run(until_idle=False, stop=stop)
+            except (StorageUnavailable, sqlite3.Error) as error:
+                fault = storage_fault(error, "the shim's database")  # busy, or a full disk: both pass
+                if fault is None:
+                    raise
+                if time.monotonic() - warned >= BUSY_WARNING_EVERY:
+                    warned = time.monotonic()
+                    logger.warning("deliveries paused until the database is free: %s", fault)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=BUSY_PAUSE * 2)
+                except TimeoutError:
+                    pass
+
+    await asyncio.gather(watch(), send())

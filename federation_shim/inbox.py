@@ -9,6 +9,11 @@
     7. the same activity id twice: 202, processed once
     8. Follow / Undo(Follow) / Delete(actor); anything else: 202, ignored
 
+Check 7 is made twice: by `admit` (cheap, answers most redeliveries), and atomically by the state, which claims the
+activity id in the transaction of its effect (`ShimState.claim`): of N copies of one activity arriving at once, only
+the one whose claim was stored sends an Accept; the others answer 202 duplicate. A write the database cannot take now
+(busy, full disk) raises `StorageUnavailable`, which the app answers with 503 and Retry-After.
+
 Checks 2 to 7 are `federation_shim.admission.admit`, which the discovery index's inbox shares. The outcome is a
 value (`InboxResult`); `federation_shim.app` turns it into an HTTP answer with a JSON reason.
 """
@@ -112,9 +117,9 @@ class Inbox:
         if kind == "Follow":
             return await self._follow(site, activity, actor)
         if kind == "Undo":
-            return self._undo(site, activity, actor)
+            return await self._undo(site, activity, actor)
         if kind == "Delete":
-            return self._delete(activity, actor)
+            return await self._delete(activity, actor)
         return InboxResult(202, "ignored", f"{kind} activities are not handled by this site")
 
     def _refuse_blocked(self, activity: dict[str, Any], actor: str, headers: dict[str, str]) -> InboxResult | None:
@@ -140,10 +145,11 @@ class Inbox:
             return InboxResult(422, "actor_without_inbox", f"{actor} has no inbox to send the Accept to")
         endpoints = remote.get("endpoints")
         shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
-        self.state.add_follower(
-            Follower(name, actor, inbox, shared if isinstance(shared, str) else None, str(follow["id"]), now_text()),
-            str(follow["id"]),
+        follower = Follower(
+            name, actor, inbox, shared if isinstance(shared, str) else None, str(follow["id"]), now_text()
         )
+        if not await self.state.write(partial(self.state.add_follower, follower, str(follow["id"]))):
+            return _duplicate(follow)
         our_id = SitePaths(self.settings.site_url).actor(name)
         accept = accept_for(follow, our_id)
         logger.info("%s now follows %s", actor, name)
@@ -154,7 +160,7 @@ class Inbox:
             follow_up=partial(self.send, name, inbox, accept),
         )
 
-    def _undo(self, site: SiteIndex, undo: dict[str, Any], actor: str) -> InboxResult:
+    async def _undo(self, site: SiteIndex, undo: dict[str, Any], actor: str) -> InboxResult:
         undone = undo.get("object")
         undone_id = _id_of(undone)
         if isinstance(undone, dict) and undone.get("type") not in (None, "Follow"):
@@ -170,16 +176,24 @@ class Inbox:
         if follow.follower != actor:
             logger.info("refused Undo %s by %s of a follow by %s", undone_id, actor, follow.follower)
             return InboxResult(403, "not_your_follow", "an actor can only undo its own Follow")
-        self.state.remove_follower(follow.actor, actor, str(undo["id"]))
+        if await self.state.write(partial(self.state.remove_follower, follow.actor, actor, str(undo["id"]))) is None:
+            return _duplicate(undo)
         logger.info("%s no longer follows %s", actor, follow.actor)
         return InboxResult(202, "unfollowed", f"{actor} no longer follows {follow.actor}")
 
-    def _delete(self, delete: dict[str, Any], actor: str) -> InboxResult:
+    async def _delete(self, delete: dict[str, Any], actor: str) -> InboxResult:
         if _id_of(delete.get("object")) != actor:
             return InboxResult(202, "ignored", "only the deletion of an actor concerns this site")
-        removed = self.state.remove_remote_actor(actor, str(delete["id"]))
+        removed = await self.state.write(partial(self.state.remove_remote_actor, actor, str(delete["id"])))
+        if removed is None:
+            return _duplicate(delete)
         logger.info("%s deleted itself; %d follow(s) removed", actor, removed)
         return InboxResult(202, "deleted", f"{actor} was removed from {removed} follower list(s)")
+
+
+def _duplicate(activity: dict[str, Any]) -> InboxResult:
+    """The answer to a copy of an activity whose other copy, arriving at the same time, was processed."""
+    return InboxResult(202, "duplicate", f"{activity['id']} was already processed")
 
 
 def _key_id(headers: dict[str, str]) -> str | None:

@@ -2,21 +2,41 @@
 
 One connection per process, used from the event loop thread only (every method is a short synchronous call: SQLite in
 WAL mode answers these in microseconds, so there is nothing to gain from a thread pool). Every write is its own
-transaction, so a crash never leaves half a change, and an activity is marked processed in the same transaction as its
-effect, so a redelivered activity is processed exactly once.
+transaction, so a crash never leaves half a change. An activity is claimed, by inserting its id into
+processed_activities, in the same transaction as its effect and before it: of two deliveries of one activity, however
+close together, only the one whose claim was inserted has an effect (and an Accept); the other is a duplicate.
+
+Another process may hold the write lock (`lectern deliver`, a backup, an operator's `sqlite3` shell). The event loop
+must not wait for it: the shim's connection gives up on a lock after `busy_timeout` (a few milliseconds), and
+`write()` tries again after an `asyncio.sleep`, so other requests are served meanwhile, until `WRITE_PATIENCE` has
+passed; then the write raises `StorageUnavailable` (`federation_shim.storage_faults`), which the app answers with 503
+and Retry-After. A full disk raises it too, at once. Either way the refused transaction left nothing behind.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from federation_shim.key_cache import CachedKey, LRUDict
+from federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# A connection used on an event loop waits this long for another process's write lock, blocking the loop meanwhile;
+# ShimState.write() then sleeps (without blocking) and tries again, for up to WRITE_PATIENCE seconds in all.
+LOOP_BUSY_TIMEOUT = 0.02
+WRITE_PATIENCE = 3.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS followers (
@@ -61,14 +81,22 @@ def now_text() -> str:
 class ShimState:
     """The shim's SQLite database; see the module docstring."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy_timeout: float = 5.0, write_patience: float = WRITE_PATIENCE) -> None:
+        """`busy_timeout`: seconds a statement waits for another process's write lock, blocking its thread; an
+        event loop's connection wants LOOP_BUSY_TIMEOUT. `write_patience`: how long `write()` keeps trying."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.write_patience = write_patience
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=5000")
-        self.db.executescript(SCHEMA)
+        self.db.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as error:
+            self.db.close()
+            self.raise_fault(error)
+            raise
         # remote keys recently read, so a busy inbox does not query SQLite for the same key on every request:
         # key id -> (when read, entry); see PersistentKeyStore
         self.recent_keys: LRUDict[str, tuple[float, CachedKey]] = LRUDict(KEY_MEMORY_ENTRIES)
@@ -76,15 +104,47 @@ class ShimState:
     def close(self) -> None:
         self.db.close()
 
+    def raise_fault(self, error: sqlite3.Error) -> None:
+        """Raise `error` as a StorageUnavailable when it is a busy database or a full disk; otherwise return."""
+        fault = storage_fault(error, f"the shim's database {self.path}")
+        if fault is not None:
+            raise fault from error
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        """One write transaction; raises StorageUnavailable when the database is busy or the disk is full, having
+        kept nothing of it."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            self.raise_fault(error)
+            raise
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as error:
+            if self.db.in_transaction:  # SQLite rolls back by itself after some failures (a full disk)
+                self.db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                self.raise_fault(error)
             raise
-        self.db.execute("COMMIT")
+
+    async def write(self, work: Callable[[], T]) -> T:
+        """Run `work` (a method that makes one transaction) without making the event loop wait for another
+        process's write lock: while the database is busy, sleep and try again, up to `write_patience` seconds;
+        then raise StorageUnavailable. A full disk raises at once."""
+        deadline = time.monotonic() + self.write_patience
+        pause = 0.01
+        while True:
+            try:
+                return work()
+            except StorageUnavailable as refused:
+                if refused.reason != DATABASE_BUSY or time.monotonic() + pause > deadline:
+                    raise
+                if pause == 0.01:
+                    logger.info("%s; waiting up to %g s without blocking other requests", refused, self.write_patience)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.25)
 
     # Processed activities
     def was_processed(self, activity_id: str) -> bool:
@@ -92,14 +152,21 @@ class ShimState:
         return row is not None
 
     @staticmethod
-    def mark_processed(db: sqlite3.Connection, activity_id: str, kind: str, actor: str) -> None:
-        db.execute(
+    def claim(db: sqlite3.Connection, activity_id: str, kind: str, actor: str) -> bool:
+        """Mark an activity processed, inside the transaction of its effect; False when it already was (another
+        delivery of the same activity claimed it first: the caller must then do nothing)."""
+        inserted = db.execute(
             "INSERT OR IGNORE INTO processed_activities VALUES (?, ?, ?, ?)", (activity_id, kind, actor, now_text())
-        )
+        ).rowcount
+        return inserted == 1
 
     # Followers
-    def add_follower(self, follower: Follower, activity_id: str) -> None:
+    def add_follower(self, follower: Follower, activity_id: str) -> bool:
+        """Store a follower (or its new inbox), claiming the Follow; False, with nothing changed, when the Follow
+        was already processed."""
         with self.transaction() as db:
+            if not self.claim(db, activity_id, "Follow", follower.follower):
+                return False
             db.execute(
                 "INSERT INTO followers VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (actor, follower) DO UPDATE SET "
                 "inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, follow_id = excluded.follow_id",
@@ -112,23 +179,25 @@ class ShimState:
                     follower.created_at,
                 ),
             )
-            self.mark_processed(db, activity_id, "Follow", follower.follower)
+        return True
 
-    def remove_follower(self, actor: str, follower: str, activity_id: str | None, kind: str = "Undo") -> int:
+    def remove_follower(self, actor: str, follower: str, activity_id: str | None, kind: str = "Undo") -> int | None:
+        """Remove one follow, claiming the activity that asked for it; the number removed, or None (nothing
+        changed) when that activity was already processed."""
         with self.transaction() as db:
-            removed = db.execute("DELETE FROM followers WHERE actor = ? AND follower = ?", (actor, follower)).rowcount
-            if activity_id:
-                self.mark_processed(db, activity_id, kind, follower)
-        return removed
+            if activity_id and not self.claim(db, activity_id, kind, follower):
+                return None
+            return db.execute("DELETE FROM followers WHERE actor = ? AND follower = ?", (actor, follower)).rowcount
 
-    def remove_remote_actor(self, follower: str, activity_id: str | None) -> int:
-        """Forget a remote actor everywhere (it deleted itself, or its inbox is gone)."""
+    def remove_remote_actor(self, follower: str, activity_id: str | None) -> int | None:
+        """Forget a remote actor everywhere (it deleted itself, or its inbox is gone); the number of follows
+        removed, or None (nothing changed) when the Delete `activity_id` was already processed."""
         with self.transaction() as db:
+            if activity_id and not self.claim(db, activity_id, "Delete", follower):
+                return None
             removed = db.execute("DELETE FROM followers WHERE follower = ?", (follower,)).rowcount
             db.execute("DELETE FROM remote_keys WHERE owner = ?", (follower,))
             self.recent_keys.clear()
-            if activity_id:
-                self.mark_processed(db, activity_id, "Delete", follower)
         return removed
 
     def follow_of(self, actor: str, follower: str) -> Follower | None:
@@ -194,14 +263,29 @@ class PersistentKeyStore(MutableMapping[str, CachedKey]):
         return entry
 
     def __setitem__(self, key_id: str, entry: CachedKey) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO remote_keys VALUES (?, ?, ?, ?)",
-            (key_id, entry.owner, entry.public_key_pem, entry.fetched_at),
-        )
+        try:
+            self.db.execute(
+                "INSERT OR REPLACE INTO remote_keys VALUES (?, ?, ?, ?)",
+                (key_id, entry.owner, entry.public_key_pem, entry.fetched_at),
+            )
+        except sqlite3.Error as error:
+            # a key not remembered is fetched again next time; the request that fetched it goes on
+            fault = storage_fault(error, "the remote key cache")
+            if fault is None:
+                raise
+            logger.warning("could not remember the key %s: %s", key_id, fault)
+            self.recent[key_id] = (time.monotonic(), entry)
+            return
         self.recent.pop(key_id, None)
 
     def __delitem__(self, key_id: str) -> None:
-        self.db.execute("DELETE FROM remote_keys WHERE key_id = ?", (key_id,))
+        try:
+            self.db.execute("DELETE FROM remote_keys WHERE key_id = ?", (key_id,))
+        except sqlite3.Error as error:
+            fault = storage_fault(error, "the remote key cache")
+            if fault is None:
+                raise
+            logger.warning("could not forget the key %s: %s", key_id, fault)
         self.recent.pop(key_id, None)
 
     def __iter__(self) -> Iterator[str]:

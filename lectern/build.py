@@ -1,22 +1,22 @@
 """`lectern check` and `lectern build`: validate the content, then run Pelican with Lectern's plugin.
 
 A build never leaves a half-written site: Pelican writes into a staging folder beside the output, which replaces the
-output only when the whole build succeeded. The content is validated first; with any problem, nothing is written.
+output in one step only when the whole build succeeded (`lectern.output_swap`), so `output/` is at every moment a
+whole build, even when the build is killed. The content is validated first; with any problem, nothing is written.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.content_loader import load_site
 from generator.content_model import Site
 from generator.errors import Problem
+from lectern import output_swap
 from lectern.errors import LecternError
 from lectern.keys import check_public_key_pem, load_or_create_private_key, public_key_pem
 from lectern.settings import Settings
@@ -58,11 +58,11 @@ def build_site(settings: Settings) -> BuildReport:
     else:
         pem = public_key_pem(load_or_create_private_key(settings.instance_dir))
     output = settings.output_dir
-    staging = output.parent / f".{output.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    output_swap.clean_stale(output)
+    staging = output_swap.staging_folder(output)
     try:
         _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site)
-        _swap_in(staging, output)
+        output_swap.swap_in(staging, output)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildReport(len(site.collections), len(site.resources), time.perf_counter() - started)
@@ -85,11 +85,3 @@ def _run_pelican(settings: Settings, site: Site) -> None:
             f"the build failed and the previous output was kept: {type(error).__name__}: {error} "
             "(run 'lectern -v build' for details)"
         ) from error
-
-
-def _swap_in(staging: Path, output: Path) -> None:
-    old = output.parent / f".{output.name}.old-{os.getpid()}"
-    if output.exists():
-        output.rename(old)
-    staging.rename(output)
-    shutil.rmtree(old, ignore_errors=True)

@@ -6,6 +6,7 @@ Every failure a person can fix ends as one or more lines on stderr and exit stat
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -134,6 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args, _settings(args))
     except LecternError as error:
         print(f"lectern: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        where = f" writing {error.filename}" if error.filename else ""
+        print(f"lectern: no space left on the disk{where}; free some space and run the command again", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("lectern: interrupted", file=sys.stderr)

@@ -1,5 +1,10 @@
 """The instance's RSA key pair: created on first use in the instance folder (mode 0600), never in git.
 
+The key file is written whole or not at all (`lectern.atomic_files`): a full disk or a kill while it is created leaves
+no key file, so the next command simply creates one. A key file that is empty or unreadable anyway (copied badly,
+truncated by hand) stops every command with one line saying what to do; it is never replaced silently, since the
+site's followers know its public key.
+
 One key pair signs for every actor of a site (the site actor and each collection). Each actor still publishes its own
 key id, `<actor>#main-key`, whose `owner` is that actor, which is what Mastodon and Fedify check; sharing the key
 material means a deployment passes a single public key to a build that runs in CI (`lectern keys public`).
@@ -9,12 +14,12 @@ RSA-2048 with RSASSA-PKCS1-v1_5 / SHA-256 is what every Fediverse server verifie
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from lectern.atomic_files import create_file
 from lectern.errors import KeyFileError
 
 logger = logging.getLogger(__name__)
@@ -29,13 +34,25 @@ def private_key_path(instance_dir: Path) -> Path:
 def load_or_create_private_key(instance_dir: Path) -> rsa.RSAPrivateKey:
     """The instance's private key; created (RSA-2048, file mode 0600) when the instance has none yet."""
     path = private_key_path(instance_dir)
-    if not path.exists():
-        return _create(path)
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError) as error:
+        pem = path.read_bytes()
+    except FileNotFoundError:
+        return _create(path)
+    except OSError as error:
+        raise KeyFileError(f"{path}: cannot read the private key ({error.strerror})") from None
+    if not pem.strip():
         raise KeyFileError(
-            f"{path}: cannot read the private key ({error}); restore it from a backup, or move it "
+            f"{path}: is empty ({len(pem)} bytes), so it holds no key (an interrupted write, e.g. on a full disk, "
+            "leaves such a file); restore it from a backup, or delete it and run the command again to create a new "
+            "key pair (followers' servers will refetch the new public key)"
+        )
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except TypeError:
+        raise KeyFileError(f"{path}: the private key is encrypted; Lectern needs it without a passphrase") from None
+    except ValueError:
+        raise KeyFileError(
+            f"{path}: is not a readable PEM private key ({len(pem)} bytes); restore it from a backup, or move it "
             "away to create a new one (followers' servers will refetch the new public key)"
         ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
@@ -48,13 +65,14 @@ def _create(path: Path) -> rsa.RSAPrivateKey:
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return load_or_create_private_key(path.parent.parent)
+        created = create_file(path, pem, mode=0o600)
     except OSError as error:
-        raise KeyFileError(f"{path}: cannot create the private key ({error.strerror})") from None
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
+        raise KeyFileError(
+            f"{path}: cannot create the private key ({error.strerror}); nothing was written: "
+            "fix that (free some disk space) and run the command again"
+        ) from None
+    if not created:  # another process created it first: use theirs
+        return load_or_create_private_key(path.parent.parent)
     logger.info("created a new key pair in %s (first use)", path)
     return key
 
