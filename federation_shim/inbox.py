@@ -47,7 +47,11 @@ def _id_of(value: Any) -> str | None:
 
 
 def host_of(url: str | None) -> str:
-    return (urlsplit(url).hostname or "").lower() if url else ""
+    """The lower-case host of `url`; "" when it has none or cannot be split (a keyId `http://[::1/x`)."""
+    try:
+        return (urlsplit(url).hostname or "").lower() if url else ""
+    except ValueError:
+        return ""
 
 
 def is_blocked(host: str, blocked: tuple[str, ...]) -> bool:
