@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
+from federation_shim.web_urls import web_url_problem
+
 MAX_HTML = 200_000  # characters read; the inbox takes at most 1 MB anyway
 
 _TOKEN = re.compile(
@@ -47,7 +49,8 @@ class HtmlText:
 
 
 def is_web_url(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) <= 2048
+    """An absolute http(s) URL that can be split, fetched and encoded: the shim's one parser, `web_urls`."""
+    return web_url_problem(value) is None
 
 
 def plain_text(value: str) -> str:

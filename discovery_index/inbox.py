@@ -1,9 +1,10 @@
 """The index's inbox: the shim's order of checks (`federation_shim.inbox`), then indexing.
 
-    1. body size (413) and JSON (400)           -- the app reads at most MAX_BODY bytes
-    2. an activity with an id, a type, an actor (400)
+    1. body size (413), a JSON content type (415) and JSON within bounds (400)   -- at most MAX_BODY bytes are read
+    2. an activity with an id, a type, an actor; id and actor absolute http(s) URLs (400)
     3. a Delete from an actor the index never knew: 202, no fetch
-    4. the HTTP signature (401; 503 when the key could not be fetched for a temporary reason)
+    4. the HTTP signature, for the index's public URL (401; 400 for a malformed digest; 503 with Retry-After when the
+       key could not be fetched for a temporary reason or its host was asked for too many keys lately)
     5. the key's owner is the activity's actor (401)
     6. the same activity id twice: 202, processed once
     7. Accept/Reject of the index's Follow; Create/Update/Delete from a followed actor (`ingest`), an Update of the

@@ -10,7 +10,6 @@ raise the shim's `FetchError` tree.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -28,7 +27,9 @@ from federation_shim.errors import (
     TooManyRedirects,
     UnsupportedURL,
 )
+from federation_shim.json_body import parse_json
 from federation_shim.remote_fetch import DEFAULT_USER_AGENT
+from federation_shim.web_urls import web_url_problem
 
 MAX_BYTES = 512 * 1024
 DEADLINE = 10.0
@@ -47,9 +48,11 @@ def json_session(allow_private_addresses: bool, *, timeout: float = DEADLINE) ->
 
 
 def _check(url: str, previous: str | None, allow_private_addresses: bool) -> None:
+    problem = web_url_problem(url)
+    if problem is not None:
+        raise UnsupportedURL(url, f"cannot fetch {url[:200]!r}: {problem}")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsupportedURL(url, f"cannot fetch {url!r}: not an absolute http(s) URL")
+    assert parts.hostname is not None  # web_url_problem checked it
     if previous is not None and urlsplit(previous).scheme == "https" and parts.scheme == "http":
         raise UnsupportedURL(url, f"{previous} redirected to {url}, from https to http")
     try:
@@ -99,8 +102,8 @@ async def _fetch(
         except aiohttp.ClientError as error:
             raise ConnectionFailed(current, f"fetching {current} failed: {error!r}") from error
         try:
-            document = json.loads(body)
-        except ValueError as error:
+            document = parse_json(bytes(body))
+        except ValueError as error:  # BadJSON: not JSON, or beyond json_body's bounds
             raise InvalidDocument(current, f"{current} did not return JSON: {error}") from None
         if not isinstance(document, dict):
             raise InvalidDocument(current, f"{current} returned JSON that is not an object")

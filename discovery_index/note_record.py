@@ -51,7 +51,11 @@ def ids_of(value: Any) -> list[str]:
 
 
 def host_of(url: str) -> str:
-    return urlsplit(url).netloc.lower()
+    """The lower-case authority of `url`; "" when it has none or cannot be split (`http://[::1/x`)."""
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
 
 
 def types_of(document: dict[str, Any]) -> set[str]:

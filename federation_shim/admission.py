@@ -9,7 +9,8 @@ inbox and the discovery index's, so hostile input meets the same rules everywher
     3. a Delete from an actor never known: 202, no fetch (Mastodon does the same: the actor is gone anyway)
     4. the HTTP signature (400 for a malformed digest, 401 otherwise; 503 with Retry-After when the key could not be
        fetched for a temporary reason or its host was asked too often: `signature_result.http_status`)
-    5. the key's owner is the activity's actor (401)
+    5. the key's owner is the activity's actor (401; a keyId on another host than the actor is refused before any
+       fetch, since a key is only accepted on its owner's host)
     6. the same activity id twice: 202, processed once
 
 `admit` returns the activity when it passed, or the `InboxResult` to answer with.
@@ -29,7 +30,7 @@ from federation_shim.keys import KeyLookup
 from federation_shim.media_types import is_inbox_content_type
 from federation_shim.request_view import TargetURI
 from federation_shim.signature_result import activity_actor_id, check_signer_is_actor, http_status
-from federation_shim.web_urls import web_url_problem
+from federation_shim.web_urls import parse_web_url, web_url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,13 @@ async def admit(
         return InboxResult(202, "unknown_actor", "a Delete from an actor never known here: nothing to do")
 
     verdict = await verify_request(
-        method=method, target_uri=target_uri, headers=headers, body=body, now=datetime.now(UTC), key_lookup=key_lookup
+        method=method,
+        target_uri=target_uri,
+        headers=headers,
+        body=body,
+        now=datetime.now(UTC),
+        key_lookup=key_lookup,
+        signer_host=parse_web_url(actor).authority,
     )
     verdict = check_signer_is_actor(verdict, activity)
     if not verdict.ok:

@@ -42,6 +42,7 @@ from .signature_result import (
     activity_actor_id,
     check_signer_is_actor,
 )
+from .web_urls import parse_web_url
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -75,12 +76,17 @@ async def verify_request(
     now: datetime,
     key_lookup: KeyLookup,
     policy: VerificationPolicy = DEFAULT_POLICY,
+    signer_host: str | None = None,
 ) -> VerificationResult:
     """Verify the HTTP signature of an incoming request.
 
     ``target_uri`` is the full URI as received: scheme, host and port, *raw* path and query.
     ``headers`` may use any case; a field sent several times must be one value joined with
     ``", "`` (see :func:`headers_from_pairs`). ``now`` must be timezone-aware.
+
+    ``signer_host`` is the authority (``TargetURI.authority``) the signer must be on, when the caller
+    knows it (an inbox: the activity's actor's host). A key is only accepted on its owner's host
+    (``key_cache``), so a keyId elsewhere is refused here, before its key is looked up or fetched.
     """
     lowered = lowercase_headers(headers)
     try:
@@ -93,6 +99,15 @@ async def verify_request(
         prepared = cavage.prepare(method, target, lowered, body, now, policy)
     if isinstance(prepared, VerificationResult):
         return _log(prepared)
+    if signer_host is not None and parse_web_url(prepared.key_id).authority != signer_host:
+        return _log(
+            VerificationResult.failure(
+                Reason.SIGNER_IS_NOT_ACTOR,
+                f"key {prepared.key_id} is not on {signer_host}, the host of the activity's actor",
+                key_id=prepared.key_id,
+                scheme=prepared.scheme,
+            )
+        )
     return _log(await _verify_with_key(prepared, key_lookup))
 
 

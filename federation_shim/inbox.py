@@ -1,10 +1,11 @@
 """The inbox: every POST is checked, in this order, before anything is stored (ActivityPub 7; Mastodon's rules).
 
-    1. body size (413) and JSON (400)          -- the app reads at most MAX_BODY bytes
-    2. an activity with an id, a type, an actor (400)
+    1. body size (413), a JSON content type (415) and JSON within bounds (400)   -- at most MAX_BODY bytes are read
+    2. an activity with an id, a type, an actor; id and actor absolute http(s) URLs (400)
     3. a blocked domain (403)                   -- before any fetch
     4. a Delete from an actor we never knew: 202, no fetch (Mastodon does the same: the actor is gone anyway)
-    5. the HTTP signature (401; 503 when the key could not be fetched for a temporary reason)
+    5. the HTTP signature (401; 400 for a malformed digest; 503 with Retry-After when the key could not be fetched
+       for a temporary reason or its host was asked for too many keys lately)
     6. the key's owner is the activity's actor (401)
     7. the same activity id twice: 202, processed once
     8. Follow / Undo(Follow) / Delete(actor); anything else: 202, ignored
@@ -52,7 +53,11 @@ def _id_of(value: Any) -> str | None:
 
 
 def host_of(url: str | None) -> str:
-    return (urlsplit(url).hostname or "").lower() if url else ""
+    """The lower-case host of `url`; "" when it has none or cannot be split (a keyId `http://[::1/x`)."""
+    try:
+        return (urlsplit(url).hostname or "").lower() if url else ""
+    except ValueError:
+        return ""
 
 
 def is_blocked(host: str, blocked: tuple[str, ...]) -> bool:

@@ -185,3 +185,9 @@ def test_actor_names_and_summaries_are_stored_as_plain_text(markup: str) -> None
 def test_dates_outside_the_calendar_are_dropped_not_raised(moment: str) -> None:
     record = note_to_record(fedify_note(published=moment, updated=moment), collection(ALICE))
     assert isinstance(record, ResourceRecord) and record.published == record.updated == ""
+
+
+@pytest.mark.parametrize("object_id", ["http://[::1/notes/1", "https://fedi.example:99999/n", "http://a..b/n"])
+def test_an_object_id_that_cannot_be_split_is_refused_not_raised(object_id: str) -> None:
+    refused = note_to_record(fedify_note(id=object_id), collection(ALICE))
+    assert isinstance(refused, NotIndexed) and refused.reason == "invalid_object"

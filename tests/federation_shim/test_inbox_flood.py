@@ -54,17 +54,20 @@ def fetches(servers: list[RemoteServer]) -> int:
     return sum(1 for server in servers for method, _ in server.requests if method == "GET")
 
 
-def flood(shim: LecternServer, body: bytes, headers: dict[str, str], key_ids: list[str]) -> list[tuple[int, str, bool]]:
-    """POST `body` once per keyId (the signature does not cover the keyId, so one signature serves all), from 8
-    threads on keep-alive connections; (status, reason, has Retry-After) for each."""
+Request = tuple[bytes, dict[str, str], str]  # body, signed headers, the keyId to put in the Signature header
+
+
+def flood(shim: LecternServer, requests: list[Request]) -> list[tuple[int, str, bool]]:
+    """POST each body with its keyId (the signature does not cover the keyId, so one signature per body serves all),
+    from 8 threads on keep-alive connections; (status, reason, has Retry-After) for each."""
     results: list[tuple[int, str, bool]] = []
     lock = threading.Lock()
-    chunks = [key_ids[n::8] for n in range(8)]
+    chunks = [requests[n::8] for n in range(8)]
 
-    def worker(chunk: list[str]) -> None:
+    def worker(chunk: list[Request]) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", shim.port, timeout=60)
         try:
-            for key_id in chunk:
+            for body, headers, key_id in chunk:
                 sent = dict(headers)
                 sent["Signature"] = re.sub(r'keyId="[^"]*"', f'keyId="{key_id}"', headers["Signature"])
                 connection.request("POST", INBOX, body=body, headers=sent)
@@ -83,25 +86,28 @@ def flood(shim: LecternServer, body: bytes, headers: dict[str, str], key_ids: li
     return results
 
 
-def signed_follow(shim: LecternServer, remotes: list[RemoteServer]) -> tuple[bytes, dict[str, str]]:
-    alice = remotes[0].actors["alice"]
+def signed_like(shim: LecternServer, remotes: list[RemoteServer], host: int) -> tuple[bytes, dict[str, str]]:
+    """A Like by an unknown actor on remote `host` (a keyId must be on its actor's host to be looked up at all),
+    signed by alice: the signature is never checked, as no key is ever found."""
+    actor = f"{remotes[host].base}/users/ghost"
     activity = {
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{alice.id}/follows/{uuid.uuid4()}",
+        "id": f"{actor}/likes/{uuid.uuid4()}",
         "type": "Like",
-        "actor": alice.id,
+        "actor": actor,
         "object": f"{shim.site_url}/ap/actors/fractions.json",
     }
     body = json.dumps(activity).encode()
+    alice = remotes[0].actors["alice"]
     headers = {k: v for k, v in alice.sign(shim.site_url + INBOX, body).items() if k != "Host"}
     return body, headers
 
 
 def test_the_same_unknown_key_thirty_times_is_fetched_once(shim: LecternServer, remotes: list[RemoteServer]) -> None:
-    body, headers = signed_follow(shim, remotes)
+    body, headers = signed_like(shim, remotes, 1)
     before = fetches(remotes)
     ghost = f"{remotes[1].base}/users/ghost-{uuid.uuid4()}#main-key"
-    results = flood(shim, body, headers, [ghost] * 30)
+    results = flood(shim, [(body, headers, ghost)] * 30)
     assert {status for status, _, _ in results} == {401}
     assert fetches(remotes) - before == 1
 
@@ -109,13 +115,16 @@ def test_the_same_unknown_key_thirty_times_is_fetched_once(shim: LecternServer, 
 def test_a_flood_of_unknown_keys_costs_a_bounded_number_of_fetches(
     shim: LecternServer, remotes: list[RemoteServer]
 ) -> None:
-    body, headers = signed_follow(shim, remotes)
-    flood(shim, body, headers, [f"{remotes[2].base}/users/warmup-{n}#main-key" for n in range(20)])  # warm up
+    signed = [signed_like(shim, remotes, host) for host in range(HOSTS)]
+    body, headers = signed[2]
+    flood(shim, [(body, headers, f"{remotes[2].base}/users/warmup-{n}#main-key") for n in range(20)])  # warm up
     rss_before = resident_kib(shim.process.pid)
     before = fetches(remotes)
 
-    key_ids = [f"{remotes[n % HOSTS].base}/users/ghost-{uuid.uuid4()}#main-key" for n in range(REQUESTS)]
-    results = flood(shim, body, headers, key_ids)
+    requests = [
+        (*signed[n % HOSTS], f"{remotes[n % HOSTS].base}/users/ghost-{uuid.uuid4()}#main-key") for n in range(REQUESTS)
+    ]
+    results = flood(shim, requests)
 
     fetched = fetches(remotes) - before
     budget = FetchBudget()

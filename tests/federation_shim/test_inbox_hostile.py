@@ -449,3 +449,14 @@ def test_static_activitypub_documents_are_served_as_activity_json(shim: LecternS
     assert (status, headers["content-type"]) == (200, "application/activity+json")
     status, headers, _ = shim.get("/.well-known/host-meta")
     assert headers["content-type"].startswith("application/xrd+xml")
+
+
+@pytest.mark.parametrize("key_id", ["http://[::1/x", "http://127.0.0.1:99999/x", "http://a..b/x"])
+def test_a_keyid_that_cannot_be_split_is_401_even_where_domains_are_blocked(
+    shim: LecternServer, remote: RemoteServer, key_id: str
+) -> None:
+    """The blocked-domain check reads the keyId's host before the signature is parsed; it must not raise on it."""
+    alice = remote.actors["alice"]
+    body = encode(follow(alice, shim))
+    headers = alice.sign(shim.site_url + inbox(shim), body, key_id=key_id)
+    refused(shim, 401, "invalid_key_id", body, headers)

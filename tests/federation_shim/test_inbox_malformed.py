@@ -319,3 +319,15 @@ def test_a_content_length_in_non_ascii_digits_is_not_a_500(shim: LecternServer) 
         assert 400 <= response.status < 500
     finally:
         connection.close()
+
+
+def test_a_keyid_on_another_host_than_the_actor_is_401_without_a_fetch(
+    shim: LecternServer, remote: RemoteServer
+) -> None:
+    """A key is only accepted on its owner's host, so the input alone refuses it (`localhost` names the same server
+    as 127.0.0.1, but it is another host)."""
+    alice = remote.actors["alice"]
+    body = json.dumps(follow(alice, shim)).encode()
+    key_id = alice.key_id.replace("127.0.0.1", "localhost")
+    headers = alice.sign(shim.site_url + INBOX, body, key_id=key_id)
+    refused_without_fetch(shim, remote, body, headers, 401, "signer_is_not_actor")
