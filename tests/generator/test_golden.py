@@ -21,8 +21,8 @@ from generator.objects import (
     resource_to_note,
     resource_to_page,
 )
-from generator.publication_history import Publication
 from generator.outboxes import outbox_documents
+from generator.publication_history import Publication
 from lectern.settings import settings_from_mapping
 from lectern.site_paths import SitePaths
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
-
 from datetime import UTC, datetime
+from pathlib import Path
 
 from generator.publication_history import FirstPublished, Publication, PublicationHistory, read_publication_history
 from generator.tombstones import CollectionTombstone, Tombstone

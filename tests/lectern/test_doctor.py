@@ -71,7 +71,6 @@ def site(built_site: tuple[Settings, Path], tmp_path: Path) -> Site:
     return Site(built_site, tmp_path / "output")
 
 
-
 def test_doctor_passes_on_the_example_site(built_site: tuple[Settings, Path]) -> None:
     settings, output = built_site
     result = doctor(output.parent, output)
