@@ -109,6 +109,12 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print(f"Queued {report.activities} activities as {report.jobs} deliveries.")
+    if report.late:
+        print(
+            f"{len(report.late)} new resource(s) were committed more than 6 hours ago: Mastodon shows them on the "
+            "collection's profile but not in followers' home timelines. Publish soon after committing "
+            "(see docs/federation.md)."
+        )
     print(
         f"Sent {stats.sent}: {stats.delivered} delivered, {stats.retried} to retry later, {stats.failed} failed, "
         f"{stats.gone} gone."

@@ -19,13 +19,13 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from federation_shim.delivery_plan import plan_delivery
+from federation_shim.delivery_plan import Plan, plan_delivery
 from federation_shim.delivery_store import DeliveryStore
 from federation_shim.delivery_worker import DeliveryWorker, WorkerStats
 from federation_shim.inbox_client import InboxClient
@@ -50,6 +50,31 @@ class QueueReport:
     jobs: int
     baseline: bool
     resources: int
+    late: tuple[str, ...] = ()  # new resources published longer ago than Mastodon's real-time window
+
+
+# Mastodon puts a status into followers' home timelines only while its `published` is less than six hours old
+# (`Status::REAL_TIME_WINDOW`, `within_realtime_window?` in app/models/status.rb, checked by create.rb and
+# announce.rb before `DistributionWorker`)
+REAL_TIME_WINDOW = timedelta(hours=6)
+
+
+def published_late(plan: Plan, now: datetime) -> tuple[str, ...]:
+    """The ids of the Notes this plan creates that were published before Mastodon's real-time window: their
+    followers will find them on the collection's page and profile, but not in their home timeline."""
+    late = []
+    for planned in plan.activities:
+        activity = planned.activity
+        note = activity.get("object")
+        if activity.get("type") != "Create" or not isinstance(note, dict) or not isinstance(note.get("published"), str):
+            continue
+        try:
+            published = datetime.fromisoformat(note["published"].replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if now - published > REAL_TIME_WINDOW:
+            late.append(str(note.get("id")))
+    return tuple(late)
 
 
 class NoBuild(Exception):
@@ -88,7 +113,10 @@ def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = 
         )
     elif plan.activities:
         logger.info("queued %d activities as %d deliveries", len(plan.activities), jobs)
-    return QueueReport(len(plan.activities), jobs, plan.baseline, len(manifest["items"]))
+    late = () if plan.baseline else published_late(plan, when)
+    for note_id in late:
+        logger.warning("%s was published more than 6 hours ago: Mastodon will not put it in home timelines", note_id)
+    return QueueReport(len(plan.activities), jobs, plan.baseline, len(manifest["items"]), late)
 
 
 def delivery_timeout() -> float:

@@ -9,6 +9,7 @@ import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -82,6 +83,14 @@ def test_create_update_and_delete_reach_a_fedify_follower_verified(project: Path
                 peer.wait_for_activity("Accept", object_id=follow["follow_id"], timeout=15)
             collection = server.get_json("/ap/actors/fractions.json")["id"]
             site_actor = server.get_json("/ap/actors/library.json")["id"]
+            for actor_id in (collection, site_actor):  # Mastodon takes only JPEG, PNG, GIF and WebP avatars
+                looked_up = peer.lookup(actor_id)
+                for field in ("icon", "image"):
+                    picture = looked_up["object"][field] if "object" in looked_up else looked_up[field]
+                    assert picture["mediaType"] in ("image/png", "image/jpeg"), picture
+                    status, headers, body = server.get(urlsplit(picture["url"]).path)
+                    assert status == 200 and headers["content-type"] == picture["mediaType"]
+                    assert body.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))
             note_id = f"{server.site_url}/ap/objects/fractions/paper-strips.json"
             page_id = f"{server.site_url}/ap/pages/fractions/paper-strips.json"
             resource = project / "content" / "fractions" / "paper-strips.md"

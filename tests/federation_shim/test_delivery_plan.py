@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from federation_shim.delivery_plan import DeliveredItem, plan_delivery
+from federation_shim.delivery_service import published_late
 from lectern.site_paths import SitePaths
 
 SITE = "https://oer.example"
@@ -156,3 +157,22 @@ def test_a_new_collection_is_recorded_and_an_old_manifest_without_collections_st
     old = manifest(item("a/one"))
     del old["collections"]
     assert plan_delivery(old, told(known("a/one")), False, load, NOW).activities == []
+
+
+def test_new_resources_published_before_mastodons_real_time_window_are_named() -> None:
+    """Mastodon puts a status in home timelines only within six hours of its `published` (app/models/status.rb,
+    REAL_TIME_WINDOW): `lectern deliver` names the new resources committed longer ago than that."""
+
+    def load_published(published: str) -> Any:
+        def load_with(document_id: str) -> dict[str, Any]:
+            document = load(document_id)
+            if document["type"] == "Create":
+                document["object"] = {"id": document_id.replace("/creates/", "/objects/"), "published": published}
+            return document
+
+        return load_with
+
+    fresh = plan_delivery(manifest(item("a/one")), told(), False, load_published("2026-03-01T07:00:00Z"), NOW)
+    assert published_late(fresh, NOW) == ()
+    stale = plan_delivery(manifest(item("a/one")), told(), False, load_published("2026-03-01T05:59:00Z"), NOW)
+    assert published_late(stale, NOW) == (f"{SITE}/ap/objects/a/one.json",)
