@@ -326,7 +326,7 @@ def prepare(
         for string in strings:
             try:
                 if isinstance(public_key, RSAPublicKey):
-                    public_key.verify(signature, string, padding.PKCS1v15(), hashes.SHA256())
+                    public_key.verify(signature, string, _PKCS1V15, _SHA256)
                 else:
                     public_key.verify(signature, string)
             except InvalidSignature:
