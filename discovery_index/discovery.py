@@ -29,6 +29,7 @@ from discovery_index.note_record import host_of, ids_of, types_of
 from discovery_index.records import InstanceRecord
 from federation_shim.errors import ConnectionFailed, FetchError
 from federation_shim.remote_fetch import RemoteFetcher
+from federation_shim.web_urls import web_url_problem
 from lectern.site_paths import WEBFINGER_INDEX_FILE
 
 logger = logging.getLogger(__name__)
@@ -73,9 +74,10 @@ class Discoverer:
             if handle is not None:
                 base, actor_id = await self._webfinger_handle(handle)
                 return await self._from_actor(base, actor_id)
+            problem = web_url_problem(source.strip())
+            if problem is not None:
+                raise SourceError(f"{source!r} is neither a handle (@name@host) nor a usable address: {problem}")
             parts = urlsplit(source.strip())
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise SourceError(f"{source!r} is neither a handle (@name@host) nor an address (https://host)")
             base = f"{parts.scheme}://{parts.netloc.lower()}"
             if parts.path in ("", "/"):
                 return await self._from_site(base)
