@@ -25,7 +25,7 @@ from discovery_index.actor_record import is_actor
 from discovery_index.backfill import outbox_pages
 from discovery_index.errors import SourceError
 from discovery_index.json_fetch import fetch_json
-from discovery_index.note_record import host_of, ids_of, types_of
+from discovery_index.note_record import MAX_TITLE, host_of, ids_of, text_of, types_of
 from discovery_index.records import InstanceRecord
 from federation_shim.errors import ConnectionFailed, FetchError
 from federation_shim.remote_fetch import RemoteFetcher
@@ -126,7 +126,7 @@ class Discoverer:
                     metadata = info.get("metadata")
                     name = software.get("name") if isinstance(software, dict) else ""
                     node = metadata.get("nodeName") if isinstance(metadata, dict) else ""
-                    return str(name or ""), str(node or "")
+                    return text_of(name, 100), text_of(node, MAX_TITLE)  # plain text, bounded: shown by the API
         except FetchError as error:
             logger.info("no NodeInfo at %s: %s", base, error)
         return "", ""
