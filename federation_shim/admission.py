@@ -92,8 +92,8 @@ async def admit(
         actor_host = authority_of(actor)
     except ValueError as error:
         return InboxResult(400, "invalid_activity", f"the activity's actor: {error}")
-    if len(kind) > 64:
-        return InboxResult(400, "invalid_activity", "the activity's type is longer than 64 characters")
+    if len(kind) > 200:
+        return InboxResult(400, "invalid_activity", "the activity's type is longer than 200 characters")
     refused = refuse_sender(activity, actor, headers)
     if refused is not None:
         return refused
