@@ -25,10 +25,11 @@ from discovery_index.actor_record import is_actor
 from discovery_index.backfill import outbox_pages
 from discovery_index.errors import SourceError
 from discovery_index.json_fetch import fetch_json
-from discovery_index.note_record import host_of, ids_of, types_of
+from discovery_index.note_record import MAX_TITLE, host_of, ids_of, text_of, types_of
 from discovery_index.records import InstanceRecord
 from federation_shim.errors import ConnectionFailed, FetchError
 from federation_shim.remote_fetch import RemoteFetcher
+from federation_shim.web_urls import web_url_problem
 from lectern.site_paths import WEBFINGER_INDEX_FILE
 
 logger = logging.getLogger(__name__)
@@ -73,9 +74,10 @@ class Discoverer:
             if handle is not None:
                 base, actor_id = await self._webfinger_handle(handle)
                 return await self._from_actor(base, actor_id)
+            problem = web_url_problem(source.strip())
+            if problem is not None:
+                raise SourceError(f"{source!r} is neither a handle (@name@host) nor a usable address: {problem}")
             parts = urlsplit(source.strip())
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise SourceError(f"{source!r} is neither a handle (@name@host) nor an address (https://host)")
             base = f"{parts.scheme}://{parts.netloc.lower()}"
             if parts.path in ("", "/"):
                 return await self._from_site(base)
@@ -124,7 +126,7 @@ class Discoverer:
                     metadata = info.get("metadata")
                     name = software.get("name") if isinstance(software, dict) else ""
                     node = metadata.get("nodeName") if isinstance(metadata, dict) else ""
-                    return str(name or ""), str(node or "")
+                    return text_of(name, 100), text_of(node, MAX_TITLE)  # plain text, bounded: shown by the API
         except FetchError as error:
             logger.info("no NodeInfo at %s: %s", base, error)
         return "", ""

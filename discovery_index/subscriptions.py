@@ -62,7 +62,10 @@ def instance_host(text: str) -> str:
     handle = parse_handle(text)
     if handle is not None:
         return handle.host
-    parts = urlsplit(text.strip() if "://" in text else f"//{text.strip()}")
+    try:
+        parts = urlsplit(text.strip() if "://" in text else f"//{text.strip()}")
+    except ValueError as error:  # an unclosed [ in the host
+        raise SourceError(f"{text!r} is not an address: {error}") from None
     if not parts.netloc:
         raise SourceError(f"{text!r} names no instance; write its host, e.g. oer.example.edu or 127.0.0.1:8000")
     return parts.netloc.lower()

@@ -30,7 +30,7 @@ from federation_shim.keys import KeyLookup
 from federation_shim.media_types import is_inbox_content_type
 from federation_shim.request_view import TargetURI
 from federation_shim.signature_result import activity_actor_id, check_signer_is_actor, http_status
-from federation_shim.web_urls import parse_web_url, web_url_problem
+from federation_shim.web_urls import authority_of, web_url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -85,13 +85,15 @@ async def admit(
     activity_id, kind, actor = activity.get("id"), activity.get("type"), activity_actor_id(activity)
     if not isinstance(activity_id, str) or not isinstance(kind, str) or actor is None:
         return InboxResult(400, "invalid_activity", "an activity needs an id, a type and an actor")
-    for name, value in (("id", activity_id), ("actor", actor)):
-        problem = web_url_problem(value)
-        if problem is not None:
-            detail = f"the activity's {name} is not an absolute http(s) URL: {problem}"
-            return InboxResult(400, "invalid_activity", detail)
-    if len(kind) > 64:
-        return InboxResult(400, "invalid_activity", "the activity's type is longer than 64 characters")
+    problem = web_url_problem(activity_id)
+    if problem is not None:
+        return InboxResult(400, "invalid_activity", f"the activity's id is not an absolute http(s) URL: {problem}")
+    try:
+        actor_host = authority_of(actor)
+    except ValueError as error:
+        return InboxResult(400, "invalid_activity", f"the activity's actor: {error}")
+    if len(kind) > 200:
+        return InboxResult(400, "invalid_activity", "the activity's type is longer than 200 characters")
     refused = refuse_sender(activity, actor, headers)
     if refused is not None:
         return refused
@@ -105,7 +107,7 @@ async def admit(
         body=body,
         now=datetime.now(UTC),
         key_lookup=key_lookup,
-        signer_host=parse_web_url(actor).authority,
+        signer_host=actor_host,
     )
     verdict = check_signer_is_actor(verdict, activity)
     if not verdict.ok:

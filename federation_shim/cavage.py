@@ -49,7 +49,7 @@ from .signature_result import (
     VerificationResult,
     check_time_window,
 )
-from .web_urls import web_url_problem
+from .web_urls import authority_of
 
 __all__ = [
     "GET_SIGNED_HEADERS",
@@ -259,9 +259,10 @@ def prepare(
     key_id = params.get("keyId")
     if not key_id or not params.get("signature"):
         return fail(Reason.UNPARSABLE_SIGNATURE, "keyId and signature parameters are required")
-    key_id_problem = web_url_problem(key_id)
-    if key_id_problem is not None:
-        return fail(Reason.INVALID_KEY_ID, f"keyId is not an absolute http(s) URL: {key_id_problem}")
+    try:
+        authority_of(key_id)
+    except ValueError as error:
+        return fail(Reason.INVALID_KEY_ID, f"keyId: {error}")
     algorithm = params.get("algorithm", "hs2019").lower()
     if algorithm not in SIGNATURE_ALGORITHMS:
         return fail(
@@ -325,7 +326,7 @@ def prepare(
         for string in strings:
             try:
                 if isinstance(public_key, RSAPublicKey):
-                    public_key.verify(signature, string, padding.PKCS1v15(), hashes.SHA256())
+                    public_key.verify(signature, string, _PKCS1V15, _SHA256)
                 else:
                     public_key.verify(signature, string)
             except InvalidSignature:

@@ -76,7 +76,7 @@ def parse_json(body: bytes | str) -> Any:
         raise BadJSON("too_deep", f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
     except (ValueError, UnicodeError) as error:
         raise BadJSON("invalid_json", f"the body is not JSON: {_safe(str(error))}") from None
-    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+    if len(raw) > 2 * MAX_DEPTH and raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
         raise BadJSON("too_deep", f"the JSON is nested more than {MAX_DEPTH} levels deep")
     if (b"\\u" in raw or b"\\U" in raw or b"\xed" in raw) and _SURROGATE.search(raw) and not _all_encodable(value):
         raise BadJSON("invalid_unicode", "a string holds a lone surrogate, which is not Unicode text")

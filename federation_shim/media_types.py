@@ -51,6 +51,11 @@ def is_inbox_content_type(value: str | None) -> bool:
     """What an inbox accepts in a POST: the ActivityPub types above, or ``application/json`` (some servers and tools
     label activities so). Anything else (``text/plain``, forms, no Content-Type) is answered 415: a body a browser
     can send cross-origin without a preflight must not be read as an activity."""
+    if value in _COMMON_INBOX_TYPES:
+        return True
     if not value:
         return False
     return is_activitypub_content_type(value) or _parse_content_type(value)[0] == "application/json"
+
+
+_COMMON_INBOX_TYPES = frozenset({ACTIVITY_JSON, LD_JSON_AS, "application/json"})  # as sent: no parsing needed

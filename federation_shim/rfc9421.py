@@ -48,7 +48,7 @@ from .structured_fields import (
     serialize_inner_list,
     serialize_item,
 )
-from .web_urls import web_url_problem
+from .web_urls import authority_of
 
 __all__ = ["ALGORITHMS", "DERIVED_COMPONENTS", "prepare", "sign_request"]
 
@@ -211,9 +211,10 @@ def prepare(
         if not isinstance(raw_key_id, str) or not raw_key_id:
             raise _BaseError(Reason.UNPARSABLE_SIGNATURE, "keyid parameter is required")
         key_id = raw_key_id
-        key_id_problem = web_url_problem(key_id)
-        if key_id_problem is not None:
-            raise _BaseError(Reason.INVALID_KEY_ID, f"keyid is not an absolute http(s) URL: {key_id_problem}")
+        try:
+            authority_of(key_id)
+        except ValueError as error:
+            raise _BaseError(Reason.INVALID_KEY_ID, f"keyid: {error}") from None
         for name in ("created", "expires"):
             if name in params and (not isinstance(params[name], int) or isinstance(params[name], bool)):
                 raise _BaseError(Reason.UNPARSABLE_SIGNATURE, f"{name} must be an integer")

@@ -18,6 +18,7 @@ The rules are those of a URL that can be fetched (RFC 3986 section 3, WHATWG URL
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ from yarl import URL
 
 from .request_view import TargetURI
 
-__all__ = ["MAX_URL_LENGTH", "is_web_url", "parse_web_url", "web_url_problem"]
+__all__ = ["MAX_URL_LENGTH", "authority_of", "is_web_url", "parse_web_url", "web_url_problem"]
 
 MAX_URL_LENGTH = 2048
 
@@ -109,6 +110,22 @@ def general_problem(value: str) -> str | None:
     if port == 0:
         return "has port 0"
     return _authority_problem(parts.netloc) or _host_problem(parts.hostname)
+
+
+@functools.lru_cache(maxsize=1024)
+def authority_of(url: str) -> str:
+    """``TargetURI.authority`` of an acceptable URL (lower-case host, default port dropped); ValueError naming the
+    problem if ``url`` is not acceptable. Remembered for the last 1,024 URLs: the inbox asks it of every request's
+    actor and keyId, and a sender uses the same ones again and again."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is None or len(plain[1]) > 253 or len(url) > MAX_URL_LENGTH:
+        return parse_web_url(url).authority
+    host, port = plain[1], plain[2]
+    if port is None or int(port) == (443 if url.startswith("https:") else 80):
+        return host
+    if int(port) > 65535:
+        raise ValueError(f"{_shown(url)} is not a usable http(s) URL: port out of range")
+    return f"{host}:{int(port)}"
 
 
 def parse_web_url(value: object) -> TargetURI:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
+from discovery_index.config import TOKEN_FILE
 from federation_shim.cavage import sign_post
 from tests.discovery_index.index_server import IndexServer
 from tests.federation_shim.remote_actors import RemoteServer
@@ -92,3 +93,14 @@ def test_unknown_paths_and_methods_answer_json(index: IndexServer) -> None:
     assert (status, got["status"]) == (404, "error")
     status, got = answer(index, "GET", "/inbox")
     assert (status, got["status"]) == (405, "error")
+
+
+@pytest.mark.parametrize("source", ["http://[::1/x", "[::1", "@a@[::1", "http://a..b/", "https://x:99999/", "\u00b2"])
+def test_an_admin_source_that_cannot_be_parsed_is_a_422(index: IndexServer, source: str) -> None:
+    token = (index.folder / TOKEN_FILE).read_text(encoding="ascii").strip()
+    body = json.dumps({"source": source}).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    status, got = answer(index, "POST", "/_index/sources", body, **headers)
+    assert (status, got["reason"]) == (422, "source"), got
+    status, got = answer(index, "POST", "/_index/remove", json.dumps({"instance": source}).encode(), **headers)
+    assert status == 404 and got["status"] == "error", got

@@ -352,3 +352,24 @@ def test_a_precomputed_digest_signs_exactly_what_sign_headers_signs(
     )
     assert post["Signature"] == general  # PKCS#1 v1.5 is deterministic: same string, same signature
     assert verify(rsa_key, post, url=url).ok
+
+
+def test_a_post_must_sign_host_unless_the_policy_is_mastodons(rsa_key: rsa.RSAPrivateKey) -> None:
+    """Akkoma's rule by default: a POST signed without host verifies at every server that receives it."""
+    headers = sign_only(rsa_key, ["(request-target)", "date", "digest"])
+    assert verify(rsa_key, headers).reason is Reason.HOST_NOT_SIGNED
+    assert verify(rsa_key, headers, policy=VerificationPolicy(require_host_on_post=False)).ok
+
+
+@pytest.mark.parametrize("digest", ["SHA-256=éAAAA", "SHA-256=AAAA", "SHA-256", "SHA-256=not base64"])
+def test_a_malformed_digest_is_digest_malformed(rsa_key: rsa.RSAPrivateKey, digest: str) -> None:
+    headers = sign_only(rsa_key, ["(request-target)", "host", "date", "digest"])
+    headers["Digest"] = digest
+    assert verify(rsa_key, headers).reason is Reason.DIGEST_MALFORMED
+
+
+@pytest.mark.parametrize("key_id", ["http://127.0.0.1:99999/x", "http://[::1/x", "http://a..b/x", "acct:a@b.example"])
+def test_a_keyid_that_is_not_an_http_url_is_refused_before_any_lookup(rsa_key: rsa.RSAPrivateKey, key_id: str) -> None:
+    headers = sign_only(rsa_key, ["(request-target)", "host", "date", "digest"])
+    headers["Signature"] = headers["Signature"].replace(KEY_ID, key_id)
+    assert verify(rsa_key, headers).reason is Reason.INVALID_KEY_ID

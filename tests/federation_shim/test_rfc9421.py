@@ -289,3 +289,10 @@ def test_first_label_present_in_both_headers_is_the_one_verified(
     headers = signed(rsa_key)
     headers["Signature-Input"] = 'proxy=("@method");keyid="x", ' + headers["Signature-Input"]
     assert verify(rsa_key, headers).ok
+
+
+@pytest.mark.parametrize("value", ["sha-256=:not base64:", "sha-256=:AAAA:", "sha-256=12", "((", "sha-256=:éA:"])
+def test_a_malformed_content_digest_is_digest_malformed(rsa_key: rsa.RSAPrivateKey, value: str) -> None:
+    headers = dict(signed(rsa_key))
+    headers["Content-Digest"] = value
+    assert verify(rsa_key, headers).reason is Reason.DIGEST_MALFORMED

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from federation_shim.request_view import TargetURI
-from federation_shim.web_urls import general_problem, is_web_url, parse_web_url, web_url_problem
+from federation_shim.web_urls import authority_of, general_problem, is_web_url, parse_web_url, web_url_problem
 
 BOUNDED = settings(max_examples=1000, deadline=timedelta(seconds=2), database=None)
 
@@ -100,3 +100,20 @@ def test_whatever_is_accepted_can_be_parsed_fetched_and_encoded(text: str) -> No
 def test_the_fast_path_accepts_nothing_the_general_parser_refuses(url: str) -> None:
     if web_url_problem(url) is None:
         assert general_problem(url) is None, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://Example.org:443/a",
+        "https://example.org:443/a",
+        "http://example.org:80/",
+        "http://example.org:8080",
+        "https://example.org:80/",
+        "http://[::1]:80/",
+        "https://b\u00fccher.example/",
+        "http://127.0.0.1:08000/x",
+    ],
+)
+def test_authority_of_agrees_with_target_uri(url: str) -> None:
+    assert authority_of(url) == parse_web_url(url).authority
