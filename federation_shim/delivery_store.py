@@ -27,6 +27,7 @@ from federation_shim.key_cache import LRUDict
 from federation_shim.outgoing import activity_body
 from federation_shim.retry_policy import FAILURE_DAYS
 from federation_shim.state import ShimState, now_text
+from lectern.processes import pid_alive
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivery_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,16 +100,6 @@ class QueueCounts:
 
 def host_of(inbox: str) -> str:
     return urlsplit(inbox).netloc.lower()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class DeliveryStore:
@@ -220,7 +211,7 @@ class DeliveryStore:
                 "SELECT DISTINCT lease_owner FROM delivery_jobs WHERE state = 'pending' AND lease_owner IS NOT NULL"
             )
         ]
-        dead = [owner for owner in owners if owner != os.getpid() and not _pid_alive(owner)]
+        dead = [owner for owner in owners if owner != os.getpid() and not pid_alive(owner)]
         reclaimed = 0
         for owner in dead:
             reclaimed += self.db.execute(

@@ -41,6 +41,7 @@ import resvg_py
 
 from generator.card_image import default_card_png
 from generator.content_model import Collection, Site
+from lectern.content_types import media_type
 from lectern.site_paths import ACTOR_PREFIX, SitePaths
 
 logger = logging.getLogger(__name__)
@@ -52,14 +53,6 @@ SIZE_LIMIT = 2 * 1024 * 1024  # Mastodon accepts files *less than* this
 THEME_ICON = Path("assets") / "icon.svg"
 SITE_COLOUR = "#1f5f8b"  # the theme's blue, the background of its icon and of the link card
 _ICON_MARGIN = 0.1  # of the icon's side, around a fitted picture
-MEDIA_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 
 
 @dataclass(frozen=True)
@@ -127,7 +120,7 @@ def theme_icon(theme_dir: Path) -> Picture:
     """The theme's icon, or the link-card picture for a theme without one."""
     path = theme_dir / THEME_ICON
     if path.is_file():
-        return Picture(path.read_bytes(), MEDIA_TYPES[".svg"])
+        return Picture(path.read_bytes(), media_type(THEME_ICON.name))
     return Picture(default_card_png(), "image/png")
 
 
@@ -145,8 +138,7 @@ def collection_images(collection: Collection, content_dir: Path, theme_dir: Path
     colour = slug_colour(collection.slug)
     own: Picture | None = None
     if collection.image:
-        suffix = Path(collection.image).suffix.lower()
-        own = Picture((content_dir / collection.slug / collection.image).read_bytes(), MEDIA_TYPES[suffix])
+        own = Picture((content_dir / collection.slug / collection.image).read_bytes(), media_type(collection.image))
     fallback_icon = render_png(theme_icon(theme_dir), ICON_SIZE, ICON_SIZE, colour, crop=False, margin=_ICON_MARGIN)
     if own is None:
         icon, header = fallback_icon, default_header_png()

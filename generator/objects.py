@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.content_model import Collection, Resource
 from generator.publication_history import Publication
-from lectern.content_types import content_type
+from lectern.content_types import media_type
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import OBJECT_CONTEXT, PUBLIC
 
@@ -83,7 +83,7 @@ def material_attachments(resource: Resource, paths: SitePaths) -> list[JSON]:
         attachments.append(
             {
                 "type": "Document",
-                "mediaType": content_type(name).split(";")[0],
+                "mediaType": media_type(name),
                 "url": paths.file(resource.collection, name),
                 "name": f"{resource.title}: {name}",
             }

@@ -29,7 +29,7 @@ from generator.link_cards import Card, CardImage, collection_image, meta_tags
 from generator.objects import timestamp
 from generator.site_index import Facet, facets, index_path
 from generator.structured_data import collection_document, learning_resource, script_json, website_document
-from lectern.content_types import content_type
+from lectern.content_types import media_type
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 
@@ -154,10 +154,6 @@ def file_size(size: int) -> str:
 def hosted_file(name: str, url: str, size: int) -> HostedFile:
     suffix = Path(name).suffix.lower()
     return HostedFile(name, url, FILE_KINDS.get(suffix, suffix.lstrip(".").upper() or "File"), file_size(size))
-
-
-def media_type(name: str) -> str:
-    return content_type(name).split(";")[0]
 
 
 def credit_line(resource: Resource, source: str) -> str:

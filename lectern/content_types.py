@@ -153,6 +153,11 @@ def content_type(path: str) -> str:
     return guessed
 
 
+def media_type(path: str) -> str:
+    """The media type of the file at `path`, without parameters: what ActivityStreams' `mediaType` holds."""
+    return content_type(path).split(";")[0]
+
+
 def cache_control(path: str) -> str:
     """The Cache-Control of the output file at `path`: SHORT, HOUR or IMMUTABLE (see the module's docstring)."""
     path = path.lstrip("/")

@@ -23,6 +23,8 @@ import re
 import shutil
 from pathlib import Path
 
+from lectern.processes import pid_alive
+
 __all__ = ["clean_stale", "recover", "staging_folder", "swap_in"]
 
 logger = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ def recover(output: Path) -> bool:
     if output.exists():
         return False
     for folder, pid in _leftovers(output, "old"):
-        if not _alive(pid):
+        if not pid_alive(pid):
             folder.rename(output)
             logger.warning("restored %s from %s, left by a build that was interrupted", output, folder.name)
             return True
@@ -70,7 +72,7 @@ def clean_stale(output: Path) -> None:
     recover(output)
     for kind in ("building", "old"):
         for folder, pid in _leftovers(output, kind):
-            if pid == os.getpid() or not _alive(pid):
+            if pid == os.getpid() or not pid_alive(pid):
                 logger.info("deleting %s, left by a build that was interrupted", folder)
                 _discard(folder)
 
@@ -85,16 +87,6 @@ def _leftovers(output: Path, kind: str) -> list[tuple[Path, int]]:
         if match and entry.is_dir() and not entry.is_symlink():
             found.append((entry, int(match.group(1))))
     return sorted(found)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _put_in_place(staging: Path, output: Path) -> None:
