@@ -59,9 +59,8 @@ def cover_page(
 ) -> bytes:
     """The page's HTML; `credits` pairs each resource, in the cartridge's order, with its attribution sentence."""
     lang = escape(collection.language)
-    items = "\n".join(
-        f'<li lang="{escape(resource.language)}">{escape(credit)}</li>' for resource, credit in credits
-    )
+    items = "\n".join(f'<li lang="{escape(resource.language)}">{escape(credit)}</li>' for resource, credit in credits)
+    link = f'<a href="{escape(collection_url)}">{escape(collection_url)}</a>'
     limits = _limits_html(reuse_limits([resource for resource, _ in credits]))
     html = f"""<!DOCTYPE html>
 <html lang="{lang}">
@@ -72,7 +71,7 @@ def cover_page(
 <body>
 <h1>{escape(collection.title)}</h1>
 <p>{escape(collection.summary)}</p>
-<p>Curated by {escape(collection.curator)}. The collection online: <a href="{escape(collection_url)}">{escape(collection_url)}</a></p>
+<p>Curated by {escape(collection.curator)}. The collection online: {link}</p>
 {description_html}
 {limits}<h2>Credits and licenses</h2>
 <p>Every resource keeps its own license. When you share or adapt one, credit it as below.</p>

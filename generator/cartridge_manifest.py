@@ -98,14 +98,13 @@ def _resource(entry: CartridgeEntry, version: CartridgeVersion) -> Element:
         return element(
             "resource", element("file", href=entry.href), identifier=entry.resource_id, type=WEBCONTENT, href=entry.href
         )
-    return element("resource", element("file", href=entry.href), identifier=entry.resource_id, type=version.weblink_type)
+    file = element("file", href=entry.href)
+    return element("resource", file, identifier=entry.resource_id, type=version.weblink_type)
 
 
 def manifest_xml(outline: CartridgeOutline, version: CartridgeVersion) -> bytes:
     sections = [
-        element(
-            "item", element("title", text=section.title), *(_item(e) for e in section.entries), identifier=section.item_id
-        )
+        element("item", element("title", text=section.title), *map(_item, section.entries), identifier=section.item_id)
         for section in outline.sections
     ]
     entries = [entry for section in outline.sections for entry in section.entries]
