@@ -44,7 +44,7 @@ def moodle_query(cartridge: Unpacked, path: str) -> list[etree._Element]:
 
 
 def without_namespaces(document: bytes) -> etree._Element:
-    """What Canvas parses: it calls `remove_namespaces!` on every document (converter.rb:54, weblink_converter.rb:31)."""
+    """What Canvas parses: it calls `remove_namespaces!` on each document (converter.rb:54, weblink_converter.rb:31)."""
     root = etree.fromstring(document)
     for node in root.iter():
         node.tag = etree.QName(node).localname
