@@ -45,7 +45,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         raise LecternError(f"the content has {len(problems)} problem(s); nothing was exported")
     data = collection_cartridge(site, args.collection, settings, args.cc_version)
     target = Path(args.cartridge_file or cartridge_filename(args.collection))
-    replace_file(target, data)
+    if not target.parent.is_dir():
+        raise LecternError(f"the folder {target.parent} does not exist; create it, or give another --output")
+    try:
+        replace_file(target, data)
+    except PermissionError as error:
+        raise LecternError(f"cannot write {target} ({error.strerror}); give another --output") from error
     print(f"Wrote {target} (IMS Common Cartridge {args.cc_version}, {len(data):,} bytes).")
     return 0
 
