@@ -59,6 +59,9 @@ def cover_page(
 ) -> bytes:
     """The page's HTML; `credits` pairs each resource, in the cartridge's order, with its attribution sentence."""
     lang = escape(collection.language)
+    # The description reaches the collection's files as `files/<name>` from its page; from the cover page, absolutely.
+    for attribute in ("src", "href"):
+        description_html = description_html.replace(f'{attribute}="files/', f'{attribute}="{collection_url}files/')
     items = "\n".join(f'<li lang="{escape(resource.language)}">{escape(credit)}</li>' for resource, credit in credits)
     link = f'<a href="{escape(collection_url)}">{escape(collection_url)}</a>'
     limits = _limits_html(reuse_limits([resource for resource, _ in credits]))

@@ -3,6 +3,7 @@ resource with its license and its attribution, byte for byte the same on every e
 
 from __future__ import annotations
 
+import html
 import io
 import shutil
 import zipfile
@@ -12,6 +13,7 @@ import pytest
 from lxml import etree
 
 from generator.cartridge import ascii_address, collection_order, zip_bytes
+from generator.cartridge_cover import cover_page
 from generator.cartridge_manifest import CC_1_3
 from generator.content_loader import load_site
 from generator.lom import vcard
@@ -67,7 +69,7 @@ def test_each_example_collection_exports_a_valid_cartridge_with_every_resource_l
             else:
                 link = cartridge.xml(href).find("wl:url", NS).get("href")
                 assert link == ascii_address(resource.link or "")
-        assert credit_line(resource, resource.link or f"{SITE_URL}/{resource.key}/").replace("&", "&amp;") in cover
+        assert html.escape(credit_line(resource, resource.link or f"{SITE_URL}/{resource.key}/")) in cover
 
 
 def test_the_same_content_gives_the_same_bytes_with_fixed_zip_metadata() -> None:
@@ -151,3 +153,10 @@ def test_an_international_address_becomes_ascii_for_the_importers() -> None:
     assert ascii_address("https://phet.colorado.edu/sims/html/a_en.html#x") == (
         "https://phet.colorado.edu/sims/html/a_en.html#x"
     )
+
+
+def test_the_cover_page_reaches_the_collection_s_pictures_at_their_published_address() -> None:
+    site = example_site()
+    collection = site.collection("fractions")
+    page = cover_page(collection, '<p><img src="files/cover.svg" alt=""></p>', [], f"{SITE_URL}/fractions/")
+    assert b'<img src="https://oer.example.edu/fractions/files/cover.svg" alt="">' in page
