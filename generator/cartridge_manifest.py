@@ -17,7 +17,7 @@ Moodle and Canvas read exactly this shape: Moodle makes a course section of each
 module of each child that has no identifierref (see tests/generator/test_cartridge_importers.py for the lines of
 their importers each rule comes from). The default namespace is declared on the root element, first: Moodle
 recognises a CC 1.1 package by finding `xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"` in the first
-1024 bytes of the manifest.
+500 bytes of the manifest (1024 in later versions).
 """
 
 from __future__ import annotations

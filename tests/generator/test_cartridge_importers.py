@@ -54,10 +54,11 @@ def without_namespaces(document: bytes) -> etree._Element:
 # Moodle
 
 
-def test_moodle_recognises_cc_1_1_from_the_first_1024_bytes_of_the_manifest(cartridge: Unpacked) -> None:
-    """backup/converter/imscc11/lib.php:47-58 (detect_format): reads 1024 bytes of imsmanifest.xml, lower-cases them,
-    drops white space and quotes, and looks for the CC 1.1 package namespace as the default namespace."""
-    snippet = cartridge.read("imsmanifest.xml")[:1024].decode("utf-8", "ignore").lower()
+def test_moodle_recognises_cc_1_1_from_the_first_500_bytes_of_the_manifest(cartridge: Unpacked) -> None:
+    """backup/converter/imscc11/lib.php:47-58 (detect_format): reads the start of imsmanifest.xml (1024 bytes at
+    792b4879; 500 in moodle/moodle at commit 1be36988: the stricter is checked), lower-cases it, drops white space
+    and quotes, and looks for the CC 1.1 package namespace as the default namespace."""
+    snippet = cartridge.read("imsmanifest.xml")[:500].decode("utf-8", "ignore").lower()
     snippet = re.sub(r"\s*", "", snippet).replace("'", "").replace('"', "")
     assert "xmlns=http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1" in snippet
 
