@@ -64,6 +64,7 @@ RESOURCE_FIELDS = (
     "added",
     "updated",
     "slug",
+    "unit",
 )
 
 
@@ -272,6 +273,7 @@ def _load_resource(
     authors = reader.items("authors", True, "OpenStax")
     added = reader.date("added", True, zone)
     updated = reader.date("updated", False, zone)
+    unit = reader.text("unit", False, 200, "Unit 1: variables and loops") or None
     slug_field = reader.raw("slug", False, "")
     slug = slug_field.value if slug_field else path.stem
     if any(char.isspace() for char in path.name):
@@ -328,6 +330,7 @@ def _load_resource(
         updated=updated,
         notes=front.body.strip(),
         source_path=rel,
+        unit=unit,
     )
 
 

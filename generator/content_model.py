@@ -74,6 +74,7 @@ class Resource:
     updated: datetime | None
     notes: str
     source_path: str
+    unit: str | None = None  # the course unit it belongs to, grouping it in an exported cartridge
 
     @property
     def key(self) -> str:

@@ -9,6 +9,12 @@ The formats a site is likely to hold (web pages and assets, fonts, images, audio
 are pinned here rather than left to `mimetypes`, whose answers depend on the machine's /etc/mime.types: a publish from
 a laptop and one from CI must give every file the same headers, or each would re-upload what the other sent.
 
+A Common Cartridge (`.imscc`, a zip) is served as `application/vnd.ims.imsccv1p1`, the IANA-registered type IMS gave
+Common Cartridge 1.1, not as `application/zip`: a browser that knows no handler for it saves it as it is, under its
+own name, ready to upload to an LMS, whereas a zip type invites a browser to treat it as an archive (Safari's "open
+safe files after downloading" unpacks zips, leaving a folder no LMS takes). The LMSs never see this header: a teacher
+uploads the file from disk, and Moodle, Canvas and Brightspace go by its content (`imsmanifest.xml`) and name.
+
 Cache policy: HTML, actors, outboxes, feeds and discovery documents change with every build: short, revalidated.
 Fingerprinted assets (a content hash with at least one letter in the name: `lectern.3f2a9c1b.css`) never change: a
 year, immutable; HTML and ActivityPub documents never count as fingerprinted, their URLs are stable ids.
@@ -22,6 +28,7 @@ import re
 
 ACTIVITY_JSON = "application/activity+json"
 JRD_JSON = "application/jrd+json"
+IMS_CC = "application/vnd.ims.imsccv1p1"
 SHORT = "public, max-age=60, must-revalidate"
 HOUR = "public, max-age=3600"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -115,6 +122,7 @@ _EXTRA = {
     ".bib": "text/x-bibtex",
     ".py": "text/x-python",
     ".ggb": "application/vnd.geogebra.file",
+    ".imscc": IMS_CC,
     ".zip": "application/zip",
     ".gz": "application/gzip",
     ".tgz": "application/gzip",

@@ -1,0 +1,78 @@
+"""Each collection's Common Cartridge, published beside its page: `/<collection>/<collection>.imscc`.
+
+A Pelican generator, registered after `LecternGenerator` (see `generator.register`): its `generate_context` runs
+once the content model and `lectern_collections` are in the context, builds every collection's cartridge
+(`generator.cartridge`), and gives each `lectern_collections` entry a `cartridge` (a `CartridgeDownload`) before the
+collection pages are rendered; `generate_output` writes the files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from generator.cartridge import cartridge_filename, collection_order, export_cartridge
+from generator.cartridge_cover import ReuseLimits, reuse_limits
+from generator.cartridge_manifest import CC_1_1
+from generator.content_model import Site
+from generator.plugin import lectern_settings
+from generator.theme_context import file_size, markdown_renderer
+from lectern.site_paths import SitePaths
+
+
+@dataclass(frozen=True)
+class CartridgeDownload:
+    """What the collection page's "Download for your course" box shows."""
+
+    url: str
+    filename: str
+    size: str  # "8.6 kB"
+    version: str  # "1.1"
+    limits: ReuseLimits  # resources whose license forbids adapting (ND) or commercial use (NC)
+
+
+def cartridge_path(slug: str) -> str:
+    """The cartridge's place in the output folder (and on the site)."""
+    return f"{slug}/{cartridge_filename(slug)}"
+
+
+class CartridgeGenerator(Generator):  # type: ignore[misc]
+    """Builds and writes every collection's cartridge; see the module docstring."""
+
+    def generate_context(self) -> None:
+        self.cartridges: dict[str, bytes] = {}
+        site: Site | None = self.context.get("lectern_site")
+        if site is None:
+            return
+        settings = lectern_settings(self.settings)
+        paths = SitePaths(settings.site_url)
+        render = markdown_renderer(self.settings)
+        for entry in self.context.get("lectern_collections", []):
+            collection = entry["collection"]
+            resources = site.resources_of(collection.slug)
+            folder = settings.content_dir / collection.slug
+            files = {name: (folder / name).read_bytes() for r in resources for name in r.files}
+            description = render(collection.description) if collection.description else ""
+            data = export_cartridge(collection, resources, files, settings.site_url, description, CC_1_1)
+            self.cartridges[collection.slug] = data
+            entry["cartridge"] = CartridgeDownload(
+                paths.url(cartridge_path(collection.slug)),
+                cartridge_filename(collection.slug),
+                file_size(len(data)),
+                CC_1_1.name,
+                reuse_limits(collection_order(resources)),
+            )
+
+    def generate_output(self, writer: Any) -> None:
+        output = Path(self.output_path)
+        for slug, data in sorted(self.cartridges.items()):
+            target = output / cartridge_path(slug)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+def get_generators(_pelican: Any) -> type[Generator]:
+    return CartridgeGenerator
