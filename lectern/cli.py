@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_doctor(commands)
 
+    from lectern.init_site import add_command as add_init
+
+    add_init(commands)
+
     for package in PLUGGED_COMMANDS:
         try:
             module = importlib.import_module(f"{package}.cli")
