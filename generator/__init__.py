@@ -26,7 +26,7 @@ def register() -> None:
 
     connect()
     signals.get_generators.connect(delivery_generators)
-    signals.initialized.connect(pelican_site.prepare)
+    signals.get_generators.connect(pelican_site.prepare)
     signals.finalized.connect(pelican_site.add_collections)
 
 

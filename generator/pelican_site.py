@@ -4,9 +4,10 @@ A site that lists the plugin in `PLUGINS` and is built by `pelican` (not by `lec
 pages, theme and URLs. Lectern takes only its collections: the folders of the content folder named in
 `LECTERN['COLLECTIONS']`, or, when that is left out, every folder directly in it that holds a `collection.md`.
 
-- `prepare` (signal `initialized`) reads Lectern's settings and validates the collections before Pelican reads or
-  writes anything, so a problem stops the build with every problem listed; then it hides the collection folders from
-  Pelican's own generators (`ARTICLE_EXCLUDES`, `PAGE_EXCLUDES`, `STATIC_EXCLUDES`).
+- `prepare` (signal `get_generators`, at the start of every run, `pelican --autoreload` included) reads Lectern's
+  settings and validates the collections before Pelican reads or writes anything, so a problem stops the build with
+  every problem listed; then it hides the collection folders from Pelican's own generators (`ARTICLE_EXCLUDES`,
+  `PAGE_EXCLUDES`, `STATIC_EXCLUDES`). It adds no generator.
 - `add_collections` (signal `finalized`, after the site is written) runs a Lectern build of the collections alone,
   with Lectern's own theme whatever the site's `THEME` is, into a scratch folder, and copies its pages, ActivityPub
   documents and files into the site's output. The site's own files win: Lectern's home page, 404 page, sitemap and
@@ -40,7 +41,7 @@ from lectern.settings import Settings, settings_from_mapping
 
 logger = logging.getLogger(__name__)
 
-PLAN = "LECTERN_IN_PELICAN_SITE"  # the Pelican setting `prepare` leaves for `add_collections`
+PLAN = "LECTERN_IN_PELICAN_SITE"  # the Pelican setting `prepare` leaves for `add_collections`, once per run
 SITE_OWN_FILES = frozenset({"index.html", "404.html", "sitemap.xml", "robots.txt"})
 # Settings of the site that Lectern's own pages use too.
 CARRIED_SETTINGS = ("SITENAME", "DEFAULT_LANG", "MARKDOWN", "LECTERN")
@@ -91,10 +92,10 @@ def collection_folders(settings: Settings) -> frozenset[str]:
 
 
 def prepare(pelican: Any) -> None:
-    """Receiver for `initialized`: validate Lectern's part and hide it from the site's own generators."""
+    """Receiver for `get_generators`: validate Lectern's part and hide it from the site's own generators."""
     settings = pelican.settings
     if is_lectern_build(settings):
-        return
+        return None
     started = time.time()
     lectern = lectern_settings(settings)
     folders = collection_folders(lectern)
@@ -104,8 +105,10 @@ def prepare(pelican: Any) -> None:
     if problems:
         raise CollectionProblems(problems)
     for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
-        settings[key] = [*settings.get(key, []), *sorted(folders)]
+        excluded = list(settings.get(key) or [])
+        settings[key] = excluded + sorted(folders - set(excluded))
     settings[PLAN] = Plan(lectern, site, folders, started)
+    return None
 
 
 def add_collections(pelican: Any) -> None:

@@ -141,3 +141,16 @@ def test_a_lectern_build_after_a_pelican_site_in_the_same_process_is_still_lecte
     home = (settings.output_dir / "index.html").read_text(encoding="utf-8")
     assert "Teaching fractions" in home and "/theme/lectern." in home
     assert (settings.output_dir / "fractions" / "fraction-strips" / "index.html").is_file()
+
+
+def test_each_run_of_the_same_pelican_reads_the_collections_again(tmp_path: Path) -> None:
+    """What `pelican --autoreload` does: one Pelican, run again after each change."""
+    site = blog(tmp_path / "blog")
+    pelican = Pelican(read_settings(str(site / "pelicanconf.py")))
+    pelican.run()
+    resource = site / "content" / "fractions" / "fraction-strips.md"
+    text = resource.read_text(encoding="utf-8")
+    resource.write_text(text.replace("title: Fraction strip wall", "title: Fraction wall"), encoding="utf-8")
+    pelican.run()
+    page = (Path(pelican.output_path) / "fractions" / "fraction-strips" / "index.html").read_text(encoding="utf-8")
+    assert "Fraction wall (printable diagram)" in page and "Fraction strip wall" not in page
