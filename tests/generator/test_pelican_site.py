@@ -154,3 +154,14 @@ def test_each_run_of_the_same_pelican_reads_the_collections_again(tmp_path: Path
     pelican.run()
     page = (Path(pelican.output_path) / "fractions" / "fraction-strips" / "index.html").read_text(encoding="utf-8")
     assert "Fraction wall (printable diagram)" in page and "Fraction strip wall" not in page
+
+
+def test_a_file_the_site_wrote_is_kept_and_named_in_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A blog category named like a collection: both want feeds/fractions.atom.xml, and the blog's stays."""
+    site = blog(tmp_path / "blog")
+    post = "Title: Halves and quarters\nDate: 2025-03-01\nCategory: Fractions\n\nA post about fractions.\n"
+    (site / "content" / "posts" / "halves.md").write_text(post, encoding="utf-8")
+    output = run_pelican(site)
+    feed = (output / "feeds" / "fractions.atom.xml").read_text(encoding="utf-8")
+    assert "Halves and quarters" in feed and "Fraction strip wall" not in feed
+    assert "Lectern did not write feeds/fractions.atom.xml: the site itself wrote a file there" in caplog.text
