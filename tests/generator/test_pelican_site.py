@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -165,3 +168,33 @@ def test_a_file_the_site_wrote_is_kept_and_named_in_a_warning(tmp_path: Path, ca
     feed = (output / "feeds" / "fractions.atom.xml").read_text(encoding="utf-8")
     assert "Halves and quarters" in feed and "Fraction strip wall" not in feed
     assert "Lectern did not write feeds/fractions.atom.xml: the site itself wrote a file there" in caplog.text
+
+
+def test_the_pelican_command_builds_the_blog_and_the_collection(tmp_path: Path) -> None:
+    site = blog(tmp_path / "blog", site_url="https://ada.example")
+    done = pelican_command(site)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (site / "output" / "hello-world.html").is_file()
+    assert (site / "output" / "fractions" / "fraction-strips" / "index.html").is_file()
+    assert (site / "output" / "ap" / "actors" / "fractions.json").is_file()
+
+
+def test_the_pelican_command_stops_on_a_collection_problem_and_names_it(tmp_path: Path) -> None:
+    site = blog(tmp_path / "blog", site_url="https://ada.example")
+    resource = site / "content" / "fractions" / "openstax-prealgebra-fractions.md"
+    resource.write_text(resource.read_text(encoding="utf-8").replace("\nauthors:", "\nauthor:"), encoding="utf-8")
+    done = pelican_command(site)
+    assert done.returncode == 1
+    assert "content/fractions/openstax-prealgebra-fractions.md" in done.stdout + done.stderr
+    assert not (site / "output").exists()
+
+
+def pelican_command(site: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
