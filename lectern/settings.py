@@ -117,6 +117,11 @@ def _env_flag(name: str) -> bool | None:
     raise SettingsError(f"the environment variable {name}={raw!r} must be 1 or 0")
 
 
+def _is_folder_name(value: object) -> bool:
+    """A folder directly in the content folder: `fractions` (or `fractions/`), not `a/b`, `..` or ''."""
+    return isinstance(value, str) and value.strip("/") not in ("", ".", "..") and "/" not in value.strip("/")
+
+
 def _public_key_from_env() -> str | None:
     pem = os.environ.get("LECTERN_PUBLIC_KEY")
     path = os.environ.get("LECTERN_PUBLIC_KEY_FILE")
@@ -192,11 +197,11 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
     theme = pelican.get("THEME") or default_theme()
     collections = options["COLLECTIONS"]
     if collections is not None and (
-        not isinstance(collections, list | tuple) or not all(isinstance(c, str) and c for c in collections)
+        not isinstance(collections, list | tuple) or not all(_is_folder_name(c) for c in collections)
     ):
         raise SettingsError(
-            f"{where}: LECTERN['COLLECTIONS'] must be a list of folder names in the content folder, "
-            "e.g. ['python-basics', 'fractions'], or left out"
+            f"{where}: LECTERN['COLLECTIONS'] must be a list of the names of folders directly in the content "
+            "folder, e.g. ['python-basics', 'fractions'], or left out"
         )
 
     return Settings(

@@ -198,3 +198,10 @@ def pelican_command(site: Path) -> subprocess.CompletedProcess[str]:
         timeout=120,
         env={**os.environ, "COLUMNS": "200"},
     )
+
+
+def test_collections_must_be_folders_directly_in_the_content_folder(tmp_path: Path) -> None:
+    for number, listed in enumerate(("'fractions'", "['oer/fractions']", "['..']")):
+        site = blog(tmp_path / f"blog-{number}", lectern=f"{{'COLLECTIONS': {listed}}}")
+        with pytest.raises(SettingsError, match=r"LECTERN\['COLLECTIONS'\] must be a list"):
+            run_pelican(site)
