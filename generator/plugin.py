@@ -55,6 +55,8 @@ def connect() -> None:
 
 
 def add_reader(readers: Any) -> None:
+    if not is_lectern_build(readers.settings):  # a Pelican site's own posts keep its Markdown reader
+        return
     for extension in LecternMarkdownReader.file_extensions:
         readers.reader_classes[extension] = LecternMarkdownReader
 

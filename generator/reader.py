@@ -5,7 +5,9 @@ body, the curator's notes, with Python-Markdown. Validation happens before Pelic
 start on a content problem), so this reader only translates.
 
 In a Pelican site that adds Lectern (`generator.pelican_site`), the site's own posts and pages are Pelican's
-Markdown: outside a Lectern build this reader hands every file to Pelican's own `MarkdownReader`.
+Markdown: outside a Lectern build this reader hands every file to Pelican's own `MarkdownReader`. (Pelican registers
+every subclass of `BaseReader` it finds for its extensions, so importing this module makes it the `.md` reader of
+any Pelican run in the process.)
 """
 
 from __future__ import annotations
