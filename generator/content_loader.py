@@ -73,8 +73,12 @@ def load_site(
     zone: tzinfo = UTC,
     reserved: frozenset[str] = frozenset(),
     now: datetime | None = None,
+    folders: frozenset[str] | None = None,
 ) -> tuple[Site, list[Problem]]:
-    """Load every collection and resource under `content_dir`; problems are sorted by file and line."""
+    """Load every collection and resource under `content_dir`; problems are sorted by file and line.
+
+    With `folders`, only those folders of `content_dir` are Lectern's (a Pelican site's own posts and pages live
+    beside them): each must be a collection, and nothing outside them is checked."""
     now = now or datetime.now(UTC)
     problems: list[Problem] = []
     root = content_dir.parent
@@ -93,7 +97,17 @@ def load_site(
         )
         return Site((), ()), problems
 
-    for stray in sorted(content_dir.glob("*.md")):
+    for missing in sorted(name for name in folders or () if not (content_dir / name / COLLECTION_FILE).is_file()):
+        problems.append(
+            Problem(
+                _rel(content_dir / missing, root),
+                1,
+                "collection",
+                f"LECTERN['COLLECTIONS'] names {missing}/, which has no {COLLECTION_FILE}",
+                f"add {missing}/{COLLECTION_FILE} (see docs/content-format.md) or remove {missing!r} from the list",
+            )
+        )
+    for stray in sorted(content_dir.glob("*.md") if folders is None else ()):
         problems.append(
             Problem(
                 _rel(stray, root),
@@ -104,12 +118,12 @@ def load_site(
             )
         )
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if folder.name == "pages":
+        if folder.name == "pages" or (folders is not None and folder.name not in folders):
             continue
         markdown = sorted(p for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
         description = folder / COLLECTION_FILE
         if not description.is_file():
-            for path in markdown:
+            for path in markdown if folders is None else ():  # a listed folder: one problem above
                 problems.append(
                     Problem(
                         _rel(path, root),
@@ -147,13 +161,21 @@ def load_site(
                 continue
             seen[resource.slug] = resource.source_path
             resources.append(resource)
-    problems.extend(_check_subfolders(content_dir, root))
-    problems.extend(_unread_files(content_dir, root))
+    problems.extend(p for p in _check_subfolders(content_dir, root) if _is_ours(p.path, content_dir, root, folders))
+    problems.extend(p for p in _unread_files(content_dir, root) if _is_ours(p.path, content_dir, root, folders))
     for collection in collections:
         mine = [r for r in resources if r.collection == collection.slug]
         problems.extend(_collection_pictures(collection, collection_pictures[collection.slug], mine))
     resources.sort(key=lambda r: (r.collection, r.slug))
     return Site(tuple(collections), tuple(resources)), sorted(problems)
+
+
+def _is_ours(rel: str, content_dir: Path, root: Path, folders: frozenset[str] | None) -> bool:
+    """Whether the file at `rel` (relative to `root`) is in one of Lectern's `folders` (all of them: None)."""
+    if folders is None:
+        return True
+    parts = (root / rel).relative_to(content_dir).parts
+    return len(parts) > 1 and parts[0] in folders
 
 
 def _rel(path: Path, root: Path) -> str:

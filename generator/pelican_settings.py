@@ -1,14 +1,26 @@
 """The Pelican settings a Lectern build imposes, whatever pelicanconf.py says, so that URLs and ids stay stable.
 
-`lectern build` passes these as overrides to Pelican's `read_settings`; a plain `pelican` run with our pelicanconf.py
-gets the same values from the file itself.
+`lectern build` passes these as overrides to Pelican's `read_settings`. A plain `pelican` run is a Pelican site with
+Lectern added (`generator.pelican_site`), which builds its collections with these settings too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from lectern.settings import Settings
+
+# The plugin's name in PLUGINS: this package's import name (`generator`; `lectern.generator` once packaged).
+PLUGIN = __name__.rpartition(".")[0]
+PLUGIN_NAMES = frozenset({PLUGIN, "generator", "lectern.generator"})
+RUNTIME = "LECTERN_RUNTIME"  # the Pelican setting that carries Lectern's validated settings in a Lectern build
+
+
+def is_lectern_build(pelican_settings: Mapping[str, Any]) -> bool:
+    """Whether Pelican runs a Lectern build (`lectern build`: Lectern owns the whole site), rather than an existing
+    Pelican site that lists the plugin (`pelican`: the site is Pelican's, Lectern adds its collections)."""
+    return isinstance(pelican_settings.get(RUNTIME), Settings)
 
 
 def newest_first(content: Any) -> tuple[float, str]:
@@ -27,10 +39,10 @@ def pelican_overrides(settings: Settings, site: Any = None) -> dict[str, Any]:
         "OUTPUT_PATH": str(settings.output_dir),
         "THEME": str(settings.theme_dir),
         "PLUGINS": [
-            "generator",
-            *[p for p in settings.pelican.get("PLUGINS", []) if p != "generator"],
+            PLUGIN,
+            *[p for p in settings.pelican.get("PLUGINS", []) if p not in PLUGIN_NAMES],
         ],
-        "LECTERN_RUNTIME": settings,
+        RUNTIME: settings,
         "ARTICLE_PATHS": [""],
         "ARTICLE_EXCLUDES": ["pages"],
         "PAGE_PATHS": ["pages"],

@@ -34,6 +34,7 @@ from generator.objects import (
     resource_to_page,
 )
 from generator.outboxes import empty_collection, outbox_documents
+from generator.pelican_settings import is_lectern_build
 from generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
 from generator.reader import LecternMarkdownReader
 from generator.theme_context import add_theme_context, markdown_renderer
@@ -50,16 +51,24 @@ logger = logging.getLogger(__name__)
 def connect() -> None:
     signals.readers_init.connect(add_reader)
     signals.get_generators.connect(get_generators)
-    signals.generator_init.connect(install_theme_globals)
+    signals.generator_init.connect(theme_globals)
 
 
 def add_reader(readers: Any) -> None:
+    if not is_lectern_build(readers.settings):  # a Pelican site's own posts keep its Markdown reader
+        return
     for extension in LecternMarkdownReader.file_extensions:
         readers.reader_classes[extension] = LecternMarkdownReader
 
 
-def get_generators(_pelican: Any) -> type[Generator]:
-    return LecternGenerator
+def get_generators(pelican: Any) -> type[Generator] | None:
+    """Only in a Lectern build; in a Pelican site that adds Lectern, `generator.pelican_site` runs one itself."""
+    return LecternGenerator if is_lectern_build(pelican.settings) else None
+
+
+def theme_globals(generator: Any) -> None:
+    if is_lectern_build(generator.settings):  # a Pelican site's own theme is left as it is
+        install_theme_globals(generator)
 
 
 def lectern_settings(pelican_settings: dict[str, Any]) -> Settings:

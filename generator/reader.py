@@ -3,6 +3,11 @@
 It hands Pelican the metadata it knows (title, date, modified, tags, category, slug, summary, lang) and renders the
 body, the curator's notes, with Python-Markdown. Validation happens before Pelican runs (`lectern build` refuses to
 start on a content problem), so this reader only translates.
+
+In a Pelican site that adds Lectern (`generator.pelican_site`), the site's own posts and pages are Pelican's
+Markdown: outside a Lectern build this reader hands every file to Pelican's own `MarkdownReader`. (Pelican registers
+every subclass of `BaseReader` it finds for its extensions, so importing this module makes it the `.md` reader of
+any Pelican run in the process.)
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from markdown import Markdown
-from pelican.readers import BaseReader
+from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import SafeDatetime
 
 from generator.field_rules import normalise_language, parse_date, split_list
 from generator.front_matter import parse_front_matter
+from generator.pelican_settings import is_lectern_build
 
 
 class LecternMarkdownReader(BaseReader):  # type: ignore[misc]
@@ -36,6 +42,8 @@ class LecternMarkdownReader(BaseReader):  # type: ignore[misc]
         return converter
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        if not is_lectern_build(self.settings):
+            return MarkdownReader(self.settings).read(source_path)  # type: ignore[no-any-return]
         text = Path(source_path).read_text(encoding="utf-8")
         front, _problems = parse_front_matter(source_path, text)
         content = self._markdown().convert(front.body)

@@ -112,8 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_doctor(commands)
 
     from lectern.export_command import add_command as add_export
+    from lectern.init_site import add_command as add_init
 
     add_export(commands)
+    add_init(commands)
 
     for package in PLUGGED_COMMANDS:
         try:

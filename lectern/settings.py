@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lectern.errors import SettingsError
+from lectern.resources import default_theme
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_-]{1,29}$")
 
@@ -38,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_PRIVATE_ADDRESSES": False,
     "INSTANCE_DIR": "instance",
     "SOFTWARE_NAME": "lectern",
+    "COLLECTIONS": None,
 }
 
 
@@ -65,6 +67,9 @@ class Settings:
     instance_dir: Path
     public_key_pem: str | None
     pelican: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    # The folders under content/ that are collections, when Lectern shares content/ with a Pelican site's own
+    # posts and pages (docs/pelican-plugin.md); None: every folder holding a collection.md.
+    collections: tuple[str, ...] | None = None
 
     @property
     def host(self) -> str:
@@ -110,6 +115,11 @@ def _env_flag(name: str) -> bool | None:
     if raw.lower() in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"the environment variable {name}={raw!r} must be 1 or 0")
+
+
+def _is_folder_name(value: object) -> bool:
+    """A folder directly in the content folder: `fractions` (or `fractions/`), not `a/b`, `..` or ''."""
+    return isinstance(value, str) and value.strip("/") not in ("", ".", "..") and "/" not in value.strip("/")
 
 
 def _public_key_from_env() -> str | None:
@@ -184,7 +194,15 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         ) from None
     allow_private = _env_flag("LECTERN_ALLOW_PRIVATE_ADDRESSES")
     instance = os.environ.get("LECTERN_INSTANCE_DIR") or options["INSTANCE_DIR"]
-    theme = pelican.get("THEME", "themes/lectern")
+    theme = pelican.get("THEME") or default_theme()
+    collections = options["COLLECTIONS"]
+    if collections is not None and (
+        not isinstance(collections, list | tuple) or not all(_is_folder_name(c) for c in collections)
+    ):
+        raise SettingsError(
+            f"{where}: LECTERN['COLLECTIONS'] must be a list of the names of folders directly in the content "
+            "folder, e.g. ['python-basics', 'fractions'], or left out"
+        )
 
     return Settings(
         project_dir=project_dir,
@@ -207,4 +225,5 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         instance_dir=(project_dir / instance).resolve(),
         public_key_pem=_public_key_from_env(),
         pelican=dict(pelican),
+        collections=None if collections is None else tuple(c.strip("/") for c in collections),
     )
