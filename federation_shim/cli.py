@@ -11,6 +11,7 @@ from typing import Any
 
 from federation_shim.storage_faults import StorageUnavailable
 from lectern.cli import Command
+from lectern.listening import port_number
 from lectern.settings import Settings
 
 
@@ -29,34 +30,33 @@ def storage_faults_in_one_line(command: Command) -> Command:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from federation_shim.app import create_app
     from lectern.build import build_site
+    from lectern.build_chatter import pelican_chatter_hidden
+    from lectern.listening import claim_port, serve_on
 
-    if not args.site_url and not os.environ.get("LECTERN_SITE_URL"):
-        host = f"[{args.host}]" if ":" in args.host else args.host
-        settings = settings.with_overrides(site_url=f"http://{host}:{args.port}")
-    if not args.no_build:
-        report = build_site(settings)
-        print(f"Built {report.resources} resources in {report.collections} collections ({report.seconds:.1f} s).")
-    # what the build left in memory (Pelican's objects) stays for the process's life: take it out of the garbage
-    # collector's sight, or every full collection walks it again while the inbox is busy
-    gc.collect()
-    gc.freeze()
-    print(
-        f"Serving {settings.site_url}/ (site and federation shim); follow a collection as "
-        f"@<collection>@{settings.host}. Stop with Ctrl+C.",
-        flush=True,
-    )
-    uvicorn.run(
-        create_app(settings, serve_static=True, deliver=not args.no_deliver),
-        host=args.host,
-        port=args.port,
-        log_level="info" if args.verbose else "warning",
-        proxy_headers=False,
-    )
-    return 0
+    listener = claim_port(args.host, args.port)  # before building or saying anything: a taken port is one line
+    try:
+        if not args.site_url and not os.environ.get("LECTERN_SITE_URL"):
+            host = f"[{args.host}]" if ":" in args.host else args.host
+            settings = settings.with_overrides(site_url=f"http://{host}:{args.port}")
+        if not args.no_build:
+            with pelican_chatter_hidden(args.verbose):
+                report = build_site(settings)
+            print(f"Built {report.resources} resources in {report.collections} collections ({report.seconds:.1f} s).")
+        # what the build left in memory (Pelican's objects) stays for the process's life: take it out of the garbage
+        # collector's sight, or every full collection walks it again while the inbox is busy
+        gc.collect()
+        gc.freeze()
+        print(
+            f"Serving {settings.site_url}/ (site and federation shim); follow a collection as "
+            f"@<collection>@{settings.host}. Stop with Ctrl+C.",
+            flush=True,
+        )
+        app = create_app(settings, serve_static=True, deliver=not args.no_deliver)
+        return serve_on(listener, app, args.host, args.port, args.verbose)
+    finally:
+        listener.close()
 
 
 @storage_faults_in_one_line
@@ -155,7 +155,7 @@ def add_commands(commands: Any) -> None:
         "(WebFinger, inboxes, followers) on one origin, as a CDN would route them.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--port", type=port_number, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--site-url", help="the public address (default: http://HOST:PORT)")
     serve.add_argument("--instance", help="the instance folder with keys and state (default: instance/)")
     serve.add_argument("--output", help="the build output folder (default: output/)")
