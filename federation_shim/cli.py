@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
-import os
 import sys
 from typing import Any
 
@@ -33,13 +32,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from federation_shim.app import create_app
     from lectern.build import build_site
     from lectern.build_chatter import pelican_chatter_hidden
+    from lectern.built_site import settings_for_build
     from lectern.listening import claim_port, serve_on
 
     listener = claim_port(args.host, args.port)  # before building or saying anything: a taken port is one line
     try:
-        if not args.site_url and not os.environ.get("LECTERN_SITE_URL"):
-            host = f"[{args.host}]" if ":" in args.host else args.host
-            settings = settings.with_overrides(site_url=f"http://{host}:{args.port}")
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        listening = f"http://{host}:{args.port}"
+        if args.no_build:  # the site URL is the one the existing build was made for
+            settings = settings_for_build(
+                settings, require_build="run 'lectern build' first, or 'lectern serve' without --no-build"
+            )
+        elif settings.site_url_told_by is None:
+            settings = settings.with_overrides(site_url=listening, site_url_told_by=None)
         if not args.no_build:
             with pelican_chatter_hidden(args.verbose):
                 report = build_site(settings)
@@ -48,8 +53,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # collector's sight, or every full collection walks it again while the inbox is busy
         gc.collect()
         gc.freeze()
+        behind = "" if settings.site_url == listening else f" from {listening}"
         print(
-            f"Serving {settings.site_url}/ (site and federation shim); follow a collection as "
+            f"Serving {settings.site_url}/{behind} (site and federation shim); follow a collection as "
             f"@<collection>@{settings.host}. Stop with Ctrl+C.",
             flush=True,
         )
@@ -89,18 +95,20 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     from federation_shim import event_loop
     from federation_shim.delivery_service import NoBuild, deliver_once
+    from lectern.built_site import settings_for_build
     from lectern.keys import load_or_create_private_key
 
     def waiting(message: str) -> None:
         print(f"lectern: {message}", file=sys.stderr, flush=True)
 
+    settings = settings_for_build(settings)  # sign with the key id of the site the build was made for
     key = load_or_create_private_key(settings.instance_dir)
     try:
         report, stats = event_loop.run(
             deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency, on_wait=waiting)
         )
     except NoBuild as missing:
-        print(f"lectern: {missing}")
+        print(f"lectern: {missing}", file=sys.stderr)
         return 1
     if report.baseline:
         print(
@@ -122,7 +130,12 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     from federation_shim.delivery_store import DeliveryStore
     from federation_shim.state import ShimState
+    from lectern.built_site import built_site_url, settings_for_build
+    from lectern.built_site import shown as folder
 
+    settings = settings_for_build(settings)
+    built = built_site_url(settings.output_dir)
+    print(f"Site: {built} (the build in {folder(settings.output_dir)})" if built else "Site: not built yet")
     state = ShimState(settings.instance_dir / "shim.sqlite3")
     try:
         store = DeliveryStore(state)
@@ -147,6 +160,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         state.close()
 
 
+SITE_URL_CHECK = (
+    "the site's address; refused unless the build was made for it (default: the address the build was made for)"
+)
+
+
 def add_commands(commands: Any) -> None:
     serve = commands.add_parser(
         "serve",
@@ -156,7 +174,10 @@ def add_commands(commands: Any) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=port_number, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--site-url", help="the public address (default: http://HOST:PORT)")
+    serve.add_argument(
+        "--site-url",
+        help="the public address (default: http://HOST:PORT; with --no-build, the address the build was made for)",
+    )
     serve.add_argument("--instance", help="the instance folder with keys and state (default: instance/)")
     serve.add_argument("--output", help="the build output folder (default: output/)")
     serve.add_argument("--no-build", action="store_true", help="serve the existing build as it is")
@@ -184,6 +205,7 @@ def add_commands(commands: Any) -> None:
     )
     deliver.add_argument("--instance", help="the instance folder (default: instance/)")
     deliver.add_argument("--output", help="the build output folder (default: output/)")
+    deliver.add_argument("--site-url", help=SITE_URL_CHECK)
     deliver.add_argument("--timeout", type=float, help="seconds to wait for each inbox (default: 10)")
     deliver.add_argument("--concurrency", type=int, default=256, help="requests in flight at once (default: 256)")
     deliver.set_defaults(run=cmd_deliver)
@@ -194,6 +216,8 @@ def add_commands(commands: Any) -> None:
         description="Followers per actor; queued, retrying and failed deliveries with the last error.",
     )
     status.add_argument("--instance", help="the instance folder (default: instance/)")
+    status.add_argument("--output", help="the build output folder (default: output/)")
+    status.add_argument("--site-url", help=SITE_URL_CHECK)
     status.set_defaults(run=cmd_status)
 
 

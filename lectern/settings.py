@@ -65,6 +65,9 @@ class Settings:
     instance_dir: Path
     public_key_pem: str | None
     pelican: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    # who said the site URL, when someone did: "--site-url" or "LECTERN_SITE_URL"; None for the settings file's SITEURL
+    # (or a command's own default), which a command acting on a build gives way to the build's (lectern.built_site)
+    site_url_told_by: str | None = None
 
     @property
     def host(self) -> str:
@@ -76,10 +79,15 @@ class Settings:
         site_url: str | None = None,
         output_dir: Path | None = None,
         instance_dir: Path | None = None,
+        *,
+        site_url_told_by: str | None = "--site-url",
     ) -> Settings:
+        """These values instead of the file's; `site_url_told_by=None` for a command's default site URL rather than
+        one a person gave."""
         changed = self
         if site_url is not None:
-            changed = replace(changed, site_url=check_site_url(site_url, "--site-url"))
+            checked = check_site_url(site_url, site_url_told_by or "the site URL")
+            changed = replace(changed, site_url=checked, site_url_told_by=site_url_told_by)
         if output_dir is not None:
             changed = replace(changed, output_dir=output_dir.resolve())
         if instance_dir is not None:
@@ -207,4 +215,5 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         instance_dir=(project_dir / instance).resolve(),
         public_key_pem=_public_key_from_env(),
         pelican=dict(pelican),
+        site_url_told_by="LECTERN_SITE_URL" if os.environ.get("LECTERN_SITE_URL") else None,
     )
