@@ -33,6 +33,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from lectern.build import build_site
     from lectern.build_chatter import pelican_chatter_hidden
     from lectern.built_site import settings_for_build
+    from lectern.keys import load_or_create_private_key
     from lectern.listening import claim_port, serve_on
 
     listener = claim_port(args.host, args.port)  # before building or saying anything: a taken port is one line
@@ -53,6 +54,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # collector's sight, or every full collection walks it again while the inbox is busy
         gc.collect()
         gc.freeze()
+        load_or_create_private_key(settings.instance_dir)  # a broken key file: one line now, not a failed startup
         behind = "" if settings.site_url == listening else f" from {listening}"
         print(
             f"Serving {settings.site_url}/{behind} (site and federation shim); follow a collection as "

@@ -7,15 +7,22 @@ at the URL of the build, so a delivery signed as the settings file's SITEURL (12
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from federation_shim.state import Follower, ShimState
 from tests.federation_shim.test_deliver_to_fedify import NEW_RESOURCE
 from tests.lectern.loopback_site import KeyCheckingInbox, StaticSite
 from tests.lectern_server import LecternServer, free_port
+from tests.server_process import NO_PROXY
 
 SETTINGS_SITE_URL = "http://127.0.0.1:8000"  # pelicanconf.py's SITEURL, where nothing of this test answers
 
@@ -120,3 +127,27 @@ def test_serve_no_build_serves_the_build_as_built_and_refuses_another_url(projec
     told = lectern(project, "serve", "--no-build", "--port", str(server.port), "--site-url", server.site_url)
     assert told.returncode == 1 and told.stdout == ""
     assert told.stderr == refusal("--site-url", server.site_url, "https://oer.example.edu")
+
+
+def test_a_running_shim_does_not_deliver_a_build_made_for_another_address(project: Path) -> None:
+    server = LecternServer(project, extra_env={"LECTERN_DELIVER_TOKEN": "s3cret"})
+    try:
+        ok(lectern(project, "build", "--site-url", "https://elsewhere.example"))
+        request = urllib.request.Request(
+            f"{server.site_url}/_lectern/deliver", method="POST", headers={"Authorization": "Bearer s3cret"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            NO_PROXY.open(request, timeout=10)
+        detail = json.loads(refused.value.read())["detail"]
+        assert refused.value.code == 503
+        assert detail == (
+            f"output/ was built for https://elsewhere.example, but this shim serves {server.site_url}: rebuild "
+            f"with 'lectern build --site-url {server.site_url}', or restart the shim with "
+            "LECTERN_SITE_URL=https://elsewhere.example"
+        )
+        deadline = time.monotonic() + 10
+        while "not delivering the new build" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "not delivering the new build: output/ was built for https://elsewhere.example" in server.log()
+    finally:
+        server.stop()

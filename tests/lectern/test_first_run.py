@@ -86,3 +86,14 @@ def test_serve_says_two_lines_and_takes_v_after_the_subcommand(project: Path) ->
         server.stop()
     assert "Done: Processed 17 articles" in log
     assert "Application startup complete" in log  # uvicorn's own log, at -v only
+
+
+def test_serve_with_a_broken_key_file_says_so_in_one_line_before_announcing_anything(project: Path) -> None:
+    assert lectern(project, "build").returncode == 0
+    key = project / "instance" / "keys" / "private-key.pem"
+    key.write_bytes(b"")
+
+    result = lectern(project, "serve", "--no-build", "--port", str(free_port()))
+
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"lectern: {key}: is empty (0 bytes)") and result.stderr.count("\n") == 1
