@@ -10,28 +10,31 @@ import argparse
 import sys
 from typing import Any
 
+from lectern.listening import port_number
 from lectern.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace, _settings: Settings | None = None) -> int:
-    import uvicorn
-
     from discovery_index.app import create_app
     from discovery_index.config import make_config, record_service
+    from lectern.listening import claim_port, serve_on
 
     config = make_config(
         args.instance, args.url, args.host, args.port, args.allow_private_addresses, args.actor_max_age
     )
-    app = create_app(config)
-    bind = f"[{args.host}]" if ":" in args.host else args.host
-    record_service(config.instance_dir, f"http://{bind}:{args.port}")
-    print(
-        f"Serving the discovery index at {config.public_url}/ (actor @index@{config.host}, state in "
-        f"{config.instance_dir}). Add a site with: lectern index add https://oer.example.edu. Stop with Ctrl+C.",
-        flush=True,
-    )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
-    return 0
+    listener = claim_port(args.host, args.port)  # before recording or saying anything: a taken port is one line
+    try:
+        app = create_app(config)
+        bind = f"[{args.host}]" if ":" in args.host else args.host
+        record_service(config.instance_dir, f"http://{bind}:{args.port}")
+        print(
+            f"Serving the discovery index at {config.public_url}/ (actor @index@{config.host}, state in "
+            f"{config.instance_dir}). Add a site with: lectern index add https://oer.example.edu. Stop with Ctrl+C.",
+            flush=True,
+        )
+        return serve_on(listener, app, args.host, args.port, args.verbose, proxy_headers=True)  # uvicorn's default
+    finally:
+        listener.close()
 
 
 def _admin(args: argparse.Namespace) -> tuple[str, str]:
@@ -100,7 +103,7 @@ def add_commands(commands: Any) -> None:
         description="Serve the search page and API, the index's actor and its inbox (uvicorn).",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8100, help="port to listen on (default: 8100)")
+    serve.add_argument("--port", type=port_number, default=8100, help="port to listen on (default: 8100)")
     serve.add_argument("--instance", help="the index's state folder (default: index-instance/)")
     serve.add_argument("--url", help="the public address (default: http://HOST:PORT)")
     serve.add_argument(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
-import os
 import sys
 from typing import Any
 
 from federation_shim.storage_faults import StorageUnavailable
 from lectern.cli import Command
+from lectern.listening import port_number
 from lectern.settings import Settings
 
 
@@ -29,34 +29,42 @@ def storage_faults_in_one_line(command: Command) -> Command:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from federation_shim.app import create_app
     from lectern.build import build_site
+    from lectern.build_chatter import pelican_chatter_hidden
+    from lectern.built_site import settings_for_build
+    from lectern.keys import load_or_create_private_key
+    from lectern.listening import claim_port, serve_on
 
-    if not args.site_url and not os.environ.get("LECTERN_SITE_URL"):
+    listener = claim_port(args.host, args.port)  # before building or saying anything: a taken port is one line
+    try:
         host = f"[{args.host}]" if ":" in args.host else args.host
-        settings = settings.with_overrides(site_url=f"http://{host}:{args.port}")
-    if not args.no_build:
-        report = build_site(settings)
-        print(f"Built {report.resources} resources in {report.collections} collections ({report.seconds:.1f} s).")
-    # what the build left in memory (Pelican's objects) stays for the process's life: take it out of the garbage
-    # collector's sight, or every full collection walks it again while the inbox is busy
-    gc.collect()
-    gc.freeze()
-    print(
-        f"Serving {settings.site_url}/ (site and federation shim); follow a collection as "
-        f"@<collection>@{settings.host}. Stop with Ctrl+C.",
-        flush=True,
-    )
-    uvicorn.run(
-        create_app(settings, serve_static=True, deliver=not args.no_deliver),
-        host=args.host,
-        port=args.port,
-        log_level="info" if args.verbose else "warning",
-        proxy_headers=False,
-    )
-    return 0
+        listening = f"http://{host}:{args.port}"
+        if args.no_build:  # the site URL is the one the existing build was made for
+            settings = settings_for_build(
+                settings, require_build="run 'lectern build' first, or 'lectern serve' without --no-build"
+            )
+        elif settings.site_url_told_by is None:
+            settings = settings.with_overrides(site_url=listening, site_url_told_by=None)
+        if not args.no_build:
+            with pelican_chatter_hidden(args.verbose):
+                report = build_site(settings)
+            print(f"Built {report.resources} resources in {report.collections} collections ({report.seconds:.1f} s).")
+        # what the build left in memory (Pelican's objects) stays for the process's life: take it out of the garbage
+        # collector's sight, or every full collection walks it again while the inbox is busy
+        gc.collect()
+        gc.freeze()
+        load_or_create_private_key(settings.instance_dir)  # a broken key file: one line now, not a failed startup
+        behind = "" if settings.site_url == listening else f" from {listening}"
+        print(
+            f"Serving {settings.site_url}/{behind} (site and federation shim); follow a collection as "
+            f"@<collection>@{settings.host}. Stop with Ctrl+C.",
+            flush=True,
+        )
+        app = create_app(settings, serve_static=True, deliver=not args.no_deliver)
+        return serve_on(listener, app, args.host, args.port, args.verbose)
+    finally:
+        listener.close()
 
 
 @storage_faults_in_one_line
@@ -89,18 +97,20 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     from federation_shim import event_loop
     from federation_shim.delivery_service import NoBuild, deliver_once
+    from lectern.built_site import settings_for_build
     from lectern.keys import load_or_create_private_key
 
     def waiting(message: str) -> None:
         print(f"lectern: {message}", file=sys.stderr, flush=True)
 
+    settings = settings_for_build(settings)  # sign with the key id of the site the build was made for
     key = load_or_create_private_key(settings.instance_dir)
     try:
         report, stats = event_loop.run(
             deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency, on_wait=waiting)
         )
     except NoBuild as missing:
-        print(f"lectern: {missing}")
+        print(f"lectern: {missing}", file=sys.stderr)
         return 1
     if report.baseline:
         print(
@@ -128,7 +138,12 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     from federation_shim.delivery_store import DeliveryStore
     from federation_shim.state import ShimState
+    from lectern.built_site import built_site_url, settings_for_build
+    from lectern.built_site import shown as folder
 
+    settings = settings_for_build(settings)
+    built = built_site_url(settings.output_dir)
+    print(f"Site: {built} (the build in {folder(settings.output_dir)})" if built else "Site: not built yet")
     state = ShimState(settings.instance_dir / "shim.sqlite3")
     try:
         store = DeliveryStore(state)
@@ -153,6 +168,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         state.close()
 
 
+SITE_URL_CHECK = (
+    "the site's address; refused unless the build was made for it (default: the address the build was made for)"
+)
+
+
 def add_commands(commands: Any) -> None:
     serve = commands.add_parser(
         "serve",
@@ -161,8 +181,11 @@ def add_commands(commands: Any) -> None:
         "(WebFinger, inboxes, followers) on one origin, as a CDN would route them.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--site-url", help="the public address (default: http://HOST:PORT)")
+    serve.add_argument("--port", type=port_number, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--site-url",
+        help="the public address (default: http://HOST:PORT; with --no-build, the address the build was made for)",
+    )
     serve.add_argument("--instance", help="the instance folder with keys and state (default: instance/)")
     serve.add_argument("--output", help="the build output folder (default: output/)")
     serve.add_argument("--no-build", action="store_true", help="serve the existing build as it is")
@@ -190,6 +213,7 @@ def add_commands(commands: Any) -> None:
     )
     deliver.add_argument("--instance", help="the instance folder (default: instance/)")
     deliver.add_argument("--output", help="the build output folder (default: output/)")
+    deliver.add_argument("--site-url", help=SITE_URL_CHECK)
     deliver.add_argument("--timeout", type=float, help="seconds to wait for each inbox (default: 10)")
     deliver.add_argument("--concurrency", type=int, default=256, help="requests in flight at once (default: 256)")
     deliver.set_defaults(run=cmd_deliver)
@@ -200,6 +224,8 @@ def add_commands(commands: Any) -> None:
         description="Followers per actor; queued, retrying and failed deliveries with the last error.",
     )
     status.add_argument("--instance", help="the instance folder (default: instance/)")
+    status.add_argument("--output", help="the build output folder (default: output/)")
+    status.add_argument("--site-url", help=SITE_URL_CHECK)
     status.set_defaults(run=cmd_status)
 
 

@@ -31,12 +31,12 @@ from federation_shim.delivery_worker import DeliveryWorker, WorkerStats
 from federation_shim.inbox_client import InboxClient
 from federation_shim.state import LOOP_BUSY_TIMEOUT, ShimState
 from federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
+from lectern.built_site import MANIFEST_FILE, shown
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 
 logger = logging.getLogger(__name__)
 
-MANIFEST_FILE = "ap/manifest.json"
 
 # `lectern deliver` waits this long for another process's write lock on the database before it gives up
 BUSY_PATIENCE = float(os.environ.get("LECTERN_BUSY_PATIENCE", "120"))
@@ -81,6 +81,11 @@ class NoBuild(Exception):
     pass
 
 
+class BuiltForAnotherSite(NoBuild):
+    """The output holds a build, but for another site URL than the one this shim signs and answers for: delivering it
+    would sign with a key id on the wrong host, which every receiving server refuses."""
+
+
 def manifest_path(settings: Settings) -> Path:
     return settings.output_dir / MANIFEST_FILE
 
@@ -92,6 +97,12 @@ def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = 
         manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise NoBuild(f"{path} does not exist: run 'lectern build' first") from None
+    if manifest["site_url"] != settings.site_url:
+        raise BuiltForAnotherSite(
+            f"{shown(settings.output_dir)} was built for {manifest['site_url']}, but this shim serves "
+            f"{settings.site_url}: rebuild with 'lectern build --site-url {settings.site_url}', or restart the shim "
+            f"with LECTERN_SITE_URL={manifest['site_url']}"
+        )
     paths = SitePaths(manifest["site_url"])
 
     def load(document_id: str) -> dict[str, Any]:
@@ -222,6 +233,8 @@ async def watch_and_deliver(
                         worker.wake.set()
             except FileNotFoundError:
                 pass
+            except BuiltForAnotherSite as wrong:  # once per build: the next build gets another look
+                logger.warning("not delivering the new build: %s", wrong)
             except (StorageUnavailable, sqlite3.Error) as error:
                 fault = storage_fault(error, "the shim's database")
                 if fault is None:

@@ -12,11 +12,21 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from lectern.errors import LecternError
 from lectern.settings import Settings, load_settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
+
+
+class LecternArgumentParser(argparse.ArgumentParser):
+    """A mistake on the command line is one line (what is wrong, where to read more), not the usage block first.
+    Subcommands' parsers, plugged ones included, are of this class too (`add_subparsers` makes them so)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'\n")
+
 
 # Packages that add their own subcommands: each has a `cli.py` with `add_commands(subparsers)`, whose parsers set
 # `run=` to a Command. The command itself lives with the package that does the work.
@@ -50,8 +60,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from lectern.build import build_site
+    from lectern.build_chatter import pelican_chatter_hidden
 
-    report = build_site(settings)
+    with pelican_chatter_hidden(args.verbose):
+        report = build_site(settings)
     print(
         f"Built {report.resources} resources in {report.collections} collections into {settings.output_dir} "
         f"({report.seconds:.1f} s)."
@@ -71,7 +83,7 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = LecternArgumentParser(
         prog="lectern",
         description="Publish open educational resources from Markdown to the web and the Fediverse.",
     )
@@ -125,7 +137,22 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.add_commands(commands)
+    _verbose_everywhere(parser)
     return parser
+
+
+def _verbose_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`-v` after the subcommand too (`lectern serve -v`, `lectern index serve -v`), not only `lectern -v serve`.
+    Its default is SUPPRESS, so a subcommand without it keeps what the top level said."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in action.choices.values():
+            if not any("--verbose" in option.option_strings for option in command._actions):
+                command.add_argument(
+                    "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens"
+                )
+            _verbose_everywhere(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

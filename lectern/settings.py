@@ -70,6 +70,9 @@ class Settings:
     # The folders under content/ that are collections, when Lectern shares content/ with a Pelican site's own
     # posts and pages (docs/pelican-plugin.md); None: every folder holding a collection.md.
     collections: tuple[str, ...] | None = None
+    # who said the site URL, when someone did: "--site-url" or "LECTERN_SITE_URL"; None for the settings file's SITEURL
+    # (or a command's own default), which a command acting on a build gives way to the build's (lectern.built_site)
+    site_url_told_by: str | None = None
 
     @property
     def host(self) -> str:
@@ -81,10 +84,15 @@ class Settings:
         site_url: str | None = None,
         output_dir: Path | None = None,
         instance_dir: Path | None = None,
+        *,
+        site_url_told_by: str | None = "--site-url",
     ) -> Settings:
+        """These values instead of the file's; `site_url_told_by=None` for a command's default site URL rather than
+        one a person gave."""
         changed = self
         if site_url is not None:
-            changed = replace(changed, site_url=check_site_url(site_url, "--site-url"))
+            checked = check_site_url(site_url, site_url_told_by or "the site URL")
+            changed = replace(changed, site_url=checked, site_url_told_by=site_url_told_by)
         if output_dir is not None:
             changed = replace(changed, output_dir=output_dir.resolve())
         if instance_dir is not None:
@@ -226,4 +234,5 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         public_key_pem=_public_key_from_env(),
         pelican=dict(pelican),
         collections=None if collections is None else tuple(c.strip("/") for c in collections),
+        site_url_told_by="LECTERN_SITE_URL" if os.environ.get("LECTERN_SITE_URL") else None,
     )

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from lectern.built_site import settings_for_build
 from lectern.settings import Settings
 from publish.delivery_trigger import TOKEN_ENV, trigger_delivery
 from publish.errors import PublishError
@@ -51,7 +52,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--changed-paths", metavar="FILE", help="write the changed URL paths to FILE, one per line (for a CDN's purge)"
     )
-    parser.add_argument("--shim-url", help="where the shim answers /_lectern/deliver (default: the site URL)")
+    parser.add_argument(
+        "--site-url",
+        help="the site's address; refused unless the build was made for it (default: the address the build was made "
+        "for)",
+    )
+    parser.add_argument(
+        "--shim-url", help="where the shim answers /_lectern/deliver (default: the address the build was made for)"
+    )
     parser.add_argument("--jobs", type=_positive, default=16, help="parallel uploads (default: 16)")
     parser.set_defaults(run=run_publish)
 
@@ -64,6 +72,7 @@ def _positive(text: str) -> int:
 
 
 def run_publish(args: argparse.Namespace, settings: Settings) -> int:
+    settings = settings_for_build(settings)  # the trigger goes to the site the build was made for
     request = PublishRequest(
         output_dir=settings.output_dir,
         bucket=args.bucket,
