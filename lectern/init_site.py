@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lectern.errors import LecternError
 from lectern.resources import site_template
@@ -75,7 +76,7 @@ def cmd_init(args: argparse.Namespace, _settings: None) -> int:
     return 0
 
 
-def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_command(commands: Any) -> None:
     init = commands.add_parser(
         "init",
         help="make a new site in a new folder",
