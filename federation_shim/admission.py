@@ -73,9 +73,8 @@ async def admit(
 ) -> Admitted | InboxResult:
     content_type = headers.get("content-type")
     if not is_inbox_content_type(content_type):
-        return InboxResult(
-            415, "unsupported_media_type", f"send application/activity+json, not {content_type or 'no Content-Type'}"
-        )
+        sent = content_type[:100] if content_type else "no Content-Type"
+        return InboxResult(415, "unsupported_media_type", f"send application/activity+json, not {sent}")
     try:
         activity = parse_json(body)
     except BadJSON as error:

@@ -42,7 +42,7 @@ from .signature_result import (
     activity_actor_id,
     check_signer_is_actor,
 )
-from .web_urls import parse_web_url
+from .web_urls import authority_of
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -99,7 +99,7 @@ async def verify_request(
         prepared = cavage.prepare(method, target, lowered, body, now, policy)
     if isinstance(prepared, VerificationResult):
         return _log(prepared)
-    if signer_host is not None and parse_web_url(prepared.key_id).authority != signer_host:
+    if signer_host is not None and authority_of(prepared.key_id) != signer_host:
         return _log(
             VerificationResult.failure(
                 Reason.SIGNER_IS_NOT_ACTOR,

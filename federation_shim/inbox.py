@@ -35,6 +35,7 @@ from federation_shim.remote_fetch import RemoteFetcher
 from federation_shim.request_view import TargetURI
 from federation_shim.site_view import SiteIndex
 from federation_shim.state import Follower, ShimState, now_text
+from federation_shim.web_urls import is_web_url
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS
@@ -146,10 +147,11 @@ class Inbox:
         except FetchError as error:
             return InboxResult(503 if error.temporary else 422, "actor_fetch_failed", str(error))
         inbox = remote.get("inbox")
-        if not isinstance(inbox, str) or not inbox.startswith(("https://", "http://")):
+        if not isinstance(inbox, str) or not is_web_url(inbox):  # stored, then delivered to: it must be usable
             return InboxResult(422, "actor_without_inbox", f"{actor} has no inbox to send the Accept to")
         endpoints = remote.get("endpoints")
         shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
+        shared = shared if is_web_url(shared) else None
         follower = Follower(
             name, actor, inbox, shared if isinstance(shared, str) else None, str(follow["id"]), now_text()
         )

@@ -138,28 +138,42 @@ class KeyCache:
         try:
             entry = await asyncio.shield(pending)  # one waiter giving up does not cancel the fetch for the others
         except FetchError as error:
-            logger.info("key %s could not be fetched: %s", key_id, error)
-            return self._failed(key_id, error, self.clock())
-        self.failures.pop(key_id, None)
-        self.store[key_id] = entry
+            return self._failure(key_id, error)
         return _info(entry, from_cache=False)
 
-    def _failed(self, key_id: str, error: FetchError, now: float) -> KeyLookupFailure:
+    def _failure(self, key_id: str, error: FetchError) -> KeyLookupFailure:
         ttl = self.temporary_failure_ttl if error.temporary else self.failure_ttl
-        failure = KeyLookupFailure(
+        return KeyLookupFailure(
             key_id,
             error.code,
             str(error),
             temporary=error.temporary,
             retry_after=max(1, math.ceil(ttl)) if error.temporary else None,
         )
+
+    def _failed(self, key_id: str, error: FetchError, now: float) -> KeyLookupFailure:
+        failure = self._failure(key_id, error)
+        ttl = self.temporary_failure_ttl if error.temporary else self.failure_ttl
         self.failures[key_id] = _Failure(failure, now + ttl)
         return failure
+
+    async def _fetch_and_remember(self, key_id: str) -> CachedKey:
+        """The fetch every waiter shares. It records its outcome (the key, or the failure) before it completes, so a
+        lookup arriving just after it finds that, never a gap with neither a fetch under way nor a result."""
+        try:
+            entry = await self.fetch_key(key_id)
+        except FetchError as error:
+            logger.info("key %s could not be fetched: %s", key_id, error)
+            self._failed(key_id, error, self.clock())
+            raise
+        self.failures.pop(key_id, None)
+        self.store[key_id] = entry
+        return entry
 
     def _start_fetch(self, key_id: str) -> asyncio.Future[CachedKey]:
         """Fetch `key_id` once for every lookup waiting for it: a server that starts talking to us sends a burst of
         requests signed with one new key, and they should cost its server one fetch, not one each."""
-        pending = asyncio.ensure_future(self.fetch_key(key_id))
+        pending = asyncio.ensure_future(self._fetch_and_remember(key_id))
         self._fetching[key_id] = pending
         pending.add_done_callback(lambda done: self._fetch_done(key_id, done))
         return pending

@@ -331,3 +331,26 @@ def test_a_keyid_on_another_host_than_the_actor_is_401_without_a_fetch(
     key_id = alice.key_id.replace("127.0.0.1", "localhost")
     headers = alice.sign(shim.site_url + INBOX, body, key_id=key_id)
     refused_without_fetch(shim, remote, body, headers, 401, "signer_is_not_actor")
+
+
+class ActorWithInbox(RemoteActor):
+    """A remote actor whose document names `hostile_inbox` as its inbox and shared inbox."""
+
+    hostile_inbox = ""
+
+    def document(self) -> dict[str, Any]:
+        return super().document() | {"inbox": self.hostile_inbox, "endpoints": {"sharedInbox": self.hostile_inbox}}
+
+
+@pytest.mark.parametrize("hostile_inbox", ["http://a..b/inbox", "http://[::1/inbox", "http://127.0.0.1:99999/i"])
+def test_a_follower_whose_inbox_is_not_a_usable_url_is_refused(
+    shim: LecternServer, remote: RemoteServer, hostile_inbox: str
+) -> None:
+    """Its inbox would be stored and delivered to; it must pass the same URL parser as everything else."""
+    name = f"odd-{uuid.uuid4().hex[:8]}"
+    actor = ActorWithInbox(remote.base, name, remote.actors["alice"].key)
+    actor.hostile_inbox = hostile_inbox
+    remote.actors[name] = actor
+    body = json.dumps(follow(actor, shim)).encode()
+    status, answer = post(shim, body, signed(actor, shim, body))
+    assert (status, answer["reason"]) == (422, "actor_without_inbox"), answer
