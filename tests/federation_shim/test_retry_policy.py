@@ -49,3 +49,10 @@ def test_retry_after_in_seconds_or_as_a_date_wins_when_longer() -> None:
     assert retry_after_seconds("soon", NOW) is None
     assert next_delay(1, "600", NOW, random.Random(1)) == 600
     assert next_delay(1, "1", NOW, random.Random(1)) < 30
+
+
+def test_a_retry_after_the_server_wrote_oddly_is_ignored_not_a_crash() -> None:
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    for odd in ("²", "①", "12²", "Mon, 99 Foo 9999999 99:99:99 GMT", "-5", "1e9", "\x00"):
+        assert retry_after_seconds(odd, now) is None, odd
+    assert retry_after_seconds(" 120 ", now) == 120.0
