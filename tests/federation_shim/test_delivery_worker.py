@@ -190,3 +190,21 @@ def test_a_host_failing_on_seven_separate_days_is_skipped_until_it_speaks_again(
         assert not store.host_is_unavailable(host)
 
     run(tmp_path, lambda port, path: (503, {}, 0.0), 1, scenario)
+
+
+def test_a_host_that_refuses_an_activity_with_a_4xx_is_not_counted_as_failing(tmp_path: Path) -> None:
+    """A 400 (Lemmy refuses the Announce of a bare Note meant for microblogs) fails that delivery for good, but the
+    server answered: Mastodon's DeliveryWorker tracks an unsalvageable 4xx as a success of the host, so a server
+    refusing one kind of activity every day is never marked unavailable for the others."""
+
+    async def scenario(store: DeliveryStore, worker: DeliveryWorker, farm: InboxFarm, clock: Clock) -> None:
+        for _day in range(FAILURE_DAYS + 1):
+            clock.now += 86400
+            store.db.execute("UPDATE delivery_jobs SET next_try = ?, state = 'pending'", (clock.now,))
+            await worker.run()
+        host = f"127.0.0.1:{farm.ports[0]}"
+        assert jobs(store)[0][0] == "failed" and jobs(store)[0][3] == 400
+        assert not store.host_is_unavailable(host)
+        assert store.consecutive_failures(host) == (0, 0.0, 0)
+
+    run(tmp_path, lambda port, path: (400, {}, 0.0), 1, scenario)
