@@ -19,14 +19,13 @@ from generator.errors import Problem
 from generator.field_rules import FieldReader, is_in_future, split_list
 from generator.front_matter import parse_front_matter
 from generator.note_images import Picture, pictures, unpublished
+from generator.stray_files import check_subfolders, unread_files
+from generator.subject_areas import read_areas
 
 COLLECTION_FILE = "collection.md"
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
 RESOURCE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
-# Files the site builder (Pelican) would read as pages, which Lectern does not: a problem wherever they are.
-MARKDOWN_SUFFIXES = (".markdown", ".mkd", ".mdown", ".md")
-UNREAD_SUFFIXES = (*MARKDOWN_SUFFIXES, ".rst", ".html", ".htm")
 # Top-level names the site itself uses; a collection folder cannot take them.
 RESERVED_SLUGS = frozenset(
     {
@@ -58,6 +57,7 @@ RESOURCE_FIELDS = (
     "language",
     "level",
     "subjects",
+    "areas",
     "type",
     "tags",
     "authors",
@@ -161,8 +161,8 @@ def load_site(
                 continue
             seen[resource.slug] = resource.source_path
             resources.append(resource)
-    problems.extend(p for p in _check_subfolders(content_dir, root) if _is_ours(p.path, content_dir, root, folders))
-    problems.extend(p for p in _unread_files(content_dir, root) if _is_ours(p.path, content_dir, root, folders))
+    problems.extend(p for p in check_subfolders(content_dir, root) if _is_ours(p.path, content_dir, root, folders))
+    problems.extend(p for p in unread_files(content_dir, root) if _is_ours(p.path, content_dir, root, folders))
     for collection in collections:
         mine = [r for r in resources if r.collection == collection.slug]
         problems.extend(_collection_pictures(collection, collection_pictures[collection.slug], mine))
@@ -290,6 +290,7 @@ def _load_resource(
     language = reader.language("language", True)
     levels = reader.choices("level", LEVELS, True, single=False)
     subjects = reader.items("subjects", True, "mathematics, fractions")
+    areas = read_areas(reader, subjects)
     types = reader.choices("type", RESOURCE_TYPES, True, single=True)
     tags = reader.hashtags("tags")
     authors = reader.items("authors", True, "OpenStax")
@@ -345,6 +346,7 @@ def _load_resource(
         language=language,
         levels=levels,
         subjects=subjects,
+        areas=areas,
         resource_type=types[0],
         tags=tags,
         authors=authors,
@@ -389,62 +391,3 @@ def _slug_line(path: Path) -> int:
         if line.lower().startswith("slug:"):
             return number
     return 1
-
-
-def _check_subfolders(content_dir: Path, root: Path) -> list[Problem]:
-    problems = []
-    for path in sorted(content_dir.glob("*/*/**/*.md")):
-        if path.relative_to(content_dir).parts[0] == "pages":
-            continue
-        problems.append(
-            Problem(
-                _rel(path, root),
-                1,
-                "collection",
-                "resources inside a sub-folder of a collection are not read",
-                "move the file up into the collection's folder",
-            )
-        )
-    return problems
-
-
-def _unread_files(content_dir: Path, root: Path) -> list[Problem]:
-    """Files the site builder would read as pages but Lectern does not: `.markdown`, `.rst`, `.html`, `.MD`
-    anywhere, and `.md` files in a hidden folder (`content/.drafts/`), which Pelican reads too."""
-    problems = []
-    for path in sorted(content_dir.rglob("*")):
-        parts = path.relative_to(content_dir).parts
-        suffix = path.suffix
-        if parts[0] == "pages" or suffix.lower() not in UNREAD_SUFFIXES or not path.is_file():
-            continue
-        if suffix == ".md":
-            if len(parts) == 2 and parts[0].startswith("."):  # deeper ones are in _check_subfolders
-                problems.append(
-                    Problem(
-                        _rel(path, root),
-                        1,
-                        "collection",
-                        f"the folder {parts[0]}/ is hidden (its name starts with '.'), so Lectern does not read it, "
-                        "but the site builder would take the file for a page of its own",
-                        "move the file into a collection's folder, or out of content/",
-                    )
-                )
-            continue
-        if suffix.lower() in MARKDOWN_SUFFIXES:
-            valid = f"rename it to {path.stem}.md"
-        else:
-            valid = (
-                f"write it as {path.stem}.md (Markdown with front matter, see docs/content-format.md), or move it "
-                f"out of content/ (to host it as a file, put it in a .zip and list that under 'files:')"
-            )
-        problems.append(
-            Problem(
-                _rel(path, root),
-                1,
-                "file",
-                f"Lectern reads only .md files, so this {suffix} file is not read (and the site builder would take "
-                "it for a page of its own)",
-                valid,
-            )
-        )
-    return problems

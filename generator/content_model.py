@@ -75,6 +75,7 @@ class Resource:
     notes: str
     source_path: str
     unit: str | None = None  # the course unit it belongs to, grouping it in an exported cartridge
+    areas: tuple[str, ...] = ()  # subject areas of controlled vocabularies (generator.subject_areas), by name
 
     @property
     def key(self) -> str:
