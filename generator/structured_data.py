@@ -1,10 +1,11 @@
 """schema.org JSON-LD for the HTML pages: a `LearningResource` per resource, a `Collection`, the `WebSite`.
 
 Search engines and OER harvesters read `<script type="application/ld+json">` (https://schema.org/LearningResource).
-A resource page describes the resource: `url` is its page here, `sameAs` the material's own address, hosted files are
-its `encoding` (MediaObjects), `license` the canonical license URI (`generator.licenses`), and `isPartOf` the
-collection. Authors are given as text: the content format does not say whether an author is a person or an
-organisation, and schema.org accepts a name where it expects either.
+A resource page describes the resource as an AMB record (https://w3id.org/kim/amb/20231019, the profile OER search
+engines such as OERSI harvest; `generator.amb` has the mapping tables): `id` and `url` are its page here, `sameAs`
+the material's own address, hosted files are its `encoding` (MediaObjects), `license` the license's URI, type, level
+and subject areas are concepts of controlled vocabularies, `isPartOf` the collection, `mainEntityOfPage` the page as
+the metadata's source with the site as its provider. The free-text subjects and the tags are its `keywords`.
 
 Pure functions, dict in and out; `script_json` makes a document safe inside a `<script>` element.
 """
@@ -15,6 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from generator import amb
 from generator.content_model import Collection, Resource
 from generator.objects import JSON
 from lectern.site_paths import SitePaths
@@ -36,37 +38,53 @@ def learning_resource(
     collection: Collection,
     paths: SitePaths,
     file_types: Mapping[str, str] | None = None,
+    site_name: str | None = None,
 ) -> JSON:
-    """The resource as a schema.org LearningResource; `file_types` maps a hosted file's name to its media type."""
+    """The resource as an AMB record (a schema.org LearningResource with controlled vocabularies, `generator.amb`);
+    `file_types` maps a hosted file's name to its media type; `site_name` names the provider of the metadata."""
     page = paths.resource_page(resource.key)
+    provider: JSON = {"id": paths.home, "type": "WebSite", **({"name": site_name} if site_name else {})}
     document: JSON = {
-        "@context": SCHEMA_ORG,
-        "@type": "LearningResource",
-        "@id": page,
+        "@context": amb.context(resource.language),
+        "id": page,
+        "type": amb.types(resource.resource_type),
         "name": resource.title,
         "description": resource.summary,
         "url": page,
-        "license": resource.license.uri,
-        "inLanguage": resource.language,
-        "educationalLevel": list(resource.levels),
-        "learningResourceType": resource.resource_type,
-        "about": [{"@type": "Thing", "name": subject} for subject in resource.subjects],
-        "author": list(resource.authors),
+        "license": amb.license_json(resource.license),
+        "learningResourceType": amb.resource_type_concepts(resource.resource_type),
+        "educationalLevel": amb.level_concepts(resource.levels),
+        "creator": amb.creators(resource.authors),
         "creditText": f"{resource.title} by {', '.join(resource.authors)}, {resource.license.name}",
+        "keywords": list(dict.fromkeys([*resource.subjects, *resource.tags])),
+        "dateCreated": _iso(resource.added),
         "datePublished": _iso(resource.added),
         "dateModified": _iso(resource.last_changed),
         "isAccessibleForFree": True,
-        "isPartOf": _collection_ref(collection, paths),
+        "isPartOf": [{"id": paths.collection_page(collection.slug), "name": collection.title}],
+        "mainEntityOfPage": [
+            {
+                "id": page,
+                "type": "WebContent",
+                "provider": provider,
+                "dateCreated": _iso(resource.added),
+                "dateModified": _iso(resource.last_changed),
+            }
+        ],
     }
-    if resource.tags:
-        document["keywords"] = ", ".join(resource.tags)
+    language = amb.iso_639_1(resource.language)
+    if language:
+        document["inLanguage"] = [language]
+    about = amb.subject_concepts(resource.areas, resource.levels)
+    if about:
+        document["about"] = about
     if resource.link:
         document["sameAs"] = resource.link
     if resource.files:
         types = file_types or {}
         document["encoding"] = [
             {
-                "@type": "MediaObject",
+                "type": "MediaObject",
                 "contentUrl": paths.file(resource.collection, name),
                 "name": name,
                 **({"encodingFormat": types[name]} if name in types else {}),

@@ -19,16 +19,19 @@ from typing import Any
 import pytest
 from pelican import signals
 
+from generator.amb import RESOURCE_TYPE_TO_HCRT
 from generator.content_loader import load_site
 from generator.content_model import Resource
 from generator.errors import ThemeError
 from generator.licenses import find_license
 from generator.png import png_size
+from generator.vocabularies import HCRT, HIGHER_EDUCATION_SUBJECTS, SCHOOL_SUBJECTS
 from lectern.build import BuildFailed, build_site
 from lectern.errors import LecternError
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from tests.conftest import copy_project, project_settings
+from tests.generator.amb_validation import amb_errors
 
 REQUIRED_LEARNING_RESOURCE = (
     "name",
@@ -39,11 +42,15 @@ REQUIRED_LEARNING_RESOURCE = (
     "educationalLevel",
     "learningResourceType",
     "about",
-    "author",
+    "creator",
+    "dateCreated",
     "dateModified",
     "datePublished",
     "isPartOf",
+    "mainEntityOfPage",
+    "isAccessibleForFree",
 )
+SUBJECT_VOCABULARIES = (SCHOOL_SUBJECTS, HIGHER_EDUCATION_SUBJECTS)
 REQUIRED_CARD = (
     "og:type",
     "og:site_name",
@@ -131,7 +138,9 @@ def html_pages(output: Path, paths: SitePaths) -> list[str]:
     return urls
 
 
-def test_every_resource_page_carries_a_schema_org_learning_resource(built_site: tuple[Settings, Path]) -> None:
+def test_every_resource_page_carries_a_valid_amb_learning_resource(built_site: tuple[Settings, Path]) -> None:
+    """Each example resource's JSON-LD validates against AMB's JSON schema (tests/generator/amb_schema), with its
+    type, level and subject as concepts of KIM's vocabularies: what OER search engines harvest."""
     settings, output = built_site
     paths = SitePaths(settings.site_url)
     checked = 0
@@ -140,26 +149,22 @@ def test_every_resource_page_carries_a_schema_org_learning_resource(built_site: 
             page = head(output, paths, entry["url"])
             assert len(page.json_ld) == 1, entry["url"]
             document = json.loads(page.json_ld[0])
-            assert document["@context"] == "https://schema.org"
-            assert document["@type"] == "LearningResource"
+            assert amb_errors(document) == [], entry["url"]
+            assert document["@context"][:2] == ["https://w3id.org/kim/amb/context.jsonld", "https://schema.org"]
+            assert document["type"][0] == "LearningResource"
             missing = [name for name in REQUIRED_LEARNING_RESOURCE if not document.get(name)]
             assert missing == [], f"{entry['url']} lacks {missing}"
             license = find_license(entry["license"])
-            assert license is not None and document["license"] == license.uri
-            assert document["license"].startswith("https://")
+            assert license is not None and document["license"] == {"id": license.uri}
             assert document["name"] == entry["title"] and document["url"] == entry["url"] == page.link("canonical")
-            assert document["inLanguage"] == entry["language"]
-            assert document["educationalLevel"] == entry["level"]
-            assert document["learningResourceType"] == entry["type"]
-            assert [a["name"] for a in document["about"]] == entry["subjects"]
-            assert document["author"] == entry["authors"]
+            assert document["id"] == document["mainEntityOfPage"][0]["id"] == entry["url"]
+            assert document["inLanguage"] == [entry["language"].split("-")[0]]
+            assert len(document["educationalLevel"]) == len(entry["level"])
+            assert document["learningResourceType"][0]["id"] == HCRT + RESOURCE_TYPE_TO_HCRT[entry["type"]]
+            assert all(concept["id"].startswith(SUBJECT_VOCABULARIES) for concept in document["about"])
+            assert [creator["name"] for creator in document["creator"]] == entry["authors"]
             assert datetime.fromisoformat(document["datePublished"]) <= datetime.fromisoformat(document["dateModified"])
-            assert document["isPartOf"] == {
-                "@type": "Collection",
-                "@id": paths.collection_page(slug),
-                "name": index["title"],
-                "url": paths.collection_page(slug),
-            }
+            assert document["isPartOf"] == [{"id": paths.collection_page(slug), "name": index["title"]}]
             for encoding in document.get("encoding", []):
                 assert (output / paths.output_file(encoding["contentUrl"])).is_file()
             checked += 1
