@@ -34,6 +34,7 @@ from discovery_index.actor import actor_document, empty_collection, webfinger_an
 from discovery_index.config import IndexConfig, admin_token, make_config
 from discovery_index.discovery import Discoverer
 from discovery_index.errors import SourceError
+from discovery_index.export import export_amb
 from discovery_index.follows import Sender
 from discovery_index.inbox import IndexInbox
 from discovery_index.json_fetch import json_session
@@ -348,6 +349,7 @@ def create_app(config: IndexConfig) -> Starlette:
         Route("/api/search", api_search, methods=["GET"]),
         Route("/api/collections", api_collections, methods=["GET"]),
         Route("/api/instances", api_instances, methods=["GET"]),
+        Route("/api/export/amb", export_amb, methods=["GET"]),
         Route("/static/index.css", stylesheet_endpoint, methods=["GET"]),
         Route("/.well-known/webfinger", webfinger_endpoint, methods=["GET"]),
         Route("/actor", actor_endpoint, methods=["GET"]),
