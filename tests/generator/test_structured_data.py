@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from generator.content_loader import load_site
 from generator.structured_data import collection_document, learning_resource, script_json
 from tests.generator.amb_validation import amb_errors
 from tests.generator.theme_examples import COLLECTION, PATHS, resource
@@ -116,3 +118,12 @@ def test_json_ld_cannot_close_its_script_element() -> None:
     text = script_json({"name": "</script><script>alert(1)</script> & more"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"name": "</script><script>alert(1)</script> & more"}
+
+
+def test_every_example_resource_is_a_valid_amb_record_with_a_subject_of_the_kim_vocabularies() -> None:
+    site, problems = load_site(Path(__file__).parents[2] / "content")
+    assert problems == [] and len(site.resources) == 17
+    for example in site.resources:
+        document = learning_resource(example, site.collection(example.collection), PATHS, site_name="Example")
+        assert amb_errors(document) == [], example.source_path
+        assert document["about"], example.source_path
