@@ -17,6 +17,7 @@ from generator.content_loader import load_site
 from generator.content_model import Site
 from generator.errors import Problem
 from lectern import output_swap
+from lectern.build_cache import BuildCache, activated
 from lectern.errors import LecternError
 from lectern.keys import check_public_key_pem, load_or_create_private_key, public_key_pem
 from lectern.settings import Settings
@@ -47,8 +48,11 @@ def check_content(settings: Settings) -> list[Problem]:
     return problems
 
 
-def build_site(settings: Settings) -> BuildReport:
-    """Validate, then build into `settings.output_dir`. Raises ContentProblems or BuildFailed."""
+def build_site(settings: Settings, use_cache: bool = True) -> BuildReport:
+    """Validate, then build into `settings.output_dir`. Raises ContentProblems or BuildFailed.
+
+    With `use_cache`, what an earlier build of the same output rendered is reused where its inputs are unchanged
+    (`lectern.build_cache`); the output is byte for byte the same as without."""
     started = time.perf_counter()
     site, problems = load_site(settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor}))
     if problems:
@@ -60,9 +64,13 @@ def build_site(settings: Settings) -> BuildReport:
     output = settings.output_dir
     output_swap.clean_stale(output)
     staging = output_swap.staging_folder(output)
+    cache = BuildCache.for_build(replace(settings, public_key_pem=pem)) if use_cache else None
     try:
-        _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site)
+        with activated(cache):
+            _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site)
         output_swap.swap_in(staging, output)
+        if cache is not None:
+            cache.save()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildReport(len(site.collections), len(site.resources), time.perf_counter() - started)
