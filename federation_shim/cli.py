@@ -37,7 +37,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.site_url and not os.environ.get("LECTERN_SITE_URL"):
         host = f"[{args.host}]" if ":" in args.host else args.host
         settings = settings.with_overrides(site_url=f"http://{host}:{args.port}")
-    if not args.no_build:
+    live = None
+    if args.reload:
+        from lectern.live_reload import LiveReload, preview_builder
+
+        live = LiveReload(settings, preview_builder(settings))
+        if live.build_now().problem is None:
+            print("Built a preview (not delivered: run 'lectern build' to publish to followers).")
+    elif not args.no_build:
         report = build_site(settings)
         print(f"Built {report.resources} resources in {report.collections} collections ({report.seconds:.1f} s).")
     # what the build left in memory (Pelican's objects) stays for the process's life: take it out of the garbage
@@ -49,13 +56,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"@<collection>@{settings.host}. Stop with Ctrl+C.",
         flush=True,
     )
-    uvicorn.run(
-        create_app(settings, serve_static=True, deliver=not args.no_deliver),
-        host=args.host,
-        port=args.port,
-        log_level="info" if args.verbose else "warning",
-        proxy_headers=False,
-    )
+    app = create_app(settings, serve_static=True, deliver=not args.no_deliver)
+    if live is not None:
+        from federation_shim.reload_endpoint import add_live_reload
+
+        add_live_reload(app, lambda: live.state)
+        live.start()
+        print("Watching the content, the settings and the theme; open pages reload after each change.", flush=True)
+    try:
+        uvicorn.run(
+            app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning", proxy_headers=False
+        )
+    finally:
+        if live is not None:
+            live.stop()
     return 0
 
 
@@ -160,6 +174,12 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--instance", help="the instance folder with keys and state (default: instance/)")
     serve.add_argument("--output", help="the build output folder (default: output/)")
     serve.add_argument("--no-build", action="store_true", help="serve the existing build as it is")
+    serve.add_argument(
+        "--reload",
+        action="store_true",
+        help="rebuild (incrementally) when the content, settings or theme change, and reload open pages; these "
+        "preview builds are never delivered to followers (run 'lectern build' for that)",
+    )
     serve.add_argument(
         "--no-deliver", action="store_true", help="do not deliver new builds in the background (run 'lectern deliver')"
     )

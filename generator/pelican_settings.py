@@ -18,10 +18,12 @@ def newest_first(content: Any) -> tuple[float, str]:
     return (-content.date.timestamp(), str(content.source_path))
 
 
-def pelican_overrides(settings: Settings, site: Any = None) -> dict[str, Any]:
-    """`site`, the content model `lectern build` already validated, saves the plugin from reading it again."""
+def pelican_overrides(settings: Settings, site: Any = None, preview: bool = False) -> dict[str, Any]:
+    """`site`, the content model `lectern build` already validated, saves the plugin from reading it again;
+    `preview`, a build for `lectern serve --reload` (see `lectern.build.build_site`)."""
     return {
         "LECTERN_SITE": site,
+        "LECTERN_PREVIEW": preview,
         "SITEURL": settings.site_url,
         "PATH": str(settings.content_dir),
         "OUTPUT_PATH": str(settings.output_dir),

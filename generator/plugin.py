@@ -93,6 +93,19 @@ class JsonFiles:
             handle.write(json_text(document))
 
 
+class PreviewFirstPublished(FirstPublished):
+    """What a preview build (`lectern serve --reload`) knows of first publications: it reads the record, but a
+    resource it sees first is not recorded as published, since followers will only see it from a real build."""
+
+    def save(self) -> None:
+        pass
+
+
+def first_published(instance_dir: Path, preview: bool) -> FirstPublished:
+    folder = instance_dir if instance_dir.is_dir() else None
+    return PreviewFirstPublished(folder) if preview else FirstPublished(folder)
+
+
 def newest_first(resources: tuple[Resource, ...]) -> list[Resource]:
     return sorted(resources, key=lambda r: (r.added, r.key), reverse=True)
 
@@ -121,7 +134,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             live,
             {c.slug for c in site.collections},
             # a CI build (public key from the environment) has no instance folder, and its content is all in git
-            FirstPublished(self.lectern.instance_dir if self.lectern.instance_dir.is_dir() else None),
+            first_published(self.lectern.instance_dir, preview=bool(self.settings.get("LECTERN_PREVIEW"))),
         )
         self.context["lectern_history"] = self.history
         articles = {Path(a.source_path).resolve(): a for a in self.context.get("articles", [])}

@@ -11,6 +11,7 @@ import logging
 import shutil
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.content_loader import load_site
@@ -48,11 +49,15 @@ def check_content(settings: Settings) -> list[Problem]:
     return problems
 
 
-def build_site(settings: Settings, use_cache: bool = True) -> BuildReport:
+def build_site(settings: Settings, use_cache: bool = True, preview: bool = False) -> BuildReport:
     """Validate, then build into `settings.output_dir`. Raises ContentProblems or BuildFailed.
 
     With `use_cache`, what an earlier build of the same output rendered is reused where its inputs are unchanged
-    (`lectern.build_cache`); the output is byte for byte the same as without."""
+    (`lectern.build_cache`); the output is byte for byte the same as without.
+
+    A `preview` build (`lectern serve --reload`) is for the person editing, not for followers: it keeps the delivery
+    manifest of the build before it (the file the shim's delivery acts on; none if there was none), so nothing it
+    shows is ever delivered, and it does not record when it first saw new resources (only a real build publishes)."""
     started = time.perf_counter()
     site, problems = load_site(settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor}))
     if problems:
@@ -67,7 +72,9 @@ def build_site(settings: Settings, use_cache: bool = True) -> BuildReport:
     cache = BuildCache.for_build(replace(settings, public_key_pem=pem)) if use_cache else None
     try:
         with activated(cache):
-            _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site)
+            _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site, preview)
+        if preview:
+            keep_previous_manifest(output, staging)
         output_swap.swap_in(staging, output)
         if cache is not None:
             cache.save()
@@ -76,14 +83,29 @@ def build_site(settings: Settings, use_cache: bool = True) -> BuildReport:
     return BuildReport(len(site.collections), len(site.resources), time.perf_counter() - started)
 
 
-def _run_pelican(settings: Settings, site: Site) -> None:
+def keep_previous_manifest(output: Path, staging: Path) -> None:
+    """Put the manifest of the build in `output` in place of the one just built in `staging` (or none)."""
+    from generator.delivery_output import MANIFEST_FILE
+
+    built = staging / MANIFEST_FILE
+    try:
+        previous = (output / MANIFEST_FILE).read_bytes()
+    except FileNotFoundError:
+        built.unlink(missing_ok=True)
+        return
+    built.write_bytes(previous)
+
+
+def _run_pelican(settings: Settings, site: Site, preview: bool = False) -> None:
     from pelican import Pelican
     from pelican.settings import read_settings
 
     from generator.pelican_settings import pelican_overrides
 
     try:
-        pelican_settings = read_settings(str(settings.settings_file), override=pelican_overrides(settings, site))
+        pelican_settings = read_settings(
+            str(settings.settings_file), override=pelican_overrides(settings, site, preview)
+        )
         Pelican(pelican_settings).run()
     except LecternError:
         raise
