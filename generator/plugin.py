@@ -22,6 +22,7 @@ from pelican.generators import Generator
 from generator.actor_images import write_actor_images
 from generator.actors import collection_actor, site_actor
 from generator.assets import install_theme_globals, theme_assets
+from generator.background_files import BackgroundFiles, LecternWriter, finish_all
 from generator.content_loader import load_site
 from generator.content_model import Collection, Resource, Site
 from generator.errors import ContentError
@@ -51,6 +52,12 @@ def connect() -> None:
     signals.readers_init.connect(add_reader)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(install_theme_globals)
+    signals.get_writer.connect(get_writer)
+    signals.finalized.connect(finish_all)
+
+
+def get_writer(_pelican: Any) -> type[LecternWriter]:
+    return LecternWriter
 
 
 def add_reader(readers: Any) -> None:
@@ -77,11 +84,13 @@ def json_text(document: Any) -> str:
 
 
 class JsonFiles:
-    """Writes the many small JSON documents of a build. Each folder is made once (asking the file system whether
-    a folder exists, for each of 20,000 files, costs more than writing them)."""
+    """Writes the many small JSON documents of a build, on the writer's threads when it has them
+    (`generator.background_files`). Each folder is made once (asking the file system whether a folder exists,
+    for each of 20,000 files, costs more than writing them)."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, background: BackgroundFiles | None = None) -> None:
         self.output = output
+        self.background = background
         self.folders: set[Path] = set()
 
     def write(self, relative: str, document: JSON) -> None:
@@ -89,6 +98,9 @@ class JsonFiles:
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
+        if self.background is not None:
+            self.background.write(path, json_text(document).encode("utf-8"))
+            return
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(json_text(document))
 
@@ -179,7 +191,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         public_pem = self.lectern.public_key_pem or public_key_pem(
             load_or_create_private_key(self.lectern.instance_dir)
         )
-        self.files = JsonFiles(output)
+        background = writer.background if isinstance(writer, LecternWriter) else None
+        self.files = JsonFiles(output, background)
         self._write_activitypub(output, public_pem)
         self._write_well_known(output)
         self._copy_files(output)
@@ -187,6 +200,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         write_theme_output(
             output, Path(self.theme), self.site, self.paths, self.context, writer.write_file, self.get_template
         )
+        if background is not None:
+            background.drain()  # the delivery manifest, written next, reads the objects back
 
     def render_gone_page(self, title: str, collection_slug: str) -> str:
         """The HTML of the "gone" page for a deleted resource titled `title` that was in `collection_slug`."""

@@ -33,7 +33,6 @@ from importlib import metadata
 from pathlib import Path
 
 from lectern import __version__
-from lectern.atomic_files import replace_file
 from lectern.settings import Settings
 
 __all__ = ["BuildCache", "activated", "active", "cache_root", "fingerprint", "memoised_bytes"]
@@ -62,6 +61,13 @@ def _tree_digest(folder: Path, pattern: str = "*") -> str:
         digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all (no fsync: a cache lost in a power cut is only rebuilt)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 def _library_versions() -> str:
@@ -133,7 +139,7 @@ class BuildCache:
             return path.read_bytes()
         data = draw()
         path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, data)
+        _replace(path, data)
         return data
 
     # Keeping -------------------------------------------------------------------------------------------------
@@ -141,9 +147,9 @@ class BuildCache:
     def save(self) -> None:
         """Keep what this build used, drop the rest, and the folders of other fingerprints."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self._markdown is not None or self._markdown_used:
+        if self._markdown is not None and self._markdown_used != self._markdown:
             text = json.dumps(self._markdown_used, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            replace_file(self.folder / MARKDOWN_FILE, text.encode("utf-8"))
+            _replace(self.folder / MARKDOWN_FILE, text.encode("utf-8"))
         pngs = self.folder / PNG_FOLDER
         if pngs.is_dir():
             for entry in os.scandir(pngs):

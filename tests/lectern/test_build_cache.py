@@ -109,3 +109,41 @@ def test_the_cache_lives_beside_the_output(project: Path) -> None:
     build_site(settings)
     assert cache_root(settings.output_dir) == settings.output_dir.parent / ".lectern-cache" / settings.output_dir.name
     assert cached_markdown(settings).is_file()
+
+
+def test_a_rebuild_writes_only_what_changed(project: Path) -> None:
+    """Files the edit does not touch keep their inode: the rebuild did not write them again."""
+    settings = project_settings(project)
+    build_site(settings)
+    untouched = settings.output_dir / "fractions" / "fraction-strips" / "index.html"
+    edited = settings.output_dir / "python-basics" / "think-python" / "index.html"
+    inodes = untouched.stat().st_ino, edited.stat().st_ino
+    resource = project / "content" / "python-basics" / "think-python.md"
+    resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
+    build_site(settings)
+    assert untouched.stat().st_ino == inodes[0]
+    assert edited.stat().st_ino != inodes[1] and "Edited notes" in edited.read_text(encoding="utf-8")
+
+
+def test_a_file_added_to_the_output_by_hand_means_a_full_build(project: Path, tmp_path: Path) -> None:
+    settings = project_settings(project)
+    build_site(settings)
+    untouched = settings.output_dir / "fractions" / "fraction-strips" / "index.html"
+    inode = untouched.stat().st_ino
+    (settings.output_dir / "stray.txt").write_text("not made by a build\n", encoding="utf-8")
+    build_site(settings)
+    assert not (settings.output_dir / "stray.txt").exists()
+    assert untouched.stat().st_ino != inode
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_rebuild_killed_while_moving_files_in_is_followed_by_a_full_build(project: Path, tmp_path: Path) -> None:
+    """The record goes before the first file moves: without it, the next build starts from nothing."""
+    settings = project_settings(project)
+    build_site(settings)
+    (record,) = cache_root(settings.output_dir).glob("*/output-record.json")
+    record.unlink()  # what a build killed between forgetting the record and writing the new one leaves
+    edited = settings.output_dir / "python-basics" / "think-python" / "index.html"
+    edited.write_text("half of an update\n", encoding="utf-8")
+    build_site(settings)
+    assert_same_as_fresh_build(settings, tmp_path)
