@@ -23,7 +23,11 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Protocol
 
+from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
+
+from generator.page_memo import page_key
+from lectern.build_cache import active
 
 __all__ = ["BACKLOG", "BackgroundFiles", "LecternWriter", "finish_all"]
 
@@ -35,6 +39,12 @@ class Unchanged(Protocol):
     def skip(self, path: str, data: bytes) -> bool:
         """True when `path` need not be written: the output already holds `data` there."""
         ...
+
+    def known(self, path: str, digest: str) -> bool:
+        """True when the output already holds a file with `digest` at `path` (then it is made, unchanged)."""
+        ...
+
+    def digest_of(self, path: str) -> str | None: ...
 
 
 class BackgroundFiles:
@@ -135,11 +145,36 @@ class _PendingFile(io.StringIO):
 
 class LecternWriter(Writer):  # type: ignore[misc]
     """Pelican's writer, writing its files through `BackgroundFiles` (its checks against writing a file twice
-    are Pelican's own, copied from `Writer._open_w`)."""
+    are Pelican's own, copied from `Writer._open_w`). In an incremental build, a resource or tag page whose inputs
+    hash to a key the build cache knows, with the digest the output holds, is not rendered (`generator.page_memo`)."""
 
     def __init__(self, output_path: str, settings: Any = None) -> None:
         super().__init__(output_path, settings=settings)
-        self.background = BackgroundFiles(unchanged=(settings or {}).get("LECTERN_UNCHANGED"))
+        self.unchanged: Unchanged | None = (settings or {}).get("LECTERN_UNCHANGED")
+        self.background = BackgroundFiles(unchanged=self.unchanged)
+        self.rendered = 0
+        self.skipped = 0
+
+    def write_file(self, name: Any, template: Any, context: Any, *args: Any, **kwargs: Any) -> None:
+        cache = active()
+        key = page_key(name, template, context, kwargs) if cache and self.unchanged and name else None
+        if key is None or cache is None or self.unchanged is None:
+            super().write_file(name, template, context, *args, **kwargs)
+            return
+        path = sanitised_join(self.output_path, name)
+        digest = cache.page_digest(key)
+        if digest is not None and self.unchanged.known(path, digest):
+            self._written_files.add(path)
+            if kwargs.get("override_output"):
+                self._overridden_files.add(path)
+            cache.pages_made[key] = digest
+            self.skipped += 1
+            return
+        super().write_file(name, template, context, *args, **kwargs)
+        self.rendered += 1
+        made = self.unchanged.digest_of(path)
+        if made is not None:
+            cache.pages_made[key] = made
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         if filename in self._overridden_files:

@@ -35,6 +35,7 @@ from generator.objects import (
     resource_to_page,
 )
 from generator.outboxes import empty_collection, outbox_documents
+from generator.page_memo import article_fingerprint
 from generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
 from generator.reader import LecternMarkdownReader
 from generator.theme_context import add_theme_context, markdown_renderer
@@ -185,6 +186,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             theme_assets(Path(self.theme)),
             markdown_renderer(self.settings),
         )
+        for article in self.article_of.values():
+            article.lectern_fingerprint = article_fingerprint(article)
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)

@@ -13,7 +13,10 @@ are deleted. A build keeps only the entries it used, so the cache never grows pa
 What is cached:
 - the HTML of each resource's Markdown notes (`markdown.json`, by a hash of the Markdown text);
 - PNG pictures drawn at build time, the actors' avatars and headers and the default link card (`png/`, by a hash
-  of what was drawn).
+  of what was drawn);
+- the SHA-256 of each resource page and tag page (`pages.json`, by a hash of what the page is made from,
+  `generator.background_files`): an incremental build need not render a page whose digest is the one the output
+  already holds.
 
 `lectern build` activates the cache around the Pelican run (`activated`); the generator asks `active()` and works
 without one (a plain `pelican` run, or a test of a single function).
@@ -41,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 CACHE_FOLDER = ".lectern-cache"
 MARKDOWN_FILE = "markdown.json"
+PAGES_FILE = "pages.json"
 PNG_FOLDER = "png"
 # the packages whose code makes the output: a change in any of their files is a change of fingerprint
 CODE_PACKAGES = ("lectern", "generator")
@@ -105,6 +109,8 @@ class BuildCache:
         self._markdown: dict[str, str] | None = None
         self._markdown_used: dict[str, str] = {}
         self._png_used: set[str] = set()
+        self._pages: dict[str, str] | None = None
+        self.pages_made: dict[str, str] = {}
 
     @classmethod
     def for_build(cls, settings: Settings) -> BuildCache:
@@ -123,8 +129,19 @@ class BuildCache:
         return html
 
     def _load_markdown(self) -> dict[str, str]:
+        return self._load_json(MARKDOWN_FILE)
+
+    # Pages ---------------------------------------------------------------------------------------------------
+
+    def page_digest(self, key: str) -> str | None:
+        """The SHA-256 of the page an earlier build rendered from inputs hashed as `key`."""
+        if self._pages is None:
+            self._pages = self._load_json(PAGES_FILE)
+        return self._pages.get(key)
+
+    def _load_json(self, name: str) -> dict[str, str]:
         try:
-            loaded = json.loads((self.folder / MARKDOWN_FILE).read_text(encoding="utf-8"))
+            loaded = json.loads((self.folder / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return loaded if isinstance(loaded, dict) else {}
@@ -150,6 +167,8 @@ class BuildCache:
         if self._markdown is not None and self._markdown_used != self._markdown:
             text = json.dumps(self._markdown_used, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
             _replace(self.folder / MARKDOWN_FILE, text.encode("utf-8"))
+        if self.pages_made != (self._pages if self._pages is not None else {}):
+            _replace(self.folder / PAGES_FILE, json.dumps(self.pages_made, sort_keys=True).encode("utf-8"))
         pngs = self.folder / PNG_FOLDER
         if pngs.is_dir():
             for entry in os.scandir(pngs):

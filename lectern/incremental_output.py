@@ -131,15 +131,21 @@ class UnchangedFiles:
 
     def __init__(self, staging: Path, output: Path, previous: Record | None) -> None:
         self.staging = os.fspath(staging)
+        self._prefix = self.staging.rstrip(os.sep) + os.sep
         self.output = output
         self.previous = previous or {}
         self.digests: dict[str, str] = {}
         self.written: set[str] = set()
         self._lock = threading.Lock()
 
+    def relative(self, path: str) -> str:
+        if path.startswith(self._prefix):
+            return path[len(self._prefix) :].replace(os.sep, "/")
+        return os.path.relpath(path, self.staging).replace(os.sep, "/")
+
     def skip(self, path: str, data: bytes) -> bool:
         """Record `data` as the content of `path` (in staging); True when it need not be written."""
-        relative = os.path.relpath(path, self.staging).replace(os.sep, "/")
+        relative = self.relative(path)
         digest = hashlib.sha256(data).hexdigest()
         with self._lock:
             self.digests[relative] = digest
@@ -150,6 +156,23 @@ class UnchangedFiles:
         if relative.startswith(READ_BACK):
             os.link(self.output / relative, path)
         return True
+
+    def known(self, path: str, digest: str) -> bool:
+        """True (and `path` recorded as made, unchanged) when the output holds, at `path`, a file with `digest`:
+        then whoever knew the digest without rendering the file need not render it."""
+        relative = self.relative(path)
+        with self._lock:
+            earlier = self.previous.get(relative)
+            if earlier is None or earlier[0] != digest or relative in self.written or relative in self.digests:
+                return False
+            self.digests[relative] = digest
+        if relative.startswith(READ_BACK):
+            os.link(self.output / relative, path)
+        return True
+
+    def digest_of(self, path: str) -> str | None:
+        with self._lock:
+            return self.digests.get(self.relative(path))
 
     def produced(self, staging: Path) -> dict[str, str]:
         """Every file this build made and its digest: those that went through `skip`, and any other in staging."""

@@ -147,3 +147,19 @@ def test_a_rebuild_killed_while_moving_files_in_is_followed_by_a_full_build(proj
     edited.write_text("half of an update\n", encoding="utf-8")
     build_site(settings)
     assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_rebuild_after_editing_a_collection_and_a_tag_is_byte_identical(project: Path, tmp_path: Path) -> None:
+    """A collection's title is on each of its resources' pages, a tag on several tag pages: none may be stale."""
+    settings = project_settings(project)
+    build_site(settings)
+    collection = project / "content" / "python-basics" / "collection.md"
+    text = collection.read_text(encoding="utf-8")
+    collection.write_text(text.replace("title: Python basics", "title: Python, the basics"), encoding="utf-8")
+    resource = project / "content" / "python-basics" / "think-python.md"
+    text = resource.read_text(encoding="utf-8")
+    resource.write_text(text.replace("tags: python, beginners", "tags: python, novices"), encoding="utf-8")
+    build_site(settings)
+    page = (settings.output_dir / "python-basics" / "mit-6-0001" / "index.html").read_text(encoding="utf-8")
+    assert "Python, the basics" in page
+    assert_same_as_fresh_build(settings, tmp_path)
