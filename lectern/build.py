@@ -95,7 +95,7 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
             if preview:
                 keep_previous_manifest(output, staging)
             if cache is not None and record is not None:
-                record = apply_in_place(cache.folder, staging, output, files)
+                record = apply_in_place(cache.folder, staging, output, files, last=(manifest_file(),))
             else:
                 staged = files.produced(staging)
                 output_swap.swap_in(staging, output)
@@ -109,6 +109,12 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
             else:
                 clear_files(staging)
     return BuildReport(len(site.collections), len(site.resources), time.perf_counter() - started)
+
+
+def manifest_file() -> str:
+    from generator.delivery_output import MANIFEST_FILE
+
+    return MANIFEST_FILE
 
 
 def keep_previous_manifest(output: Path, staging: Path) -> None:

@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 __all__ = [
@@ -183,11 +183,18 @@ class UnchangedFiles:
         return digests
 
 
-def apply_in_place(folder: Path, staging: Path, output: Path, files: UnchangedFiles) -> Record:
-    """Move what changed from `staging` into `output`, delete what this build no longer makes; the new record."""
+def apply_in_place(
+    folder: Path, staging: Path, output: Path, files: UnchangedFiles, last: Collection[str] = ()
+) -> Record:
+    """Move what changed from `staging` into `output`, delete what this build no longer makes; the new record.
+    The files in `last` move after all others: the delivery manifest, which the shim acts on as soon as it changes,
+    must not name documents that are not in place yet."""
     produced = files.produced(staging)
     previous = files.previous
-    changed = sorted(path for path, digest in produced.items() if previous.get(path, ("",))[0] != digest)
+    changed = sorted(
+        (path for path, digest in produced.items() if previous.get(path, ("",))[0] != digest),
+        key=lambda path: (path in last, path),
+    )
     removed = sorted(path for path in previous if path not in produced)
     forget_record(folder)  # from here until the new record is written, the output is not what any record says
     made: set[Path] = set()
