@@ -32,7 +32,7 @@ from lectern.build_cache import active
 __all__ = ["BACKLOG", "BackgroundFiles", "LecternWriter", "finish_all"]
 
 WORKERS = 2
-BACKLOG = 512
+BACKLOG = 64
 
 
 class Unchanged(Protocol):

@@ -4,8 +4,9 @@ Pelican renders every page on every build. A resource page is a function of its 
 and the frozen values the theme context built for it (`article.lectern`, the `Resource`, and `article.lectern_page`,
 its `ResourcePage`, which carries its collection); everything else it shows comes from the settings and the theme,
 which the build cache's fingerprint covers (a change there empties the cache). A tag page is a function of its tag,
-its entry in `lectern_tag_meta` and its articles, in order. `article_fingerprint` hashes the first, `page_key`
-either kind of page; any other page has no key and is always rendered.
+its entry in `lectern_tag_meta` and its articles, in order; a collection page, of its `lectern_collections` entry
+(the collection, its `CollectionPage`, its addresses) and its articles. `article_fingerprint` hashes an article,
+`page_key` any of these pages; any other page has no key and is always rendered.
 
 The build cache keeps, by key, the SHA-256 of the page rendered (`lectern.build_cache.BuildCache.page_digest`); when
 the output already holds a file with that digest at the page's place (`lectern.incremental_output`), the writer
@@ -30,8 +31,7 @@ def article_fingerprint(article: Any) -> str:
         repr(article.lectern_page),
         article.title,
         article.content,
-        article.url,
-        article.save_as,
+        article.url,  # (where it is written is part of `page_key`)
         article.json_url,
         repr(article.resource_links),
         tags,
@@ -52,6 +52,14 @@ def page_key(name: str, template: Any, context: Mapping[str, Any], kwargs: Mappi
         if fingerprint is None:
             return None
         parts: tuple[Any, ...] = ("article", template_name, name, fingerprint)
+    elif "lectern_collection" in kwargs:
+        entry = kwargs["lectern_collection"]
+        prints = [getattr(a, "lectern_fingerprint", None) for a in entry["articles"]]
+        if None in prints:
+            return None
+        others = sorted((k, repr(v)) for k, v in entry.items() if k != "articles")
+        parts = ("collection", template_name, name, others, prints)
+        parts += tuple(repr(kwargs.get(k)) for k in ("page_name", "json_url", "lang"))
     elif "tag" in kwargs and "articles" in kwargs:
         prints = [getattr(a, "lectern_fingerprint", None) for a in kwargs["articles"]]
         if None in prints:

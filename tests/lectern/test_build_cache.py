@@ -163,3 +163,19 @@ def test_rebuild_after_editing_a_collection_and_a_tag_is_byte_identical(project:
     page = (settings.output_dir / "python-basics" / "mit-6-0001" / "index.html").read_text(encoding="utf-8")
     assert "Python, the basics" in page
     assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_rebuild_after_editing_a_collection_without_resources_is_byte_identical(project: Path, tmp_path: Path) -> None:
+    """No resource page shows this collection: only its own page (and the home page) must follow the edit."""
+    settings = project_settings(project)
+    folder = project / "content" / "empty-shelf"
+    folder.mkdir()
+    description = (
+        "---\ntitle: Empty shelf\nsummary: Nothing here yet.\ncurator: Ada Lovelace\nlanguage: en\n---\nSoon.\n"
+    )
+    (folder / "collection.md").write_text(description, encoding="utf-8")
+    build_site(settings)
+    (folder / "collection.md").write_text(description.replace("Soon.", "Very soon."), encoding="utf-8")
+    build_site(settings)
+    assert "Very soon." in (settings.output_dir / "empty-shelf" / "index.html").read_text(encoding="utf-8")
+    assert_same_as_fresh_build(settings, tmp_path)
