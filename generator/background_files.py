@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from generator.page_memo import page_key
+from generator.page_memo import feed_key, page_key
 from lectern.build_cache import active
 
 __all__ = ["BACKLOG", "BackgroundFiles", "LecternWriter", "finish_all"]
@@ -145,8 +145,9 @@ class _PendingFile(io.StringIO):
 
 class LecternWriter(Writer):  # type: ignore[misc]
     """Pelican's writer, writing its files through `BackgroundFiles` (its checks against writing a file twice
-    are Pelican's own, copied from `Writer._open_w`). In an incremental build, a resource or tag page whose inputs
-    hash to a key the build cache knows, with the digest the output holds, is not rendered (`generator.page_memo`)."""
+        are Pelican's own, copied from `Writer._open_w`). In an incremental build, a resource or tag page whose inputs
+        hash to a key the build cache knows, with the digest the output holds, is not rendered, nor is such a feed
+    (`generator.page_memo`; Pelican's `content_written` and `feed_generated` signals are not sent for them)."""
 
     def __init__(self, output_path: str, settings: Any = None) -> None:
         super().__init__(output_path, settings=settings)
@@ -175,6 +176,36 @@ class LecternWriter(Writer):  # type: ignore[misc]
         made = self.unchanged.digest_of(path)
         if made is not None:
             cache.pages_made[key] = made
+
+    def write_feed(
+        self,
+        elements: Any,
+        context: Any,
+        path: str | None = None,
+        url: str | None = None,
+        feed_type: str = "atom",
+        override_output: bool = False,
+        feed_title: str | None = None,
+    ) -> Any:
+        cache = active()
+        items = elements[: self.settings["FEED_MAX_ITEMS"]]
+        key = feed_key(items, path, url, feed_type, feed_title) if cache and self.unchanged and path else None
+        if key is None or cache is None or self.unchanged is None or path is None:
+            return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        complete = sanitised_join(self.output_path, path)
+        digest = cache.page_digest(key)
+        if digest is not None and self.unchanged.known(complete, digest):
+            self._written_files.add(complete)
+            if override_output:
+                self._overridden_files.add(complete)
+            cache.pages_made[key] = digest
+            self.skipped += 1
+            return None
+        feed = super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)
+        made = self.unchanged.digest_of(complete)
+        if made is not None:
+            cache.pages_made[key] = made
+        return feed
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         if filename in self._overridden_files:

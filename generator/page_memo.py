@@ -6,7 +6,8 @@ its `ResourcePage`, which carries its collection); everything else it shows come
 which the build cache's fingerprint covers (a change there empties the cache). A tag page is a function of its tag,
 its entry in `lectern_tag_meta` and its articles, in order; a collection page, of its `lectern_collections` entry
 (the collection, its `CollectionPage`, its addresses) and its articles. `article_fingerprint` hashes an article,
-`page_key` any of these pages; any other page has no key and is always rendered.
+`page_key` any of these pages, `feed_key` an Atom feed (its articles, in order, and where it goes); any other page
+has no key and is always rendered.
 
 The build cache keeps, by key, the SHA-256 of the page rendered (`lectern.build_cache.BuildCache.page_digest`); when
 the output already holds a file with that digest at the page's place (`lectern.incremental_output`), the writer
@@ -16,10 +17,10 @@ skips the page without rendering it (`generator.background_files.LecternWriter`)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["article_fingerprint", "page_key"]
+__all__ = ["article_fingerprint", "feed_key", "page_key"]
 
 
 def article_fingerprint(article: Any) -> str:
@@ -70,3 +71,11 @@ def page_key(name: str, template: Any, context: Mapping[str, Any], kwargs: Mappi
     else:
         return None
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def feed_key(elements: Sequence[Any], path: str, url: str | None, feed_type: str, title: str | None) -> str | None:
+    """The key of the feed of `elements` (already cut to the feed's length) written at `path`."""
+    prints = [getattr(a, "lectern_fingerprint", None) for a in elements]
+    if None in prints:
+        return None
+    return hashlib.sha256(repr(("feed", path, url, feed_type, title, prints)).encode("utf-8")).hexdigest()
