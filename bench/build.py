@@ -1,12 +1,19 @@
-"""Benchmark: `lectern build` against plain Pelican on the same Markdown.
+"""Benchmark: `lectern build` against plain Pelican on the same Markdown, from nothing and after one edit.
 
     python bench/build.py [--sizes 1000 5000] [--repeat 3]
 
 For each size it generates a corpus (seeded, so every run builds the same files) of collections and resources in
-Lectern's format, then builds it alternately with `lectern build` (our plugin and theme: HTML plus every ActivityPub
-document) and with plain Pelican (same Markdown, no plugin, Pelican's default theme), each in its own process.
-It prints the median wall time of each, their ratio, and each build's peak memory (max RSS of the build process).
-Target: ratio <= 1.2 at both sizes.
+Lectern's format, then, in each round, each build in its own process, alternating Lectern and Pelican:
+
+- full: `lectern build` from nothing (no output, no build cache) and plain Pelican (same Markdown, no plugin,
+  Pelican's default theme, no cache);
+- rebuild: one resource's notes edited, then `lectern build` again over its previous output and cache, and plain
+  Pelican again with its own content cache (`CACHE_CONTENT`, `LOAD_CONTENT_CACHE`, filled by an untimed run before
+  the edit).
+
+It prints the median wall time of each, the full-build ratio (Lectern / Pelican), each rebuild as a fraction of its
+own full build, and the peak memory of the full builds (max RSS of the build process).
+Targets: full ratio <= 1.0, Lectern's peak memory <= 1.5x Pelican's, Lectern's rebuild <= 0.1x its full build.
 """
 
 from __future__ import annotations
@@ -79,6 +86,17 @@ def generate(root: Path, size: int) -> None:
         "DEFAULT_DATE = (2024, 1, 1)\nIGNORE_FILES = ['.#*', 'collection.md']\nPLUGINS = []\n",
         encoding="utf-8",
     )
+    (root / "plaincache.py").write_text(
+        "from plainconf import *\nCACHE_CONTENT = True\nLOAD_CONTENT_CACHE = True\nCACHE_PATH = 'cache-plain'\n",
+        encoding="utf-8",
+    )
+
+
+def edit_one_resource(root: Path, round_number: int) -> None:
+    """Change the notes of one resource in the middle of the corpus, differently in each round."""
+    path = sorted((root / "content").glob("*/resource-*.md"))[len(list((root / "content").glob("*/*.md"))) // 2]
+    text = path.read_text(encoding="utf-8").split("\n\nEdited in round", 1)[0].rstrip("\n")
+    path.write_text(f"{text}\n\nEdited in round {round_number}.\n", encoding="utf-8")
 
 
 def run(root: Path, command: list[str]) -> tuple[float, int]:
@@ -91,29 +109,41 @@ def run(root: Path, command: list[str]) -> tuple[float, int]:
     return elapsed, maxrss
 
 
+LECTERN = ["lectern.cli", "build", "--output", "out-lectern"]
+PELICAN = ["pelican", "content", "-o", "out-plain", "-s", "plainconf.py", "-q"]
+PELICAN_CACHED = ["pelican", "content", "-o", "out-cached", "-s", "plaincache.py", "-q"]
+
+
 def bench(size: int, repeat: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix=f"lectern-bench-{size}-") as tmp:
         root = Path(tmp)
         generate(root, size)
-        lectern_cmd = ["lectern.cli", "build", "--output", "out-lectern"]
-        pelican_cmd = ["pelican", "content", "-o", "out-plain", "-s", "plainconf.py", "-q"]
-        times: dict[str, list[float]] = {"lectern": [], "pelican": []}
+        times: dict[str, list[float]] = {"lectern": [], "pelican": [], "lectern_rebuild": [], "pelican_rebuild": []}
         memory: dict[str, int] = {"lectern": 0, "pelican": 0}
-        for _ in range(repeat):
-            for name, command in (("pelican", pelican_cmd), ("lectern", lectern_cmd)):
-                shutil.rmtree(root / f"out-{'plain' if name == 'pelican' else 'lectern'}", ignore_errors=True)
+        for round_number in range(repeat):
+            for folder in ("out-lectern", ".lectern-cache", "out-plain", "out-cached", "cache-plain"):
+                shutil.rmtree(root / folder, ignore_errors=True)
+            run(root, PELICAN_CACHED)  # fills Pelican's content cache for its rebuild; not timed
+            for name, command in (("pelican", PELICAN), ("lectern", LECTERN)):
                 elapsed, maxrss = run(root, command)
                 times[name].append(elapsed)
                 memory[name] = max(memory[name], maxrss)
+            edit_one_resource(root, round_number)
+            for name, command in (("pelican_rebuild", PELICAN_CACHED), ("lectern_rebuild", LECTERN)):
+                times[name].append(run(root, command)[0])
         files = sum(1 for p in (root / "out-lectern").rglob("*") if p.is_file())
-    lectern_s, pelican_s = statistics.median(times["lectern"]), statistics.median(times["pelican"])
+    median = {name: statistics.median(values) for name, values in times.items()}
     return {
         "resources": size,
-        "lectern_s": round(lectern_s, 2),
-        "pelican_s": round(pelican_s, 2),
-        "ratio": round(lectern_s / pelican_s, 3),
+        "lectern_s": round(median["lectern"], 2),
+        "pelican_s": round(median["pelican"], 2),
+        "ratio": round(median["lectern"] / median["pelican"], 3),
         "lectern_peak_mb": round(memory["lectern"] / 1024, 1),
         "pelican_peak_mb": round(memory["pelican"] / 1024, 1),
+        "lectern_rebuild_s": round(median["lectern_rebuild"], 2),
+        "lectern_rebuild_ratio": round(median["lectern_rebuild"] / median["lectern"], 3),
+        "pelican_rebuild_s": round(median["pelican_rebuild"], 2),
+        "pelican_rebuild_ratio": round(median["pelican_rebuild"] / median["pelican"], 3),
         "lectern_files": files,
     }
 
@@ -123,14 +153,18 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'resources':>9} {'lectern s':>10} {'pelican s':>10} {'ratio':>6} {'lectern MB':>11} {'pelican MB':>11}")
+    print(
+        f"{'resources':>9} {'lectern s':>10} {'pelican s':>10} {'ratio':>6} {'lectern MB':>11} {'pelican MB':>11} "
+        f"{'lectern rebuild s':>18} {'/ full':>6} {'pelican rebuild s':>18} {'/ full':>6}"
+    )
     results = []
     for size in args.sizes:
         r = bench(size, args.repeat)
         results.append(r)
         print(
             f"{r['resources']:>9} {r['lectern_s']:>10} {r['pelican_s']:>10} {r['ratio']:>6} "
-            f"{r['lectern_peak_mb']:>11} {r['pelican_peak_mb']:>11}",
+            f"{r['lectern_peak_mb']:>11} {r['pelican_peak_mb']:>11} {r['lectern_rebuild_s']:>18} "
+            f"{r['lectern_rebuild_ratio']:>6} {r['pelican_rebuild_s']:>18} {r['pelican_rebuild_ratio']:>6}",
             flush=True,
         )
     print(json.dumps(results))

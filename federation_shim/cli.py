@@ -46,7 +46,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             )
         elif settings.site_url_told_by is None:
             settings = settings.with_overrides(site_url=listening, site_url_told_by=None)
-        if not args.no_build:
+        live = None
+        if args.reload:
+            from lectern.live_reload import LiveReload, preview_builder
+
+            live = LiveReload(settings, preview_builder(settings))
+            with pelican_chatter_hidden(args.verbose):
+                built = live.build_now()
+            if built.problem is None:
+                print("Built a preview (not delivered: run 'lectern build' to publish to followers).")
+        elif not args.no_build:
             with pelican_chatter_hidden(args.verbose):
                 report = build_site(settings)
             print(f"Built {report.resources} resources in {report.collections} collections ({report.seconds:.1f} s).")
@@ -62,7 +71,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             flush=True,
         )
         app = create_app(settings, serve_static=True, deliver=not args.no_deliver)
-        return serve_on(listener, app, args.host, args.port, args.verbose)
+        if live is not None:
+            from federation_shim.reload_endpoint import add_live_reload
+
+            add_live_reload(app, lambda: live.state)
+            live.start()
+            print("Watching the content, the settings and the theme; open pages reload after each change.", flush=True)
+        try:
+            return serve_on(listener, app, args.host, args.port, args.verbose)
+        finally:
+            if live is not None:
+                live.stop()
     finally:
         listener.close()
 
@@ -189,6 +208,12 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--instance", help="the instance folder with keys and state (default: instance/)")
     serve.add_argument("--output", help="the build output folder (default: output/)")
     serve.add_argument("--no-build", action="store_true", help="serve the existing build as it is")
+    serve.add_argument(
+        "--reload",
+        action="store_true",
+        help="rebuild (incrementally) when the content, settings or theme change, and reload open pages; these "
+        "preview builds are never delivered to followers (run 'lectern build' for that)",
+    )
     serve.add_argument(
         "--no-deliver", action="store_true", help="do not deliver new builds in the background (run 'lectern deliver')"
     )

@@ -41,6 +41,7 @@ import resvg_py
 
 from generator.card_image import default_card_png
 from generator.content_model import Collection, Site
+from lectern.build_cache import memoised_bytes
 from lectern.content_types import media_type
 from lectern.site_paths import ACTOR_PREFIX, SitePaths
 
@@ -107,7 +108,7 @@ def render_png(picture: Picture, width: int, height: int, background: str, crop:
         f'<image x="{inset}" y="{inset}" width="{width - 2 * inset}" height="{height - 2 * inset}" '
         f'preserveAspectRatio="xMidYMid {"slice" if crop else "meet"}" href="{uri}"/></svg>'
     )
-    return bytes(resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True))
+    return memoised_bytes(svg, lambda: bytes(resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True)))
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from generator.png import encode_png
+from lectern.build_cache import memoised_bytes
 
 Color = tuple[int, int, int]
 CARD_WIDTH = 1200
@@ -163,6 +164,11 @@ def _gradient(top: Color, bottom: Color, height: int) -> Callable[[int], Color]:
 
 @lru_cache(maxsize=1)
 def default_card_png() -> bytes:
-    """The default link-card picture (1200x630 PNG) for pages without an image of their own."""
+    """The default link-card picture (1200x630 PNG) for pages without an image of their own (drawn once per build
+    cache: drawing it in Python takes a good part of a second)."""
+    return memoised_bytes("default link card, 1200x630", _draw_default_card)
+
+
+def _draw_default_card() -> bytes:
     rows = rasterise(CARD_WIDTH, CARD_HEIGHT, _gradient(_hex("#1f5f8b"), _hex("#15435f"), CARD_HEIGHT), book_shapes())
     return encode_png(CARD_WIDTH, CARD_HEIGHT, rows)

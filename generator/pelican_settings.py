@@ -30,10 +30,16 @@ def newest_first(content: Any) -> tuple[float, str]:
     return (-content.date.timestamp(), str(content.source_path))
 
 
-def pelican_overrides(settings: Settings, site: Any = None) -> dict[str, Any]:
-    """`site`, the content model `lectern build` already validated, saves the plugin from reading it again."""
+def pelican_overrides(
+    settings: Settings, site: Any = None, preview: bool = False, unchanged: Any = None
+) -> dict[str, Any]:
+    """`site`, the content model `lectern build` already validated, saves the plugin from reading it again;
+    `preview`, a build for `lectern serve --reload` (see `lectern.build.build_site`); `unchanged`, the
+    `lectern.incremental_output.UnchangedFiles` the writers ask before writing a file."""
     return {
         "LECTERN_SITE": site,
+        "LECTERN_PREVIEW": preview,
+        "LECTERN_UNCHANGED": unchanged,
         "SITEURL": settings.site_url,
         "PATH": str(settings.content_dir),
         "OUTPUT_PATH": str(settings.output_dir),

@@ -1,7 +1,8 @@
 """A Pelican reader for Lectern's Markdown: the same front matter parser as `lectern check`, so both agree.
 
 It hands Pelican the metadata it knows (title, date, modified, tags, category, slug, summary, lang) and renders the
-body, the curator's notes, with Python-Markdown. Validation happens before Pelican runs (`lectern build` refuses to
+body, the curator's notes, with Python-Markdown (or takes the HTML from the build cache, `lectern.build_cache`, when
+the same Markdown was rendered by an earlier build). Validation happens before Pelican runs (`lectern build` refuses to
 start on a content problem), so this reader only translates.
 
 In a Pelican site that adds Lectern (`generator.pelican_site`), the site's own posts and pages are Pelican's
@@ -23,6 +24,7 @@ from pelican.utils import SafeDatetime
 from generator.field_rules import normalise_language, parse_date, split_list
 from generator.front_matter import parse_front_matter
 from generator.pelican_settings import is_lectern_build
+from lectern.build_cache import active
 
 
 class LecternMarkdownReader(BaseReader):  # type: ignore[misc]
@@ -46,7 +48,11 @@ class LecternMarkdownReader(BaseReader):  # type: ignore[misc]
             return MarkdownReader(self.settings).read(source_path)  # type: ignore[no-any-return]
         text = Path(source_path).read_text(encoding="utf-8")
         front, _problems = parse_front_matter(source_path, text)
-        content = self._markdown().convert(front.body)
+        cache = active()
+        if cache is None:
+            content = self._markdown().convert(front.body)
+        else:
+            content = cache.markdown(front.body, lambda text: str(self._markdown().convert(text)))
         fields = {name: field.value for name, field in front.fields.items()}
         metadata: dict[str, Any] = {"category": self.process_metadata("category", Path(source_path).parent.name)}
         if "title" in fields:

@@ -2,7 +2,10 @@
 
 A build never leaves a half-written site: Pelican writes into a staging folder beside the output, which replaces the
 output in one step only when the whole build succeeded (`lectern.output_swap`), so `output/` is at every moment a
-whole build, even when the build is killed. The content is validated first; with any problem, nothing is written.
+whole build, even when the build is killed. A rebuild over an output the previous build left as it was writes only
+the files that changed, and moves them in one by one (`lectern.incremental_output`: each file is whole at every
+moment; a rebuild killed while moving them in is followed by a full build). The content is validated first; with
+any problem, nothing is written.
 """
 
 from __future__ import annotations
@@ -11,13 +14,25 @@ import logging
 import shutil
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.content_loader import load_site
 from generator.content_model import Site
 from generator.errors import Problem
 from lectern import output_swap
+from lectern.build_cache import BuildCache, activated, cache_root
 from lectern.errors import LecternError
+from lectern.incremental_output import (
+    UnchangedFiles,
+    apply_in_place,
+    build_lock,
+    clear_files,
+    load_record,
+    record_full_build,
+    save_record,
+    sparse_staging,
+)
 from lectern.keys import check_public_key_pem, load_or_create_private_key, public_key_pem
 from lectern.settings import Settings
 
@@ -47,8 +62,16 @@ def check_content(settings: Settings) -> list[Problem]:
     return problems
 
 
-def build_site(settings: Settings) -> BuildReport:
-    """Validate, then build into `settings.output_dir`. Raises ContentProblems or BuildFailed."""
+def build_site(settings: Settings, use_cache: bool = True, preview: bool = False) -> BuildReport:
+    """Validate, then build into `settings.output_dir`. Raises ContentProblems or BuildFailed.
+
+    With `use_cache`, what an earlier build of the same output rendered is reused where its inputs are unchanged
+    (`lectern.build_cache`), and when the output is as that build left it, only the files that changed are written
+    (`lectern.incremental_output`); the output is byte for byte the same as without.
+
+    A `preview` build (`lectern serve --reload`) is for the person editing, not for followers: it keeps the delivery
+    manifest of the build before it (the file the shim's delivery acts on; none if there was none), so nothing it
+    shows is ever delivered, and it does not record when it first saw new resources (only a real build publishes)."""
     started = time.perf_counter()
     site, problems = load_site(settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor}))
     if problems:
@@ -58,25 +81,70 @@ def build_site(settings: Settings) -> BuildReport:
     else:
         pem = public_key_pem(load_or_create_private_key(settings.instance_dir))
     output = settings.output_dir
-    output_swap.clean_stale(output)
-    staging = output_swap.staging_folder(output)
-    try:
-        _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site)
-        output_swap.swap_in(staging, output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with build_lock(cache_root(output)):
+        output_swap.clean_stale(output)
+        cache = BuildCache.for_build(replace(settings, public_key_pem=pem)) if use_cache else None
+        record = load_record(cache.folder, output) if cache is not None else None
+        staging = (
+            output_swap.staging_folder(output) if cache is None or record is None else sparse_staging(cache.folder)
+        )
+        files = UnchangedFiles(staging, output, record)
+        try:
+            with activated(cache):
+                _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site, preview, files)
+            if preview:
+                keep_previous_manifest(output, staging)
+            if cache is not None and record is not None:
+                record = apply_in_place(cache.folder, staging, output, files, last=(manifest_file(),))
+            else:
+                staged = files.produced(staging)
+                output_swap.swap_in(staging, output)
+                record = record_full_build(output, staged)
+            if cache is not None:
+                cache.save()
+                save_record(cache.folder, record)
+        finally:
+            if staging.parent == output.parent:
+                shutil.rmtree(staging, ignore_errors=True)
+            else:
+                clear_files(staging)
     return BuildReport(len(site.collections), len(site.resources), time.perf_counter() - started)
 
 
-def _run_pelican(settings: Settings, site: Site) -> None:
+def manifest_file() -> str:
+    from generator.delivery_output import MANIFEST_FILE
+
+    return MANIFEST_FILE
+
+
+def keep_previous_manifest(output: Path, staging: Path) -> None:
+    """Put the manifest of the build in `output` in place of the one just built in `staging` (or none)."""
+    from generator.delivery_output import MANIFEST_FILE
+
+    built = staging / MANIFEST_FILE
+    try:
+        previous = (output / MANIFEST_FILE).read_bytes()
+    except FileNotFoundError:
+        built.unlink(missing_ok=True)
+        return
+    built.write_bytes(previous)
+
+
+def _run_pelican(settings: Settings, site: Site, preview: bool, files: UnchangedFiles) -> None:
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    from generator.background_files import finish_all
     from generator.pelican_settings import pelican_overrides
 
     try:
-        pelican_settings = read_settings(str(settings.settings_file), override=pelican_overrides(settings, site))
-        Pelican(pelican_settings).run()
+        pelican_settings = read_settings(
+            str(settings.settings_file), override=pelican_overrides(settings, site, preview, files)
+        )
+        try:
+            Pelican(pelican_settings).run()
+        finally:
+            finish_all()  # every file written (or the first error) before the output is swapped in or discarded
     except LecternError:
         raise
     except Exception as error:  # a theme or plugin failure: say where, keep the old output

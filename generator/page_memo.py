@@ -1,0 +1,81 @@
+"""What a resource page or a tag page is made from, as one hash, so a rebuild can tell it is unchanged unrendered.
+
+Pelican renders every page on every build. A resource page is a function of its article (title, notes, tags, URL)
+and the frozen values the theme context built for it (`article.lectern`, the `Resource`, and `article.lectern_page`,
+its `ResourcePage`, which carries its collection); everything else it shows comes from the settings and the theme,
+which the build cache's fingerprint covers (a change there empties the cache). A tag page is a function of its tag,
+its entry in `lectern_tag_meta` and its articles, in order; a collection page, of its `lectern_collections` entry
+(the collection, its `CollectionPage`, its addresses) and its articles. `article_fingerprint` hashes an article,
+`page_key` any of these pages, `feed_key` an Atom feed (its articles, in order, and where it goes); any other page
+has no key and is always rendered.
+
+The build cache keeps, by key, the SHA-256 of the page rendered (`lectern.build_cache.BuildCache.page_digest`); when
+the output already holds a file with that digest at the page's place (`lectern.incremental_output`), the writer
+skips the page without rendering it (`generator.background_files.LecternWriter`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["article_fingerprint", "feed_key", "page_key"]
+
+
+def article_fingerprint(article: Any) -> str:
+    """A hash of everything of `article` that the theme's pages show (see the module docstring)."""
+    tags = [(str(tag), tag.slug, tag.url) for tag in getattr(article, "tags", [])]
+    category = getattr(article, "category", None)
+    parts = (
+        repr(article.lectern),
+        repr(article.lectern_page),
+        article.title,
+        article.content,
+        article.url,  # (where it is written is part of `page_key`)
+        article.json_url,
+        repr(article.resource_links),
+        tags,
+        (str(category), getattr(category, "url", None)),
+        getattr(article, "lang", None),
+        getattr(article, "summary", None),
+        str(getattr(article, "date", None)),
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def page_key(name: str, template: Any, context: Mapping[str, Any], kwargs: Mapping[str, Any]) -> str | None:
+    """The key of the page Pelican writes at `name` with `template` and `kwargs`; None for other pages."""
+    template_name = getattr(template, "name", None)
+    article = kwargs.get("article")
+    if article is not None:
+        fingerprint = getattr(article, "lectern_fingerprint", None)
+        if fingerprint is None:
+            return None
+        parts: tuple[Any, ...] = ("article", template_name, name, fingerprint)
+    elif "lectern_collection" in kwargs:
+        entry = kwargs["lectern_collection"]
+        prints = [getattr(a, "lectern_fingerprint", None) for a in entry["articles"]]
+        if None in prints:
+            return None
+        others = sorted((k, repr(v)) for k, v in entry.items() if k != "articles")
+        parts = ("collection", template_name, name, others, prints)
+        parts += tuple(repr(kwargs.get(k)) for k in ("page_name", "json_url", "lang"))
+    elif "tag" in kwargs and "articles" in kwargs:
+        prints = [getattr(a, "lectern_fingerprint", None) for a in kwargs["articles"]]
+        if None in prints:
+            return None
+        tag = kwargs["tag"]
+        meta = context.get("lectern_tag_meta", {}).get(getattr(tag, "slug", None))
+        parts = ("tag", template_name, name, str(tag), tag.slug, tag.url, repr(meta), prints, kwargs.get("page_name"))
+    else:
+        return None
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def feed_key(elements: Sequence[Any], path: str, url: str | None, feed_type: str, title: str | None) -> str | None:
+    """The key of the feed of `elements` (already cut to the feed's length) written at `path`."""
+    prints = [getattr(a, "lectern_fingerprint", None) for a in elements]
+    if None in prints:
+        return None
+    return hashlib.sha256(repr(("feed", path, url, feed_type, title, prints)).encode("utf-8")).hexdigest()
