@@ -33,12 +33,12 @@ sys.path.insert(0, str(PROJECT))
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 
-from federation_shim import event_loop  # noqa: E402
-from federation_shim.delivery_plan import Plan, PlannedActivity  # noqa: E402
-from federation_shim.delivery_store import DeliveryStore  # noqa: E402
-from federation_shim.delivery_worker import DeliveryWorker  # noqa: E402
-from federation_shim.inbox_client import InboxClient  # noqa: E402
-from federation_shim.state import ShimState  # noqa: E402
+from lectern.federation_shim import event_loop  # noqa: E402
+from lectern.federation_shim.delivery_plan import Plan, PlannedActivity  # noqa: E402
+from lectern.federation_shim.delivery_store import DeliveryStore  # noqa: E402
+from lectern.federation_shim.delivery_worker import DeliveryWorker  # noqa: E402
+from lectern.federation_shim.inbox_client import InboxClient  # noqa: E402
+from lectern.federation_shim.state import ShimState  # noqa: E402
 from tests.federation_shim.farm_process import FarmProcess  # noqa: E402
 
 SITE = "https://oer.example"

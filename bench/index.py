@@ -31,13 +31,13 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from discovery_index.ingest import Delivery, ingest  # noqa: E402
-from discovery_index.records import CollectionRecord, FollowState  # noqa: E402
-from discovery_index.sqlite_store import SqliteIndexStore  # noqa: E402
-from discovery_index.storage import SearchQuery  # noqa: E402
-from generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource  # noqa: E402
-from generator.licenses import find_license  # noqa: E402
-from generator.objects import resource_to_create, resource_to_note  # noqa: E402
+from lectern.discovery_index.ingest import Delivery, ingest  # noqa: E402
+from lectern.discovery_index.records import CollectionRecord, FollowState  # noqa: E402
+from lectern.discovery_index.sqlite_store import SqliteIndexStore  # noqa: E402
+from lectern.discovery_index.storage import SearchQuery  # noqa: E402
+from lectern.generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource  # noqa: E402
+from lectern.generator.licenses import find_license  # noqa: E402
+from lectern.generator.objects import resource_to_create, resource_to_note  # noqa: E402
 from lectern.site_paths import SitePaths  # noqa: E402
 
 TOPICS = {

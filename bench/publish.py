@@ -35,11 +35,11 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != PR
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-from publish.aws_clients import new_session, s3_client  # noqa: E402
-from publish.aws_errors import Place  # noqa: E402
-from publish.bucket import Bucket  # noqa: E402
-from publish.manifest import MANIFEST_PATH  # noqa: E402
-from publish.publisher import PublishReport, PublishRequest, publish  # noqa: E402
+from lectern.publish.aws_clients import new_session, s3_client  # noqa: E402
+from lectern.publish.aws_errors import Place  # noqa: E402
+from lectern.publish.bucket import Bucket  # noqa: E402
+from lectern.publish.manifest import MANIFEST_PATH  # noqa: E402
+from lectern.publish.publisher import PublishReport, PublishRequest, publish  # noqa: E402
 
 RUNS = ("first", "no_change", "one_page_changed", "without_manifest")
 SERVER = """

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from discovery_index.config import ACTOR_NAME, IndexConfig
+from lectern.discovery_index.config import ACTOR_NAME, IndexConfig
 from lectern.vocabulary import ACTIVITYSTREAMS, ACTOR_CONTEXT
 
 

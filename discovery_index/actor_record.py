@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from discovery_index.html_text import html_to_text, is_web_url
-from discovery_index.note_record import MAX_ITEMS, MAX_SUMMARY, MAX_TITLE, clip, host_of, text_of, types_of
-from discovery_index.records import CollectionRecord
+from lectern.discovery_index.html_text import html_to_text, is_web_url
+from lectern.discovery_index.note_record import MAX_ITEMS, MAX_SUMMARY, MAX_TITLE, clip, host_of, text_of, types_of
+from lectern.discovery_index.records import CollectionRecord
 
 ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
 

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from discovery_index.errors import AdminError
+from lectern.discovery_index.errors import AdminError
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the admin API is local: no proxy
 

@@ -11,7 +11,7 @@
     GET  /_index/sources                     what is followed, and how        }  instance folder's admin-token)
     GET  /static/index.css                   the theme's stylesheet and this page's rules
 
-Run with `lectern index serve`, or `uvicorn --factory discovery_index.app:app_from_environment` (configured by
+Run with `lectern index serve`, or `uvicorn --factory lectern.discovery_index.app:app_from_environment` (configured by
 LECTERN_INDEX_URL, LECTERN_INDEX_DIR, ...: see `config`).
 """
 
@@ -30,19 +30,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from discovery_index.actor import actor_document, empty_collection, webfinger_answer
-from discovery_index.config import IndexConfig, admin_token, make_config
-from discovery_index.discovery import Discoverer
-from discovery_index.errors import SourceError
-from discovery_index.export import export_amb
-from discovery_index.follows import Sender
-from discovery_index.inbox import IndexInbox
-from discovery_index.json_fetch import json_session
-from discovery_index.licenses import license_label
-from discovery_index.records import FollowState
-from discovery_index.search_page import highlighted, render_search_page, stylesheet
-from discovery_index.sqlite_store import SqliteIndexStore
-from discovery_index.storage import (
+from lectern.discovery_index.actor import actor_document, empty_collection, webfinger_answer
+from lectern.discovery_index.config import IndexConfig, admin_token, make_config
+from lectern.discovery_index.discovery import Discoverer
+from lectern.discovery_index.errors import SourceError
+from lectern.discovery_index.export import export_amb
+from lectern.discovery_index.follows import Sender
+from lectern.discovery_index.inbox import IndexInbox
+from lectern.discovery_index.json_fetch import json_session
+from lectern.discovery_index.licenses import license_label
+from lectern.discovery_index.records import FollowState
+from lectern.discovery_index.search_page import highlighted, render_search_page, stylesheet
+from lectern.discovery_index.sqlite_store import SqliteIndexStore
+from lectern.discovery_index.storage import (
     FACETS,
     MAX_LIMIT,
     MAX_OFFSET,
@@ -51,16 +51,16 @@ from discovery_index.storage import (
     SearchQuery,
     SearchResults,
 )
-from discovery_index.subscriptions import Subscriptions
-from federation_shim.app import read_body, target_uri
-from federation_shim.cavage import sign_get
-from federation_shim.error_responses import EXCEPTION_HANDLERS
-from federation_shim.inbox import MAX_BODY
-from federation_shim.inbox_client import InboxClient
-from federation_shim.json_body import BadJSON, parse_json
-from federation_shim.key_cache import KeyCache
-from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.request_view import TargetURI, headers_from_pairs
+from lectern.discovery_index.subscriptions import Subscriptions
+from lectern.federation_shim.app import read_body, target_uri
+from lectern.federation_shim.cavage import sign_get
+from lectern.federation_shim.error_responses import EXCEPTION_HANDLERS
+from lectern.federation_shim.inbox import MAX_BODY
+from lectern.federation_shim.inbox_client import InboxClient
+from lectern.federation_shim.json_body import BadJSON, parse_json
+from lectern.federation_shim.key_cache import KeyCache
+from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim.request_view import TargetURI, headers_from_pairs
 from lectern.keys import load_or_create_private_key, public_key_pem
 from lectern.vocabulary import ACTIVITY_JSON, JRD_JSON
 
@@ -365,5 +365,5 @@ def create_app(config: IndexConfig) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """ASGI factory: `uvicorn --factory discovery_index.app:app_from_environment` (see `config` for the variables)."""
+    """ASGI factory: `uvicorn --factory lectern.discovery_index.app:app_from_environment` (see `config` for the variables)."""
     return create_app(make_config(None, None, "127.0.0.1", 8100, False))

@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from discovery_index.ingest import Delivery, ingest
-from discovery_index.note_record import host_of, id_of
-from discovery_index.records import CollectionRecord
-from discovery_index.storage import IndexStore
-from federation_shim.errors import FetchError
-from federation_shim.remote_fetch import RemoteFetcher
+from lectern.discovery_index.ingest import Delivery, ingest
+from lectern.discovery_index.note_record import host_of, id_of
+from lectern.discovery_index.records import CollectionRecord
+from lectern.discovery_index.storage import IndexStore
+from lectern.federation_shim.errors import FetchError
+from lectern.federation_shim.remote_fetch import RemoteFetcher
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """`lectern index serve|add|remove|list`: the discovery index's commands, plugged into the `lectern` command.
 
 `serve` runs the service (uvicorn); `add`, `remove` and `list` ask the running service through its admin endpoints
-(`admin_client` says why). The same commands run without a Lectern project: `python -m discovery_index ...`.
+(`admin_client` says why). The same commands run without a Lectern project: `python -m lectern.discovery_index ...`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from lectern.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace, _settings: Settings | None = None) -> int:
-    from discovery_index.app import create_app
-    from discovery_index.config import make_config, record_service
+    from lectern.discovery_index.app import create_app
+    from lectern.discovery_index.config import make_config, record_service
     from lectern.listening import claim_port, serve_on
 
     config = make_config(
@@ -38,14 +38,14 @@ def cmd_serve(args: argparse.Namespace, _settings: Settings | None = None) -> in
 
 
 def _admin(args: argparse.Namespace) -> tuple[str, str]:
-    from discovery_index.config import admin_token, instance_dir, service_url
+    from lectern.discovery_index.config import admin_token, instance_dir, service_url
 
     folder = instance_dir(args.instance)
     return service_url(folder, args.index_url), admin_token(folder, create=False)
 
 
 def cmd_add(args: argparse.Namespace, _settings: Settings | None = None) -> int:
-    from discovery_index.admin_client import call
+    from lectern.discovery_index.admin_client import call
 
     url, token = _admin(args)
     report = call(url, token, "POST", "/_index/sources", {"source": args.source})
@@ -57,7 +57,7 @@ def cmd_add(args: argparse.Namespace, _settings: Settings | None = None) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, _settings: Settings | None = None) -> int:
-    from discovery_index.admin_client import call
+    from lectern.discovery_index.admin_client import call
 
     url, token = _admin(args)
     report = call(url, token, "POST", "/_index/remove", {"instance": args.instance_name})
@@ -69,7 +69,7 @@ def cmd_remove(args: argparse.Namespace, _settings: Settings | None = None) -> i
 
 
 def cmd_list(args: argparse.Namespace, _settings: Settings | None = None) -> int:
-    from discovery_index.admin_client import call
+    from lectern.discovery_index.admin_client import call
 
     url, token = _admin(args)
     answer = call(url, token, "GET", "/_index/sources")
@@ -153,10 +153,10 @@ def add_commands(commands: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m discovery_index ...`: the same commands without a Lectern project's settings."""
+    """`python -m lectern.discovery_index ...`: the same commands without a Lectern project's settings."""
     from lectern.errors import LecternError
 
-    parser = argparse.ArgumentParser(prog="python -m discovery_index", description="The Lectern discovery index.")
+    parser = argparse.ArgumentParser(prog="python -m lectern.discovery_index", description="The Lectern discovery index.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     holder = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_commands(holder)

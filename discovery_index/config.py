@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from discovery_index.errors import AdminError, IndexConfigError
+from lectern.discovery_index.errors import AdminError, IndexConfigError
+from lectern.resources import default_theme
 
 DEFAULT_INSTANCE_DIR = "index-instance"
 DEFAULT_PORT = 8100
@@ -32,7 +33,7 @@ STATE_FILE = "index.sqlite3"
 TOKEN_FILE = "admin-token"
 SERVICE_FILE = "service.json"  # where the running service listens, for `lectern index add/remove/list`
 ACTOR_NAME = "index"
-THEME_CSS = Path(__file__).resolve().parent.parent / "themes" / "lectern" / "assets" / "lectern.css"
+THEME_CSS = default_theme() / "assets" / "lectern.css"
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,15 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp
 
-from discovery_index.actor_record import is_actor
-from discovery_index.backfill import outbox_pages
-from discovery_index.errors import SourceError
-from discovery_index.json_fetch import fetch_json
-from discovery_index.note_record import MAX_TITLE, host_of, ids_of, text_of, types_of
-from discovery_index.records import InstanceRecord
-from federation_shim.errors import ConnectionFailed, FetchError
-from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.web_urls import web_url_problem
+from lectern.discovery_index.actor_record import is_actor
+from lectern.discovery_index.backfill import outbox_pages
+from lectern.discovery_index.errors import SourceError
+from lectern.discovery_index.json_fetch import fetch_json
+from lectern.discovery_index.note_record import MAX_TITLE, host_of, ids_of, text_of, types_of
+from lectern.discovery_index.records import InstanceRecord
+from lectern.federation_shim.errors import ConnectionFailed, FetchError
+from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim.web_urls import web_url_problem
 from lectern.site_paths import WEBFINGER_INDEX_FILE
 
 logger = logging.getLogger(__name__)

@@ -27,9 +27,9 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from discovery_index.records import ResourceRecord
-from generator import amb
-from generator.subject_areas import areas_from_subjects
+from lectern.discovery_index.records import ResourceRecord
+from lectern.generator import amb
+from lectern.generator.subject_areas import areas_from_subjects
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 500

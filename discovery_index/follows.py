@@ -13,9 +13,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from discovery_index.config import IndexConfig
-from federation_shim.inbox_client import InboxClient
-from federation_shim.outgoing import PostResult, activity_body, post_signed
+from lectern.discovery_index.config import IndexConfig
+from lectern.federation_shim.inbox_client import InboxClient
+from lectern.federation_shim.outgoing import PostResult, activity_body, post_signed
 from lectern.vocabulary import ACTIVITYSTREAMS
 
 

@@ -20,16 +20,16 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from discovery_index.ingest import Delivery, ingest, shared_in_group
-from discovery_index.note_record import id_of
-from discovery_index.records import CollectionRecord, FollowState, Processed
-from discovery_index.storage import IndexStore
-from discovery_index.subscriptions import Subscriptions
-from federation_shim.admission import InboxResult, admit
-from federation_shim.errors import FetchError
-from federation_shim.keys import KeyLookup
-from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.request_view import TargetURI
+from lectern.discovery_index.ingest import Delivery, ingest, shared_in_group
+from lectern.discovery_index.note_record import id_of
+from lectern.discovery_index.records import CollectionRecord, FollowState, Processed
+from lectern.discovery_index.storage import IndexStore
+from lectern.discovery_index.subscriptions import Subscriptions
+from lectern.federation_shim.admission import InboxResult, admit
+from lectern.federation_shim.errors import FetchError
+from lectern.federation_shim.keys import KeyLookup
+from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim.request_view import TargetURI
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from discovery_index.note_record import NotIndexed, host_of, id_of, note_to_record
-from discovery_index.records import (
+from lectern.discovery_index.note_record import NotIndexed, host_of, id_of, note_to_record
+from lectern.discovery_index.records import (
     ApplyReport,
     Change,
     CollectionRecord,
@@ -28,7 +28,7 @@ from discovery_index.records import (
     RemoveCollection,
     UpsertResource,
 )
-from discovery_index.storage import IndexStore
+from lectern.discovery_index.storage import IndexStore
 
 HANDLED = frozenset({"Create", "Update", "Delete"})
 

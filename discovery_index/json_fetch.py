@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
-from federation_shim.addresses import GuardedResolver, check_host
-from federation_shim.errors import (
+from lectern.federation_shim.addresses import GuardedResolver, check_host
+from lectern.federation_shim.errors import (
     ConnectionFailed,
     FetchError,
     FetchTimeout,
@@ -27,9 +27,9 @@ from federation_shim.errors import (
     TooManyRedirects,
     UnsupportedURL,
 )
-from federation_shim.json_body import parse_json
-from federation_shim.remote_fetch import DEFAULT_USER_AGENT
-from federation_shim.web_urls import web_url_problem
+from lectern.federation_shim.json_body import parse_json
+from lectern.federation_shim.remote_fetch import DEFAULT_USER_AGENT
+from lectern.federation_shim.web_urls import web_url_problem
 
 MAX_BYTES = 512 * 1024
 DEADLINE = 10.0

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from discovery_index.html_text import html_to_text, is_web_url, plain_text
-from discovery_index.records import CollectionRecord, ResourceRecord
+from lectern.discovery_index.html_text import html_to_text, is_web_url, plain_text
+from lectern.discovery_index.records import CollectionRecord, ResourceRecord
 
 INDEXED_TYPES = frozenset({"Note", "Article", "Page"})
 PUBLIC_ADDRESSES = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})

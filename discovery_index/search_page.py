@@ -13,8 +13,8 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
-from discovery_index.licenses import license_label
-from discovery_index.storage import FACETS, MARK_END, MARK_START, Hit, SearchQuery, SearchResults
+from lectern.discovery_index.licenses import license_label
+from lectern.discovery_index.storage import FACETS, MARK_END, MARK_START, Hit, SearchQuery, SearchResults
 
 LABELS = {
     "license": ("License", "Any license"),

@@ -20,10 +20,10 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from discovery_index.facet_bits import FacetBits, ids_to_mask, mask_to_ids, membership
-from discovery_index.query_text import TextQuery, parse_query
-from discovery_index.records import ResourceRecord
-from discovery_index.storage import (
+from lectern.discovery_index.facet_bits import FacetBits, ids_to_mask, mask_to_ids, membership
+from lectern.discovery_index.query_text import TextQuery, parse_query
+from lectern.discovery_index.records import ResourceRecord
+from lectern.discovery_index.storage import (
     FACETS,
     MARK_END,
     MARK_START,

@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from discovery_index.facet_bits import FacetBits, Pair
-from discovery_index.records import (
+from lectern.discovery_index.facet_bits import FacetBits, Pair
+from lectern.discovery_index.records import (
     ApplyReport,
     Change,
     CollectionRecord,
@@ -39,9 +39,9 @@ from discovery_index.records import (
     ResourceRecord,
     UpsertResource,
 )
-from discovery_index.sqlite_search import RESOURCE_COLUMNS, Searcher, record_from_row
-from discovery_index.storage import FACETS, CollectionSummary, InstanceSummary, SearchQuery, SearchResults
-from federation_shim.key_cache import CachedKey
+from lectern.discovery_index.sqlite_search import RESOURCE_COLUMNS, Searcher, record_from_row
+from lectern.discovery_index.storage import FACETS, CollectionSummary, InstanceSummary, SearchQuery, SearchResults
+from lectern.federation_shim.key_cache import CachedKey
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (

@@ -14,7 +14,7 @@ from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from discovery_index.records import (
+from lectern.discovery_index.records import (
     ApplyReport,
     Change,
     CollectionRecord,
@@ -23,7 +23,7 @@ from discovery_index.records import (
     Processed,
     ResourceRecord,
 )
-from federation_shim.key_cache import CachedKey
+from lectern.federation_shim.key_cache import CachedKey
 
 FACETS = ("license", "language", "level", "type", "subject", "instance")
 MAX_LIMIT = 100

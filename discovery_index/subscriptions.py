@@ -19,16 +19,16 @@ import time
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from discovery_index.actor_record import actor_to_record
-from discovery_index.backfill import backfill
-from discovery_index.config import IndexConfig
-from discovery_index.discovery import Discoverer, parse_handle
-from discovery_index.errors import SourceError
-from discovery_index.follows import Sender, follow_activity, undo_follow_activity
-from discovery_index.records import CollectionRecord, FollowState, RemoveCollection
-from discovery_index.storage import IndexStore
-from federation_shim.errors import FetchError
-from federation_shim.remote_fetch import RemoteFetcher
+from lectern.discovery_index.actor_record import actor_to_record
+from lectern.discovery_index.backfill import backfill
+from lectern.discovery_index.config import IndexConfig
+from lectern.discovery_index.discovery import Discoverer, parse_handle
+from lectern.discovery_index.errors import SourceError
+from lectern.discovery_index.follows import Sender, follow_activity, undo_follow_activity
+from lectern.discovery_index.records import CollectionRecord, FollowState, RemoveCollection
+from lectern.discovery_index.storage import IndexStore
+from lectern.federation_shim.errors import FetchError
+from lectern.federation_shim.remote_fetch import RemoteFetcher
 
 logger = logging.getLogger(__name__)
 

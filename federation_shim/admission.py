@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from federation_shim.http_signatures import verify_request
-from federation_shim.json_body import BadJSON, parse_json
-from federation_shim.keys import KeyLookup
-from federation_shim.media_types import is_inbox_content_type
-from federation_shim.request_view import TargetURI
-from federation_shim.signature_result import activity_actor_id, check_signer_is_actor, http_status
-from federation_shim.web_urls import authority_of, web_url_problem
+from lectern.federation_shim.http_signatures import verify_request
+from lectern.federation_shim.json_body import BadJSON, parse_json
+from lectern.federation_shim.keys import KeyLookup
+from lectern.federation_shim.media_types import is_inbox_content_type
+from lectern.federation_shim.request_view import TargetURI
+from lectern.federation_shim.signature_result import activity_actor_id, check_signer_is_actor, http_status
+from lectern.federation_shim.web_urls import authority_of, web_url_problem
 
 logger = logging.getLogger(__name__)
 

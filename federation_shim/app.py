@@ -11,7 +11,7 @@ A background task delivers new, changed and removed resources to followers: it n
 (`federation_shim.delivery_service`).
 
 `lectern serve` adds the static output on the same origin (`serve_static=True`), as a CDN routes it in production.
-Run the shim alone behind a CDN with `uvicorn --factory federation_shim.app:app_from_environment` (settings file in
+Run the shim alone behind a CDN with `uvicorn --factory lectern.federation_shim.app:app_from_environment` (settings file in
 LECTERN_SETTINGS, default ./pelicanconf.py); it still needs the build output locally, for the WebFinger index.
 """
 
@@ -36,24 +36,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from federation_shim.admission import InboxResult
-from federation_shim.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
-from federation_shim.delivery_store import DeliveryStore
-from federation_shim.delivery_worker import DeliveryWorker
-from federation_shim.error_responses import EXCEPTION_HANDLERS
-from federation_shim.followers_collection import followers_collection
-from federation_shim.inbox import MAX_BODY, Inbox
-from federation_shim.inbox_client import InboxClient
-from federation_shim.key_cache import KeyCache
-from federation_shim.outgoing import activity_body, post_signed
-from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.request_view import TargetURI, headers_from_pairs
-from federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
-from federation_shim.state import LOOP_BUSY_TIMEOUT, PersistentKeyStore, ShimState
-from federation_shim.static_site import StaticSite
-from federation_shim.storage_faults import StorageUnavailable, storage_fault
-from federation_shim.webfinger import webfinger
 from lectern import output_swap
+from lectern.federation_shim.admission import InboxResult
+from lectern.federation_shim.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
+from lectern.federation_shim.delivery_store import DeliveryStore
+from lectern.federation_shim.delivery_worker import DeliveryWorker
+from lectern.federation_shim.error_responses import EXCEPTION_HANDLERS
+from lectern.federation_shim.followers_collection import followers_collection
+from lectern.federation_shim.inbox import MAX_BODY, Inbox
+from lectern.federation_shim.inbox_client import InboxClient
+from lectern.federation_shim.key_cache import KeyCache
+from lectern.federation_shim.outgoing import activity_body, post_signed
+from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim.request_view import TargetURI, headers_from_pairs
+from lectern.federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
+from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, PersistentKeyStore, ShimState
+from lectern.federation_shim.static_site import StaticSite
+from lectern.federation_shim.storage_faults import StorageUnavailable, storage_fault
+from lectern.federation_shim.webfinger import webfinger
 from lectern.keys import load_or_create_private_key
 from lectern.settings import Settings, load_settings
 from lectern.site_paths import SitePaths
@@ -276,6 +276,6 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
 
 
 def app_from_environment() -> Starlette:
-    """ASGI factory for running the shim alone: `uvicorn --factory federation_shim.app:app_from_environment`."""
+    """ASGI factory for running the shim alone: `uvicorn --factory lectern.federation_shim.app:app_from_environment`."""
     settings = load_settings(Path(os.environ.get("LECTERN_SETTINGS", "pelicanconf.py")))
     return create_app(settings, serve_static=os.environ.get("LECTERN_SERVE_STATIC") == "1")

@@ -8,8 +8,8 @@ import gc
 import sys
 from typing import Any
 
-from federation_shim.storage_faults import StorageUnavailable
 from lectern.cli import Command
+from lectern.federation_shim.storage_faults import StorageUnavailable
 from lectern.listening import port_number
 from lectern.settings import Settings
 
@@ -29,10 +29,10 @@ def storage_faults_in_one_line(command: Command) -> Command:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from federation_shim.app import create_app
     from lectern.build import build_site
     from lectern.build_chatter import pelican_chatter_hidden
     from lectern.built_site import settings_for_build
+    from lectern.federation_shim.app import create_app
     from lectern.keys import load_or_create_private_key
     from lectern.listening import claim_port, serve_on
 
@@ -72,7 +72,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         )
         app = create_app(settings, serve_static=True, deliver=not args.no_deliver)
         if live is not None:
-            from federation_shim.reload_endpoint import add_live_reload
+            from lectern.federation_shim.reload_endpoint import add_live_reload
 
             add_live_reload(app, lambda: live.state)
             live.start()
@@ -88,8 +88,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 @storage_faults_in_one_line
 def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
-    from federation_shim.app import STATE_FILE
-    from federation_shim.state import ShimState
+    from lectern.federation_shim.app import STATE_FILE
+    from lectern.federation_shim.state import ShimState
 
     state = ShimState(settings.instance_dir / STATE_FILE)
     try:
@@ -114,9 +114,9 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
 
 @storage_faults_in_one_line
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
-    from federation_shim import event_loop
-    from federation_shim.delivery_service import NoBuild, deliver_once
     from lectern.built_site import settings_for_build
+    from lectern.federation_shim import event_loop
+    from lectern.federation_shim.delivery_service import NoBuild, deliver_once
     from lectern.keys import load_or_create_private_key
 
     def waiting(message: str) -> None:
@@ -155,10 +155,10 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     import time
 
-    from federation_shim.delivery_store import DeliveryStore
-    from federation_shim.state import ShimState
     from lectern.built_site import built_site_url, settings_for_build
     from lectern.built_site import shown as folder
+    from lectern.federation_shim.delivery_store import DeliveryStore
+    from lectern.federation_shim.state import ShimState
 
     settings = settings_for_build(settings)
     built = built_site_url(settings.output_dir)

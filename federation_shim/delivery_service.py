@@ -25,13 +25,13 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from federation_shim.delivery_plan import Plan, plan_delivery
-from federation_shim.delivery_store import DeliveryStore
-from federation_shim.delivery_worker import DeliveryWorker, WorkerStats
-from federation_shim.inbox_client import InboxClient
-from federation_shim.state import LOOP_BUSY_TIMEOUT, ShimState
-from federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
 from lectern.built_site import MANIFEST_FILE, shown
+from lectern.federation_shim.delivery_plan import Plan, plan_delivery
+from lectern.federation_shim.delivery_store import DeliveryStore
+from lectern.federation_shim.delivery_worker import DeliveryWorker, WorkerStats
+from lectern.federation_shim.inbox_client import InboxClient
+from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, ShimState
+from lectern.federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 

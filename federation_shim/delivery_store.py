@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from federation_shim.delivery_plan import DeliveredItem, Plan
-from federation_shim.key_cache import LRUDict
-from federation_shim.outgoing import activity_body
-from federation_shim.retry_policy import FAILURE_DAYS
-from federation_shim.state import ShimState, now_text
+from lectern.federation_shim.delivery_plan import DeliveredItem, Plan
+from lectern.federation_shim.key_cache import LRUDict
+from lectern.federation_shim.outgoing import activity_body
+from lectern.federation_shim.retry_policy import FAILURE_DAYS
+from lectern.federation_shim.state import ShimState, now_text
 from lectern.processes import pid_alive
 
 SCHEMA = """

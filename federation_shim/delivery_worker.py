@@ -19,13 +19,13 @@ from functools import partial
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from federation_shim.cavage import sign_post
-from federation_shim.delivery_store import DeliveryStore, HostHealth, Job
-from federation_shim.digests import digest_header
-from federation_shim.host_slots import HostSlots
-from federation_shim.inbox_client import InboxClient
-from federation_shim.outgoing import PostResult
-from federation_shim.retry_policy import (
+from lectern.federation_shim.cavage import sign_post
+from lectern.federation_shim.delivery_store import DeliveryStore, HostHealth, Job
+from lectern.federation_shim.digests import digest_header
+from lectern.federation_shim.host_slots import HostSlots
+from lectern.federation_shim.inbox_client import InboxClient
+from lectern.federation_shim.outgoing import PostResult
+from lectern.federation_shim.retry_policy import (
     BREAKER_THRESHOLD,
     MAX_RETRIES,
     Outcome,
@@ -33,8 +33,8 @@ from federation_shim.retry_policy import (
     classify,
     next_delay,
 )
-from federation_shim.signing_pool import SigningPool
-from federation_shim.state import now_text
+from lectern.federation_shim.signing_pool import SigningPool
+from lectern.federation_shim.state import now_text
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from federation_shim.state import ShimState
+from lectern.federation_shim.state import ShimState
 from lectern.vocabulary import ACTIVITYSTREAMS
 
 PAGE_SIZE = 1000

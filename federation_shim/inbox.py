@@ -28,14 +28,14 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from federation_shim.admission import InboxResult, admit
-from federation_shim.errors import FetchError
-from federation_shim.keys import KeyLookup
-from federation_shim.remote_fetch import RemoteFetcher
-from federation_shim.request_view import TargetURI
-from federation_shim.site_view import SiteIndex
-from federation_shim.state import Follower, ShimState, now_text
-from federation_shim.web_urls import is_web_url
+from lectern.federation_shim.admission import InboxResult, admit
+from lectern.federation_shim.errors import FetchError
+from lectern.federation_shim.keys import KeyLookup
+from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim.request_view import TargetURI
+from lectern.federation_shim.site_view import SiteIndex
+from lectern.federation_shim.state import Follower, ShimState, now_text
+from lectern.federation_shim.web_urls import is_web_url
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS

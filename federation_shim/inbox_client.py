@@ -29,10 +29,10 @@ from typing import cast
 
 import httptools
 
-from federation_shim.addresses import Network, check_host, ip_literal, is_address_permitted
-from federation_shim.errors import FetchError, ForbiddenAddress
-from federation_shim.remote_fetch import DEFAULT_USER_AGENT
-from federation_shim.request_view import TargetURI
+from lectern.federation_shim.addresses import Network, check_host, ip_literal, is_address_permitted
+from lectern.federation_shim.errors import FetchError, ForbiddenAddress
+from lectern.federation_shim.remote_fetch import DEFAULT_USER_AGENT
+from lectern.federation_shim.request_view import TargetURI
 
 __all__ = ["MAX_ANSWER_BYTES", "InboxClient", "PostResult"]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from federation_shim.cavage import sign_post
-from federation_shim.inbox_client import InboxClient, PostResult
+from lectern.federation_shim.cavage import sign_post
+from lectern.federation_shim.inbox_client import InboxClient, PostResult
 
 __all__ = ["PostResult", "activity_body", "post_signed"]
 

@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from federation_shim.key_cache import CachedKey, LRUDict
-from federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
+from lectern.federation_shim.key_cache import CachedKey, LRUDict
+from lectern.federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
 
 logger = logging.getLogger(__name__)
 

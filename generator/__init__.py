@@ -1,6 +1,6 @@
 """Lectern's Pelican plugin: reads collections and resources, writes their ActivityPub JSON-LD beside the HTML.
 
-Pelican loads it by name (`PLUGINS = ["generator"]`; `"lectern.generator"` once packaged) and calls `register()`,
+Pelican loads it by name (`PLUGINS = ["lectern.generator"]`) and calls `register()`,
 which connects the receivers of both ways Pelican runs it:
 
 - a Lectern build (`lectern build`, which sets `LECTERN_RUNTIME`): `generator.plugin`'s reader and generator, then
@@ -22,8 +22,8 @@ from typing import Any
 def register() -> None:
     from pelican import signals
 
-    from generator import pelican_site
-    from generator.plugin import connect
+    from lectern.generator import pelican_site
+    from lectern.generator.plugin import connect
 
     connect()
     signals.get_generators.connect(cartridge_generators)
@@ -33,14 +33,14 @@ def register() -> None:
 
 
 def cartridge_generators(pelican: Any) -> Any:
-    from generator import cartridge_output
-    from generator.pelican_settings import is_lectern_build
+    from lectern.generator import cartridge_output
+    from lectern.generator.pelican_settings import is_lectern_build
 
     return cartridge_output.get_generators(pelican) if is_lectern_build(pelican.settings) else None
 
 
 def delivery_generators(pelican: Any) -> Any:
-    from generator import delivery_output
-    from generator.pelican_settings import is_lectern_build
+    from lectern.generator import delivery_output
+    from lectern.generator.pelican_settings import is_lectern_build
 
     return delivery_output.get_generators(pelican) if is_lectern_build(pelican.settings) else None

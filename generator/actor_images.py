@@ -39,10 +39,10 @@ from typing import Any
 
 import resvg_py
 
-from generator.card_image import default_card_png
-from generator.content_model import Collection, Site
 from lectern.build_cache import memoised_bytes
 from lectern.content_types import media_type
+from lectern.generator.card_image import default_card_png
+from lectern.generator.content_model import Collection, Site
 from lectern.site_paths import ACTOR_PREFIX, SitePaths
 
 logger = logging.getLogger(__name__)

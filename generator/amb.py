@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from generator.licenses import License
-from generator.subject_areas import area_concepts
-from generator.vocabularies import Concept, educational_levels, resource_types
+from lectern.generator.licenses import License
+from lectern.generator.subject_areas import area_concepts
+from lectern.generator.vocabularies import Concept, educational_levels, resource_types
 
 AMB_CONTEXT = "https://w3id.org/kim/amb/context.jsonld"
 SCHEMA_ORG = "https://schema.org"

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.card_image import default_card_png
-from generator.errors import ThemeError
+from lectern.generator.card_image import default_card_png
+from lectern.generator.errors import ThemeError
 
 ASSETS_FOLDER = "assets"
 OUTPUT_FOLDER = "theme"

@@ -28,8 +28,8 @@ from typing import Any, Protocol
 from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from generator.page_memo import feed_key, page_key
 from lectern.build_cache import active
+from lectern.generator.page_memo import feed_key, page_key
 
 __all__ = ["BACKLOG", "BackgroundFiles", "LecternWriter", "finish_all"]
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from generator.png import encode_png
 from lectern.build_cache import memoised_bytes
+from lectern.generator.png import encode_png
 
 Color = tuple[int, int, int]
 CARD_WIDTH = 1200

@@ -25,8 +25,9 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from generator.cartridge_cover import cover_page
-from generator.cartridge_manifest import (
+from lectern.content_types import content_type
+from lectern.generator.cartridge_cover import cover_page
+from lectern.generator.cartridge_manifest import (
     CC_1_1,
     LOM,
     WEBCONTENT,
@@ -37,10 +38,9 @@ from generator.cartridge_manifest import (
     manifest_xml,
     weblink_xml,
 )
-from generator.content_model import Collection, Resource
-from generator.lom import collection_lom, resource_lom
-from generator.theme_context import credit_line
-from lectern.content_types import content_type
+from lectern.generator.content_model import Collection, Resource
+from lectern.generator.lom import collection_lom, resource_lom
+from lectern.generator.theme_context import credit_line
 from lectern.site_paths import SitePaths
 
 MANIFEST = "imsmanifest.xml"

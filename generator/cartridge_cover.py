@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from generator.content_model import Collection, Resource
+from lectern.generator.content_model import Collection, Resource
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.xml_text import Element, element, xml_document
+from lectern.generator.xml_text import Element, element, xml_document
 
 
 @dataclass(frozen=True)

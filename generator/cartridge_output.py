@@ -14,12 +14,12 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from generator.cartridge import cartridge_filename, collection_order, export_cartridge
-from generator.cartridge_cover import ReuseLimits, reuse_limits
-from generator.cartridge_manifest import CC_1_1
-from generator.content_model import Site
-from generator.plugin import lectern_settings
-from generator.theme_context import file_size, markdown_renderer
+from lectern.generator.cartridge import cartridge_filename, collection_order, export_cartridge
+from lectern.generator.cartridge_cover import ReuseLimits, reuse_limits
+from lectern.generator.cartridge_manifest import CC_1_1
+from lectern.generator.content_model import Site
+from lectern.generator.plugin import lectern_settings
+from lectern.generator.theme_context import file_size, markdown_renderer
 from lectern.site_paths import SitePaths
 
 

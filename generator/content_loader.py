@@ -14,13 +14,13 @@ import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource, Site
-from generator.errors import Problem
-from generator.field_rules import FieldReader, is_in_future, split_list
-from generator.front_matter import parse_front_matter
-from generator.note_images import Picture, pictures, unpublished
-from generator.stray_files import check_subfolders, unread_files
-from generator.subject_areas import read_areas
+from lectern.generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource, Site
+from lectern.generator.errors import Problem
+from lectern.generator.field_rules import FieldReader, is_in_future, split_list
+from lectern.generator.front_matter import parse_front_matter
+from lectern.generator.note_images import Picture, pictures, unpublished
+from lectern.generator.stray_files import check_subfolders, unread_files
+from lectern.generator.subject_areas import read_areas
 
 COLLECTION_FILE = "collection.md"
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,29}$")

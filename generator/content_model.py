@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.licenses import License
+from lectern.generator.licenses import License
 
 LEVELS = (
     "early childhood",

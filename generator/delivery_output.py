@@ -17,12 +17,12 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from generator.content_model import Site
-from generator.objects import timestamp
-from generator.plugin import json_text
-from generator.publication_history import PublicationHistory
-from generator.theme_output import render_gone_page
-from generator.tombstones import CollectionTombstone, Tombstone
+from lectern.generator.content_model import Site
+from lectern.generator.objects import timestamp
+from lectern.generator.plugin import json_text
+from lectern.generator.publication_history import PublicationHistory
+from lectern.generator.theme_output import render_gone_page
+from lectern.generator.tombstones import CollectionTombstone, Tombstone
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT
 

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from generator.characters import first_forbidden
-from generator.errors import Problem
-from generator.front_matter import Field
-from generator.licenses import License, find_license, suggest_licenses
-from generator.web_address import web_address_problem
+from lectern.generator.characters import first_forbidden
+from lectern.generator.errors import Problem
+from lectern.generator.front_matter import Field
+from lectern.generator.licenses import License, find_license, suggest_licenses
+from lectern.generator.web_address import web_address_problem
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _HASHTAG = re.compile(r"^\w+$")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.characters import describe, first_forbidden
-from generator.errors import Problem
+from lectern.generator.characters import describe, first_forbidden
+from lectern.generator.errors import Problem
 
 _FIELD_LINE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]?(?P<value>.*)$")
 

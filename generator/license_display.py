@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.licenses import License
+from lectern.generator.licenses import License
 
 _ELEMENT_TERMS = {
     "BY": "Credit the authors, name the license and link to it.",

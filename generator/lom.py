@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from generator.content_model import Collection, Resource
-from generator.xml_text import Element, element
+from lectern.generator.content_model import Collection, Resource
+from lectern.generator.xml_text import Element, element
 
 NO_RESTRICTIONS = ("CC0-1.0", "PDM-1.0")
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from generator.web_address import web_address_problem
+from lectern.generator.web_address import web_address_problem
 
 _INLINE = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(\s*(?:<(?P<angled>[^>]*)>|(?P<bare>[^)\s]*))")
 _REFERENCE = re.compile(r"!\[(?P<alt>(?:[^\]\\]|\\.)*)\](?:\[(?P<label>[^\]]*)\])?(?![(:])")

@@ -16,9 +16,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from generator.content_model import Collection, Resource
-from generator.publication_history import Publication
 from lectern.content_types import media_type
+from lectern.generator.content_model import Collection, Resource
+from lectern.generator.publication_history import Publication
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import OBJECT_CONTEXT, PUBLIC
 

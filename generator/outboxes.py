@@ -7,7 +7,7 @@ direction.
 
 from __future__ import annotations
 
-from generator.objects import JSON
+from lectern.generator.objects import JSON
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import OBJECT_CONTEXT
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from lectern.settings import Settings
 
-# The plugin's name in PLUGINS: this package's import name (`generator`; `lectern.generator` once packaged).
+# The plugin's name in PLUGINS: this package's import name, `lectern.generator`.
 PLUGIN = __name__.rpartition(".")[0]
-PLUGIN_NAMES = frozenset({PLUGIN, "generator", "lectern.generator"})
+PLUGIN_NAMES = frozenset({PLUGIN, "generator"})  # the name before Lectern was packaged still works
 RUNTIME = "LECTERN_RUNTIME"  # the Pelican setting that carries Lectern's validated settings in a Lectern build
 
 

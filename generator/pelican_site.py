@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.content_loader import COLLECTION_FILE, load_site
-from generator.content_model import Site
-from generator.errors import Problem
-from generator.pelican_settings import PLUGIN, is_lectern_build, pelican_overrides
 from lectern.errors import LecternError
+from lectern.generator.content_loader import COLLECTION_FILE, load_site
+from lectern.generator.content_model import Site
+from lectern.generator.errors import Problem
+from lectern.generator.pelican_settings import PLUGIN, is_lectern_build, pelican_overrides
 from lectern.resources import default_theme
 from lectern.settings import Settings, settings_from_mapping
 

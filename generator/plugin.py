@@ -20,14 +20,15 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.generators import Generator
 
-from generator.actor_images import write_actor_images
-from generator.actors import collection_actor, site_actor
-from generator.assets import install_theme_globals, theme_assets
-from generator.background_files import BackgroundFiles, LecternWriter, finish_all
-from generator.content_loader import load_site
-from generator.content_model import Collection, Resource, Site
-from generator.errors import ContentError
-from generator.objects import (
+from lectern import __version__
+from lectern.generator.actor_images import write_actor_images
+from lectern.generator.actors import collection_actor, site_actor
+from lectern.generator.assets import install_theme_globals, theme_assets
+from lectern.generator.background_files import BackgroundFiles, LecternWriter, finish_all
+from lectern.generator.content_loader import load_site
+from lectern.generator.content_model import Collection, Resource, Site
+from lectern.generator.errors import ContentError
+from lectern.generator.objects import (
     JSON,
     resource_to_announce,
     resource_to_create,
@@ -35,15 +36,21 @@ from generator.objects import (
     resource_to_note,
     resource_to_page,
 )
-from generator.outboxes import empty_collection, outbox_documents
-from generator.page_memo import article_fingerprint
-from generator.pelican_settings import is_lectern_build
-from generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
-from generator.reader import LecternMarkdownReader
-from generator.theme_context import add_theme_context, markdown_renderer
-from generator.theme_output import render_gone_page, write_theme_output
-from generator.well_known import NODEINFO_VERSIONS, host_meta, nodeinfo, nodeinfo_links, nodeinfo_path, webfinger_index
-from lectern import __version__
+from lectern.generator.outboxes import empty_collection, outbox_documents
+from lectern.generator.page_memo import article_fingerprint
+from lectern.generator.pelican_settings import is_lectern_build
+from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
+from lectern.generator.reader import LecternMarkdownReader
+from lectern.generator.theme_context import add_theme_context, markdown_renderer
+from lectern.generator.theme_output import render_gone_page, write_theme_output
+from lectern.generator.well_known import (
+    NODEINFO_VERSIONS,
+    host_meta,
+    nodeinfo,
+    nodeinfo_links,
+    nodeinfo_path,
+    webfinger_index,
+)
 from lectern.keys import load_or_create_private_key, public_key_pem
 from lectern.settings import Settings, settings_from_mapping
 from lectern.site_paths import WEBFINGER_INDEX_FILE, SitePaths

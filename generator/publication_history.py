@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from generator.tombstones import CollectionTombstone, Tombstone, git_output, old_front
+from lectern.generator.tombstones import CollectionTombstone, Tombstone, git_output, old_front
 
 logger = logging.getLogger(__name__)
 

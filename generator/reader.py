@@ -21,10 +21,10 @@ from markdown import Markdown
 from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import SafeDatetime
 
-from generator.field_rules import normalise_language, parse_date, split_list
-from generator.front_matter import parse_front_matter
-from generator.pelican_settings import is_lectern_build
 from lectern.build_cache import active
+from lectern.generator.field_rules import normalise_language, parse_date, split_list
+from lectern.generator.front_matter import parse_front_matter
+from lectern.generator.pelican_settings import is_lectern_build
 
 
 class LecternMarkdownReader(BaseReader):  # type: ignore[misc]

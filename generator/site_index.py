@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource
-from generator.language_names import language_name
-from generator.objects import JSON
+from lectern.generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource
+from lectern.generator.language_names import language_name
+from lectern.generator.objects import JSON
 from lectern.site_paths import SitePaths
 
 INDEX_FILE = "resources.json"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from generator.content_model import Resource, Site
+from lectern.generator.content_model import Resource, Site
 from lectern.site_paths import SitePaths
 
 SITEMAP_FILE = "sitemap.xml"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.errors import Problem
+from lectern.generator.errors import Problem
 
 # Files the site builder (Pelican) would read as pages, which Lectern does not: a problem wherever they are.
 MARKDOWN_SUFFIXES = (".markdown", ".mkd", ".mdown", ".md")

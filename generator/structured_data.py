@@ -16,9 +16,9 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from generator import amb
-from generator.content_model import Collection, Resource
-from generator.objects import JSON
+from lectern.generator import amb
+from lectern.generator.content_model import Collection, Resource
+from lectern.generator.objects import JSON
 from lectern.site_paths import SitePaths
 
 SCHEMA_ORG = "https://schema.org"

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from generator.field_rules import FieldReader, split_list
-from generator.vocabularies import Concept, higher_education_subjects, school_subject_names, school_subjects
+from lectern.generator.field_rules import FieldReader, split_list
+from lectern.generator.vocabularies import Concept, higher_education_subjects, school_subject_names, school_subjects
 
 SCHOOL_LEVELS = frozenset({"early childhood", "primary", "lower secondary", "upper secondary"})
 HIGHER_LEVEL = "higher education"

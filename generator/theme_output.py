@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.assets import theme_assets, write_assets
-from generator.content_model import Site
-from generator.site_index import collection_index, index_path
-from generator.sitemap import SITEMAP_FILE, robots_txt, sitemap_entries, sitemap_xml
+from lectern.generator.assets import theme_assets, write_assets
+from lectern.generator.content_model import Site
+from lectern.generator.site_index import collection_index, index_path
+from lectern.generator.sitemap import SITEMAP_FILE, robots_txt, sitemap_entries, sitemap_xml
 from lectern.site_paths import SitePaths
 
 NOT_FOUND_FILE = "404.html"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from generator.front_matter import parse_front_matter
+from lectern.generator.front_matter import parse_front_matter
 
 
 @dataclass(frozen=True)

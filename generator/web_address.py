@@ -12,7 +12,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from generator.characters import describe, first_forbidden
+from lectern.generator.characters import describe, first_forbidden
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 _NOT_IN_ADDRESSES = '<>"{}|\\^`'

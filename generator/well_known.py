@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from generator.objects import JSON
+from lectern.generator.objects import JSON
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 

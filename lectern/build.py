@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.content_loader import load_site
-from generator.content_model import Site
-from generator.errors import Problem
 from lectern import output_swap
 from lectern.build_cache import BuildCache, activated, cache_root
 from lectern.errors import LecternError
+from lectern.generator.content_loader import load_site
+from lectern.generator.content_model import Site
+from lectern.generator.errors import Problem
 from lectern.incremental_output import (
     UnchangedFiles,
     apply_in_place,
@@ -112,14 +112,14 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
 
 
 def manifest_file() -> str:
-    from generator.delivery_output import MANIFEST_FILE
+    from lectern.generator.delivery_output import MANIFEST_FILE
 
     return MANIFEST_FILE
 
 
 def keep_previous_manifest(output: Path, staging: Path) -> None:
     """Put the manifest of the build in `output` in place of the one just built in `staging` (or none)."""
-    from generator.delivery_output import MANIFEST_FILE
+    from lectern.generator.delivery_output import MANIFEST_FILE
 
     built = staging / MANIFEST_FILE
     try:
@@ -134,8 +134,8 @@ def _run_pelican(settings: Settings, site: Site, preview: bool, files: Unchanged
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from generator.background_files import finish_all
-    from generator.pelican_settings import pelican_overrides
+    from lectern.generator.background_files import finish_all
+    from lectern.generator.pelican_settings import pelican_overrides
 
     try:
         pelican_settings = read_settings(

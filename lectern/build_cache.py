@@ -47,7 +47,7 @@ MARKDOWN_FILE = "markdown.json"
 PAGES_FILE = "pages.json"
 PNG_FOLDER = "png"
 # the packages whose code makes the output: a change in any of their files is a change of fingerprint
-CODE_PACKAGES = ("lectern", "generator")
+CODE_PACKAGES = (".", "generator")  # below the lectern package: its own modules, and the generator's
 LIBRARIES = ("pelican", "markdown", "resvg_py", "jinja2", "pygments")
 
 
@@ -93,7 +93,7 @@ def fingerprint(settings: Settings) -> str:
     digest.update(json.dumps(resolved, sort_keys=True).encode("utf-8"))
     digest.update(settings.settings_file.read_bytes())
     digest.update(_tree_digest(settings.theme_dir).encode("ascii"))
-    code = Path(__file__).resolve().parent.parent
+    code = Path(__file__).parent  # not resolved: in a checkout, lectern/generator is a link to generator/
     for package in CODE_PACKAGES:
         digest.update(_tree_digest(code / package, "*.py").encode("ascii"))
     digest.update(f"{__version__};{_library_versions()}".encode())

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -30,7 +29,6 @@ class LecternArgumentParser(argparse.ArgumentParser):
 
 # Packages that add their own subcommands: each has a `cli.py` with `add_commands(subparsers)`, whose parsers set
 # `run=` to a Command. The command itself lives with the package that does the work.
-PLUGGED_COMMANDS = ("federation_shim", "publish", "discovery_index")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -129,14 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_export(commands)
     add_init(commands)
 
-    for package in PLUGGED_COMMANDS:
-        try:
-            module = importlib.import_module(f"{package}.cli")
-        except ModuleNotFoundError as error:
-            if error.name not in (package, f"{package}.cli"):  # a package not installed adds no commands
-                raise
-            continue
-        module.add_commands(commands)
+    from lectern.discovery_index.cli import add_commands as add_index_commands
+    from lectern.federation_shim.cli import add_commands as add_shim_commands
+    from lectern.publish.cli import add_commands as add_publish_commands
+
+    add_shim_commands(commands)
+    add_publish_commands(commands)
+    add_index_commands(commands)
     _verbose_everywhere(parser)
     return parser
 

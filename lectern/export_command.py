@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.cartridge import cartridge_filename, export_cartridge
-from generator.cartridge_manifest import VERSIONS
-from generator.content_loader import load_site
-from generator.content_model import Site
-from generator.theme_context import markdown_renderer
 from lectern.atomic_files import replace_file
 from lectern.errors import LecternError
+from lectern.generator.cartridge import cartridge_filename, export_cartridge
+from lectern.generator.cartridge_manifest import VERSIONS
+from lectern.generator.content_loader import load_site
+from lectern.generator.content_model import Site
+from lectern.generator.theme_context import markdown_renderer
 from lectern.settings import Settings
 
 

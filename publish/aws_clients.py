@@ -15,7 +15,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
-from publish.aws_errors import Place, translate
+from lectern.publish.aws_errors import Place, translate
 
 MB = 1024 * 1024
 MULTIPART_THRESHOLD = 8 * MB  # files larger than this go up in 8 MB parts

@@ -21,7 +21,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from publish.errors import (
+from lectern.publish.errors import (
     AccessDenied,
     BucketNotFound,
     CredentialsMissing,

@@ -13,12 +13,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from publish.aws_clients import MULTIPART_THRESHOLD, transfer_config
-from publish.aws_errors import Place, translate
-from publish.errors import PublishError
-from publish.local_files import LocalFile, is_tombstone
-from publish.manifest import MANIFEST_PATH, Entry, Manifest, decode, encode
-from publish.plan import RemoteObject
+from lectern.publish.aws_clients import MULTIPART_THRESHOLD, transfer_config
+from lectern.publish.aws_errors import Place, translate
+from lectern.publish.errors import PublishError
+from lectern.publish.local_files import LocalFile, is_tombstone
+from lectern.publish.manifest import MANIFEST_PATH, Entry, Manifest, decode, encode
+from lectern.publish.plan import RemoteObject
 
 SHA256_META = "sha256"
 TOMBSTONE_META = "lectern-tombstone"

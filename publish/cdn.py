@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from publish.errors import AccessDenied, CdnError, CredentialsMissing, EndpointUnreachable, PublishError
+from lectern.publish.errors import AccessDenied, CdnError, CredentialsMissing, EndpointUnreachable, PublishError
 
 MAX_PATHS = 3000
 _SAFE = "/-._~!$&'()+,;=:@"  # unreserved and sub-delims; '*' is encoded so it never acts as a wildcard

@@ -9,13 +9,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from lectern.built_site import settings_for_build
+from lectern.publish.delivery_trigger import TOKEN_ENV, trigger_delivery
+from lectern.publish.errors import PublishError
+from lectern.publish.publisher import PublishReport, PublishRequest, publish
+from lectern.publish.report import cdn_lines, dry_run_lines, summary_lines
 from lectern.settings import Settings
-from publish.delivery_trigger import TOKEN_ENV, trigger_delivery
-from publish.errors import PublishError
-from publish.publisher import PublishReport, PublishRequest, publish
-from publish.report import cdn_lines, dry_run_lines, summary_lines
 
 CLOUDFRONT_ENV = "LECTERN_CLOUDFRONT_DISTRIBUTION"
 
@@ -26,7 +27,7 @@ printed), and the shim is asked to deliver to followers (POST <shim>/_lectern/de
 Credentials come from boto3's standard chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a role."""
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Any) -> None:
     parser = commands.add_parser(
         "publish",
         help="upload the built site to a bucket and trigger delivery",

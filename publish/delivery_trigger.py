@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from publish.errors import DeliveryTriggerFailed
+from lectern.publish.errors import DeliveryTriggerFailed
 
 DELIVER_PATH = "/_lectern/deliver"
 TOKEN_ENV = "LECTERN_DELIVER_TOKEN"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lectern.content_types import cache_control, content_type, is_activitypub
-from publish.errors import OutputMissing
+from lectern.publish.errors import OutputMissing
 
 _CHUNK = 1024 * 1024
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lectern.content_types import is_activitypub
-from publish.local_files import LocalFile
-from publish.manifest import Entry
+from lectern.publish.local_files import LocalFile
+from lectern.publish.manifest import Entry
 
 NEW = "new"
 CONTENT = "content changed"

@@ -24,11 +24,11 @@ from typing import Any, TextIO, TypeVar
 
 import boto3
 
-from publish.aws_clients import cloudfront_client, s3_client
-from publish.aws_errors import Place
-from publish.bucket import Bucket
-from publish.cdn import invalidate_cloudfront, invalidation_paths
-from publish.errors import (
+from lectern.publish.aws_clients import cloudfront_client, s3_client
+from lectern.publish.aws_errors import Place
+from lectern.publish.bucket import Bucket
+from lectern.publish.cdn import invalidate_cloudfront, invalidation_paths
+from lectern.publish.errors import (
     AccessDenied,
     BucketNotFound,
     CredentialsMissing,
@@ -38,10 +38,10 @@ from publish.errors import (
     UploadFailed,
     WrongRegion,
 )
-from publish.local_files import LocalFile, check_build, scan_output
-from publish.manifest import Entry
-from publish.plan import Plan, RemoteObject, make_plan, paths_to_head, paths_to_inspect, trusted_entries, waves
-from publish.progress import Progress
+from lectern.publish.local_files import LocalFile, check_build, scan_output
+from lectern.publish.manifest import Entry
+from lectern.publish.plan import Plan, RemoteObject, make_plan, paths_to_head, paths_to_inspect, trusted_entries, waves
+from lectern.publish.progress import Progress
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publish.publisher import PublishReport
+from lectern.publish.publisher import PublishReport
 
 MAX_LISTED = 100
 

@@ -19,8 +19,8 @@ from typing import Any
 import uvicorn
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from federation_shim.key_cache import KeyCache
-from federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim.key_cache import KeyCache
+from lectern.federation_shim.remote_fetch import RemoteFetcher
 from tests.lectern_server import free_port
 
 

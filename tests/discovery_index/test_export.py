@@ -7,9 +7,9 @@ import json
 import urllib.parse
 from pathlib import Path
 
-from discovery_index.export import MAX_PAGE, export_page, resource_to_amb
-from discovery_index.records import DeleteResource, ResourceRecord, UpsertResource
-from discovery_index.sqlite_store import SqliteIndexStore
+from lectern.discovery_index.export import MAX_PAGE, export_page, resource_to_amb
+from lectern.discovery_index.records import DeleteResource, ResourceRecord, UpsertResource
+from lectern.discovery_index.sqlite_store import SqliteIndexStore
 from tests.discovery_index.conftest import Sites
 from tests.generator.amb_validation import amb_errors
 

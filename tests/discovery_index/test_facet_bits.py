@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from discovery_index.facet_bits import DENSE, FacetBits, ids_to_mask, mask_to_ids, membership
+from lectern.discovery_index.facet_bits import DENSE, FacetBits, ids_to_mask, mask_to_ids, membership
 
 
 def test_masks_round_trip() -> None:

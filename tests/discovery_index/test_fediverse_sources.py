@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from federation_shim.cavage import sign_post
+from lectern.federation_shim.cavage import sign_post
 from tests.conftest import require
 from tests.discovery_index.index_server import IndexServer
 from tests.federation_shim.remote_actors import RemoteActor, RemoteServer, actor_key

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from discovery_index.app import create_app
-from discovery_index.config import make_config
+from lectern.discovery_index.app import create_app
+from lectern.discovery_index.config import make_config
 from tests.fuzz_server import FuzzServer, loopback_key_cache
 from tests.fuzz_strategies import bodies, header_text, signed_headers
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from discovery_index.html_text import html_to_text
+from lectern.discovery_index.html_text import html_to_text
 
 
 def test_paragraphs_links_hashtags_and_mentions() -> None:

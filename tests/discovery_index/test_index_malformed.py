@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 import pytest
 
-from discovery_index.config import TOKEN_FILE
-from federation_shim.cavage import sign_post
+from lectern.discovery_index.config import TOKEN_FILE
+from lectern.federation_shim.cavage import sign_post
 from tests.discovery_index.index_server import IndexServer
 from tests.federation_shim.remote_actors import RemoteServer
 

@@ -6,9 +6,9 @@ import asyncio
 
 from aiohttp import web
 
-from discovery_index.discovery import Discoverer
-from discovery_index.json_fetch import json_session
-from federation_shim.remote_fetch import RemoteFetcher
+from lectern.discovery_index.discovery import Discoverer
+from lectern.discovery_index.json_fetch import json_session
+from lectern.federation_shim.remote_fetch import RemoteFetcher
 from tests.federation_shim.local_http import serve
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from discovery_index.actor_record import actor_to_record
-from discovery_index.note_record import NotIndexed, note_to_record
-from discovery_index.records import CollectionRecord, ResourceRecord
+from lectern.discovery_index.actor_record import actor_to_record
+from lectern.discovery_index.note_record import NotIndexed, note_to_record
+from lectern.discovery_index.records import CollectionRecord, ResourceRecord
 from lectern.settings import Settings
 
 SITE = "http://127.0.0.1:8000"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from discovery_index.query_text import MAX_TERMS, parse_query
+from lectern.discovery_index.query_text import MAX_TERMS, parse_query
 
 
 @pytest.mark.parametrize(

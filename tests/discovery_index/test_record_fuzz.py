@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discovery_index.actor_record import actor_to_record
-from discovery_index.note_record import NotIndexed, note_to_record
-from discovery_index.records import CollectionRecord, ResourceRecord
+from lectern.discovery_index.actor_record import actor_to_record
+from lectern.discovery_index.note_record import NotIndexed, note_to_record
+from lectern.discovery_index.records import CollectionRecord, ResourceRecord
 from tests.fuzz_strategies import json_values
 
 ALICE = "https://fedi.example/users/alice"

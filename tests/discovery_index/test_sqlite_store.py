@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from discovery_index.records import (
+from lectern.discovery_index.records import (
     CollectionRecord,
     DeleteResource,
     FollowState,
@@ -18,10 +18,10 @@ from discovery_index.records import (
     ResourceRecord,
     UpsertResource,
 )
-from discovery_index.search_page import highlighted
-from discovery_index.sqlite_store import SqliteIndexStore
-from discovery_index.storage import SearchQuery
-from federation_shim.key_cache import CachedKey
+from lectern.discovery_index.search_page import highlighted
+from lectern.discovery_index.sqlite_store import SqliteIndexStore
+from lectern.discovery_index.storage import SearchQuery
+from lectern.federation_shim.key_cache import CachedKey
 
 A, B = "a.example", "b.example"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"

@@ -24,8 +24,8 @@ from typing import Any
 from aiohttp import web
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from federation_shim.http_signatures import verify_request
-from federation_shim.keys import KeyLookupFailure, PublicKeyInfo
+from lectern.federation_shim.http_signatures import verify_request
+from lectern.federation_shim.keys import KeyLookupFailure, PublicKeyInfo
 
 Answer = tuple[int, dict[str, str], float]  # status, headers, seconds to wait before answering
 Behaviour = Callable[[int, str], Answer]  # (server index, path) -> answer

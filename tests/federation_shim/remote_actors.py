@@ -16,8 +16,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_shim.cavage import sign_post
-from federation_shim.http_signatures import sign_request_rfc9421
+from lectern.federation_shim.cavage import sign_post
+from lectern.federation_shim.http_signatures import sign_request_rfc9421
 from lectern.vocabulary import ACTIVITYSTREAMS, SECURITY
 
 KEYS: dict[int, rsa.RSAPrivateKey] = {}

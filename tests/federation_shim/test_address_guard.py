@@ -9,8 +9,8 @@ import socket
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from federation_shim.addresses import GuardedResolver, check_host, is_forbidden_address, parse_networks
-from federation_shim.errors import ForbiddenAddress
+from lectern.federation_shim.addresses import GuardedResolver, check_host, is_forbidden_address, parse_networks
+from lectern.federation_shim.errors import ForbiddenAddress
 
 
 @pytest.mark.parametrize(

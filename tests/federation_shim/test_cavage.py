@@ -10,16 +10,16 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_shim.cavage import parse_signature_header, sign_get, sign_headers, sign_post
-from federation_shim.digests import digest_header
-from federation_shim.http_dates import format_http_date
-from federation_shim.http_signatures import (
+from lectern.federation_shim.cavage import parse_signature_header, sign_get, sign_headers, sign_post
+from lectern.federation_shim.digests import digest_header
+from lectern.federation_shim.http_dates import format_http_date
+from lectern.federation_shim.http_signatures import (
     Reason,
     VerificationPolicy,
     VerificationResult,
     verify_request,
 )
-from federation_shim.keys import KeyLookupFailure, PublicKeyInfo
+from lectern.federation_shim.keys import KeyLookupFailure, PublicKeyInfo
 
 KEY_ID = "https://remote.example/users/ada#main-key"
 ACTOR = "https://remote.example/users/ada"

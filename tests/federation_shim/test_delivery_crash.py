@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from federation_shim.state import Follower, ShimState
+from lectern.federation_shim.state import Follower, ShimState
 from tests.conftest import copy_project
 from tests.federation_shim.farm_process import FarmProcess
 from tests.federation_shim.test_deliver_to_fedify import NEW_RESOURCE

@@ -11,12 +11,12 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_shim.delivery_plan import Plan, PlannedActivity
-from federation_shim.delivery_store import DeliveryStore
-from federation_shim.delivery_worker import DeliveryWorker
-from federation_shim.inbox_client import InboxClient
-from federation_shim.retry_policy import FAILURE_DAYS
-from federation_shim.state import Follower, ShimState
+from lectern.federation_shim.delivery_plan import Plan, PlannedActivity
+from lectern.federation_shim.delivery_store import DeliveryStore
+from lectern.federation_shim.delivery_worker import DeliveryWorker
+from lectern.federation_shim.inbox_client import InboxClient
+from lectern.federation_shim.retry_policy import FAILURE_DAYS
+from lectern.federation_shim.state import Follower, ShimState
 from tests.federation_shim.inbox_farm import Answer, InboxFarm, always_accept
 from tests.federation_shim.remote_actors import actor_key
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from federation_shim.digests import (
+from lectern.federation_shim.digests import (
     DigestProblem,
     check_content_digest,
     check_digest,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from federation_shim.host_slots import HostSlots
+from lectern.federation_shim.host_slots import HostSlots
 
 
 def test_at_most_n_per_host_in_flight_and_other_hosts_are_not_held_up() -> None:

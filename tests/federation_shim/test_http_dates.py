@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from federation_shim import http_dates
-from federation_shim.http_dates import current_http_date, format_http_date, parse_http_date
+from lectern.federation_shim import http_dates
+from lectern.federation_shim.http_dates import current_http_date, format_http_date, parse_http_date
 
 
 def test_dates_are_formatted_as_imf_fixdate_in_gmt() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_shim.http_signatures import (
+from lectern.federation_shim.http_signatures import (
     KeyLookupFailure,
     PublicKeyInfo,
     Reason,

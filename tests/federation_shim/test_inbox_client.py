@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from federation_shim.cavage import sign_post
-from federation_shim.inbox_client import MAX_ANSWER_BYTES, InboxClient, PostResult, _parse
+from lectern.federation_shim.cavage import sign_post
+from lectern.federation_shim.inbox_client import MAX_ANSWER_BYTES, InboxClient, PostResult, _parse
 
 BODY = b'{"type":"Create","id":"https://oer.example/ap/creates/a/b.json"}'
 HEADERS = {"Content-Type": "application/activity+json", "Signature": 'keyId="k",signature="s"'}

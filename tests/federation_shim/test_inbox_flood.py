@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from federation_shim.fetch_budget import FetchBudget
+from lectern.federation_shim.fetch_budget import FetchBudget
 from tests.conftest import copy_project
 from tests.federation_shim.remote_actors import RemoteServer
 from tests.lectern_server import LecternServer

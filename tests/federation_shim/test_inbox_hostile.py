@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from federation_shim.cavage import sign_headers, sign_post
+from lectern.federation_shim.cavage import sign_headers, sign_post
 from tests.conftest import copy_project
 from tests.federation_shim.remote_actors import RemoteActor, RemoteServer
 from tests.lectern_server import LecternServer

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from federation_shim.cavage import sign_headers
-from federation_shim.digests import digest_header
-from federation_shim.http_dates import current_http_date
+from lectern.federation_shim.cavage import sign_headers
+from lectern.federation_shim.digests import digest_header
+from lectern.federation_shim.http_dates import current_http_date
 from tests.conftest import copy_project
 from tests.federation_shim.remote_actors import RemoteActor, RemoteServer
 from tests.lectern_server import LecternServer
@@ -253,7 +253,7 @@ def test_a_post_whose_signature_does_not_cover_host_is_401(shim: LecternServer, 
 
 
 def test_an_rfc9421_signature_without_created_is_401(shim: LecternServer, remote: RemoteServer) -> None:
-    from federation_shim.http_signatures import sign_request_rfc9421
+    from lectern.federation_shim.http_signatures import sign_request_rfc9421
 
     alice = remote.actors["alice"]
     body = json.dumps(follow(alice, shim)).encode()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from federation_shim.json_body import MAX_DEPTH, BadJSON, parse_json
+from lectern.federation_shim.json_body import MAX_DEPTH, BadJSON, parse_json
 from tests.fuzz_strategies import HOSTILE_FRAGMENTS, json_values
 
 BOUNDED = settings(max_examples=500, deadline=timedelta(seconds=2), database=None)

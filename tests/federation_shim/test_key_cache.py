@@ -12,10 +12,10 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_shim.http_signatures import Reason, sign_post, verify_request
-from federation_shim.key_cache import CachedKey, KeyCache, LRUDict
-from federation_shim.keys import KeyLookupFailure, PublicKey, PublicKeyInfo
-from federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim.http_signatures import Reason, sign_post, verify_request
+from lectern.federation_shim.key_cache import CachedKey, KeyCache, LRUDict
+from lectern.federation_shim.keys import KeyLookupFailure, PublicKey, PublicKeyInfo
+from lectern.federation_shim.remote_fetch import RemoteFetcher
 from tests.federation_shim.local_http import LocalServer
 
 AP_JSON = "application/activity+json"

@@ -15,10 +15,10 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_shim.fetch_budget import FetchBudget, TokenBucket
-from federation_shim.key_cache import KeyCache
-from federation_shim.keys import TOO_MANY_FETCHES, KeyLookupFailure, PublicKeyInfo
-from federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim.fetch_budget import FetchBudget, TokenBucket
+from lectern.federation_shim.key_cache import KeyCache
+from lectern.federation_shim.keys import TOO_MANY_FETCHES, KeyLookupFailure, PublicKeyInfo
+from lectern.federation_shim.remote_fetch import RemoteFetcher
 from tests.federation_shim.local_http import LocalServer
 
 

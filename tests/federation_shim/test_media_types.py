@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from federation_shim.media_types import ACCEPT_ACTIVITYPUB, is_activitypub_content_type
+from lectern.federation_shim.media_types import ACCEPT_ACTIVITYPUB, is_activitypub_content_type
 
 
 def test_accept_header_asks_for_both_activitypub_types() -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from federation_shim.delivery_plan import plan_delivery
-from generator.content_loader import load_site
+from lectern.federation_shim.delivery_plan import plan_delivery
+from lectern.generator.content_loader import load_site
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from tests.federation_shim.lemmy_reader import LemmyRejects, read_community_post

@@ -15,8 +15,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_shim.addresses import parse_networks
-from federation_shim.errors import (
+from lectern.federation_shim.addresses import parse_networks
+from lectern.federation_shim.errors import (
     FetchError,
     FetchTimeout,
     ForbiddenAddress,
@@ -28,9 +28,9 @@ from federation_shim.errors import (
     UnsupportedURL,
     WrongContentType,
 )
-from federation_shim.http_signatures import KeyLookupFailure, PublicKeyInfo, sign_get, verify_request
-from federation_shim.media_types import ACCEPT_ACTIVITYPUB
-from federation_shim.remote_fetch import FetchedDocument, RemoteFetcher
+from lectern.federation_shim.http_signatures import KeyLookupFailure, PublicKeyInfo, sign_get, verify_request
+from lectern.federation_shim.media_types import ACCEPT_ACTIVITYPUB
+from lectern.federation_shim.remote_fetch import FetchedDocument, RemoteFetcher
 from tests.federation_shim.local_http import LocalServer
 
 AP_JSON = "application/activity+json"

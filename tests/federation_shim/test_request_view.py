@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from federation_shim.request_view import TargetURI, headers_from_pairs, lowercase_headers
+from lectern.federation_shim.request_view import TargetURI, headers_from_pairs, lowercase_headers
 
 
 def test_authority_is_lower_case_and_drops_the_default_port() -> None:

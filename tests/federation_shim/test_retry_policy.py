@@ -5,7 +5,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from federation_shim.retry_policy import MAX_RETRIES, Outcome, classify, next_delay, retry_after_seconds, retry_delay
+from lectern.federation_shim.retry_policy import (
+    MAX_RETRIES,
+    Outcome,
+    classify,
+    next_delay,
+    retry_after_seconds,
+    retry_delay,
+)
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -13,9 +13,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from federation_shim.http_signatures import Reason, VerificationResult, verify_request
-from federation_shim.keys import KeyLookupFailure, PublicKey, PublicKeyInfo
-from federation_shim.rfc9421 import sign_request
+from lectern.federation_shim.http_signatures import Reason, VerificationResult, verify_request
+from lectern.federation_shim.keys import KeyLookupFailure, PublicKey, PublicKeyInfo
+from lectern.federation_shim.rfc9421 import sign_request
 
 KEY_ID = "https://remote.example/users/ada#main-key"
 ACTOR = "https://remote.example/users/ada"

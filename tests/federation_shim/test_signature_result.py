@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from federation_shim.signature_result import (
+from lectern.federation_shim.signature_result import (
     DEFAULT_POLICY,
     Reason,
     VerificationPolicy,

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from federation_shim.signing_pool import SigningPool
+from lectern.federation_shim.signing_pool import SigningPool
 
 
 def test_every_caller_gets_its_own_result_from_a_thread() -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from federation_shim.structured_fields import (
+from lectern.federation_shim.structured_fields import (
     InnerList,
     Item,
     StructuredFieldError,

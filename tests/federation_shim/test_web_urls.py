@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from federation_shim.request_view import TargetURI
-from federation_shim.web_urls import authority_of, general_problem, is_web_url, parse_web_url, web_url_problem
+from lectern.federation_shim.request_view import TargetURI
+from lectern.federation_shim.web_urls import authority_of, general_problem, is_web_url, parse_web_url, web_url_problem
 
 BOUNDED = settings(max_examples=1000, deadline=timedelta(seconds=2), database=None)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from generator.cartridge import export_cartridge
-from generator.cartridge_manifest import CC_1_1, CartridgeVersion
-from generator.content_loader import load_site
-from generator.content_model import Collection, Resource, Site
+from lectern.generator.cartridge import export_cartridge
+from lectern.generator.cartridge_manifest import CC_1_1, CartridgeVersion
+from lectern.generator.content_loader import load_site
+from lectern.generator.content_model import Collection, Resource, Site
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCHEMAS = Path(__file__).resolve().parent / "cc_schemas" / "v1p1"

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.actor_images import (
+from lectern.build import build_site
+from lectern.generator.actor_images import (
     HEADER_HEIGHT,
     HEADER_WIDTH,
     ICON_SIZE,
@@ -30,10 +31,9 @@ from generator.actor_images import (
     default_header_png,
     slug_colour,
 )
-from generator.actors import attribution_domain
-from generator.content_model import Collection
-from generator.png import encode_png, png_size
-from lectern.build import build_site
+from lectern.generator.actors import attribution_domain
+from lectern.generator.content_model import Collection
+from lectern.generator.png import encode_png, png_size
 from lectern.jsonld import expand
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths

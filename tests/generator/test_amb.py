@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator import amb
-from generator.content_model import LEVELS, RESOURCE_TYPES
-from generator.licenses import _OTHER_LICENSES, find_license
-from generator.vocabularies import EDUCATIONAL_LEVEL, HCRT, educational_levels, resource_types
+from lectern.generator import amb
+from lectern.generator.content_model import LEVELS, RESOURCE_TYPES
+from lectern.generator.licenses import _OTHER_LICENSES, find_license
+from lectern.generator.vocabularies import EDUCATIONAL_LEVEL, HCRT, educational_levels, resource_types
 from tests.generator.amb_validation import amb_errors
 
 MINIMAL = {

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.assets import Asset, asset_url_function, theme_assets, write_assets
-from generator.errors import ThemeError
+from lectern.generator.assets import Asset, asset_url_function, theme_assets, write_assets
+from lectern.generator.errors import ThemeError
 
 
 def test_an_asset_name_carries_the_first_8_hex_digits_of_its_sha256() -> None:
@@ -39,7 +39,7 @@ def test_only_themes_written_for_lectern_get_autoescaping(tmp_path: Path) -> Non
 
     from jinja2 import Environment
 
-    from generator.assets import install_theme_globals
+    from lectern.generator.assets import install_theme_globals
 
     (tmp_path / "ours" / "assets").mkdir(parents=True)
     (tmp_path / "pelican-simple").mkdir()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.background_files import BackgroundFiles, finish_all
+from lectern.generator.background_files import BackgroundFiles, finish_all
 
 
 def test_every_file_lands_and_the_last_write_of_a_path_wins(tmp_path: Path) -> None:

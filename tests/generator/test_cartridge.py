@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator.cartridge import ascii_address, collection_order, zip_bytes
-from generator.cartridge_cover import cover_page
-from generator.cartridge_manifest import CC_1_3
-from generator.content_loader import load_site
-from generator.lom import vcard
-from generator.theme_context import credit_line
+from lectern.generator.cartridge import ascii_address, collection_order, zip_bytes
+from lectern.generator.cartridge_cover import cover_page
+from lectern.generator.cartridge_manifest import CC_1_3
+from lectern.generator.content_loader import load_site
+from lectern.generator.lom import vcard
+from lectern.generator.theme_context import credit_line
 from tests.generator.cartridge_support import (
     COLLECTIONS,
     NS,

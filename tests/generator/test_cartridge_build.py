@@ -10,8 +10,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from generator.cartridge_output import cartridge_path
 from lectern.content_types import IMS_CC
+from lectern.generator.cartridge_output import cartridge_path
 from lectern.settings import Settings
 from tests.conftest import SITE_URL, copy_project
 from tests.generator.cartridge_support import COLLECTIONS, NS, schema

@@ -13,7 +13,7 @@ import re
 import pytest
 from lxml import etree
 
-from generator.cartridge import ascii_address
+from lectern.generator.cartridge import ascii_address
 from tests.generator.cartridge_support import COLLECTIONS, CP, NS, Unpacked, example, resource_element, schema
 
 # Moodle, backup/cc/cc112moodle.php:41-43 and :50, the namespaces its XPath queries use.

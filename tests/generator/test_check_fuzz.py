@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from generator.content_loader import load_site
 from lectern.build import ContentProblems, build_site
 from lectern.cli import main
+from lectern.generator.content_loader import load_site
 from tests.conftest import copy_project, project_settings
 from tests.generator.test_content_loader import COLLECTION
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.content_loader import load_site
+from lectern.generator.content_loader import load_site
 
 COLLECTION = "---\ntitle: Fractions\nsummary: Halves and quarters.\ncurator: Ms. Rivera\nlanguage: en\n---\nAbout.\n"
 RESOURCE = """---

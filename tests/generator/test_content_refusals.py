@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.content_loader import load_site
-from generator.errors import Problem
-from generator.field_rules import parse_date
+from lectern.generator.content_loader import load_site
+from lectern.generator.errors import Problem
+from lectern.generator.field_rules import parse_date
 from tests.generator.test_content_loader import COLLECTION, RESOURCE, write
 
 

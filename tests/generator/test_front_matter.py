@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.front_matter import parse_front_matter
+from lectern.generator.front_matter import parse_front_matter
 
 
 def test_fields_carry_their_line_numbers_and_the_body_follows() -> None:

@@ -12,17 +12,17 @@ from typing import Any
 
 import pytest
 
-from generator.actors import collection_actor, site_actor
-from generator.content_loader import load_site
-from generator.objects import (
+from lectern.generator.actors import collection_actor, site_actor
+from lectern.generator.content_loader import load_site
+from lectern.generator.objects import (
     resource_to_announce,
     resource_to_create,
     resource_to_group_announce,
     resource_to_note,
     resource_to_page,
 )
-from generator.outboxes import outbox_documents
-from generator.publication_history import Publication
+from lectern.generator.outboxes import outbox_documents
+from lectern.generator.publication_history import Publication
 from lectern.settings import settings_from_mapping
 from lectern.site_paths import SitePaths
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.license_display import license_badge
-from generator.licenses import find_license
+from lectern.generator.license_display import license_badge
+from lectern.generator.licenses import find_license
 
 
 @pytest.mark.parametrize(

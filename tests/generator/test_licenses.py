@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.licenses import find_license, suggest_licenses
+from lectern.generator.licenses import find_license, suggest_licenses
 
 
 @pytest.mark.parametrize(

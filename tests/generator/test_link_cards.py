@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from generator.link_cards import Card, CardImage, collection_image, meta_tags, shorten
+from lectern.generator.link_cards import Card, CardImage, collection_image, meta_tags, shorten
 
 DEFAULT = CardImage("https://oer.example.edu/theme/card.0123abcd.png", "An open book", 1200, 630)
 

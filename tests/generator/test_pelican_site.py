@@ -15,11 +15,11 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from generator.content_loader import load_site
-from generator.pelican_settings import PLUGIN
-from generator.pelican_site import CollectionProblems
 from lectern.build import build_site
 from lectern.errors import SettingsError
+from lectern.generator.content_loader import load_site
+from lectern.generator.pelican_settings import PLUGIN
+from lectern.generator.pelican_site import CollectionProblems
 from lectern.init_site import init_site
 from lectern.resources import site_template
 from lectern.settings import load_settings

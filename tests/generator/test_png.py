@@ -5,8 +5,8 @@ import zlib
 
 import pytest
 
-from generator.card_image import CARD_HEIGHT, CARD_WIDTH, Circle, Polygon, default_card_png, rasterise
-from generator.png import SIGNATURE, encode_png, png_size
+from lectern.generator.card_image import CARD_HEIGHT, CARD_WIDTH, Circle, Polygon, default_card_png, rasterise
+from lectern.generator.png import SIGNATURE, encode_png, png_size
 
 
 def decode_rgb(data: bytes) -> list[bytes]:

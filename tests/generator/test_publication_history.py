@@ -6,8 +6,13 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from generator.publication_history import FirstPublished, Publication, PublicationHistory, read_publication_history
-from generator.tombstones import CollectionTombstone, Tombstone
+from lectern.generator.publication_history import (
+    FirstPublished,
+    Publication,
+    PublicationHistory,
+    read_publication_history,
+)
+from lectern.generator.tombstones import CollectionTombstone, Tombstone
 
 RESOURCE = "---\ntitle: {title}\n---\n"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

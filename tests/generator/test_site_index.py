@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from generator.site_index import collection_index, facets, index_path
+from lectern.generator.site_index import collection_index, facets, index_path
 from tests.generator.theme_examples import COLLECTION, PATHS, resource
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from generator.content_model import Site
-from generator.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_xml
+from lectern.generator.content_model import Site
+from lectern.generator.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_xml
 from tests.generator.theme_examples import COLLECTION, PATHS, resource
 
 

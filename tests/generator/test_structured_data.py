@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.content_loader import load_site
-from generator.structured_data import collection_document, learning_resource, script_json
+from lectern.generator.content_loader import load_site
+from lectern.generator.structured_data import collection_document, learning_resource, script_json
 from tests.generator.amb_validation import amb_errors
 from tests.generator.theme_examples import COLLECTION, PATHS, resource
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.content_loader import load_site
-from generator.subject_areas import area_concepts, areas_from_subjects, find_area, suggest_areas
-from generator.vocabularies import HIGHER_EDUCATION_SUBJECTS, SCHOOL_SUBJECTS, school_subjects
+from lectern.generator.content_loader import load_site
+from lectern.generator.subject_areas import area_concepts, areas_from_subjects, find_area, suggest_areas
+from lectern.generator.vocabularies import HIGHER_EDUCATION_SUBJECTS, SCHOOL_SUBJECTS, school_subjects
 
 MATHEMATIK = SCHOOL_SUBJECTS + "s1017"
 

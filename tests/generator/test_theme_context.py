@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from generator.language_names import language_name
-from generator.theme_context import credit_line, display_date, feed_url, file_size, hosted_file
+from lectern.generator.language_names import language_name
+from lectern.generator.theme_context import credit_line, display_date, feed_url, file_size, hosted_file
 from tests.generator.theme_examples import resource
 
 

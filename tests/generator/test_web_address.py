@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.web_address import web_address_problem
+from lectern.generator.web_address import web_address_problem
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from generator.content_model import Collection, Resource
-from generator.licenses import find_license
+from lectern.generator.content_model import Collection, Resource
+from lectern.generator.licenses import find_license
 from lectern.site_paths import SitePaths
 
 PATHS = SitePaths("https://oer.example.edu")

@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, Thread
 from pathlib import Path
 from typing import Any
 
-from federation_shim.http_signatures import verify_request
-from federation_shim.keys import KeyLookupFailure, PublicKeyInfo, public_key_from_pem
+from lectern.federation_shim.http_signatures import verify_request
+from lectern.federation_shim.keys import KeyLookupFailure, PublicKeyInfo, public_key_from_pem
 from tests.server_process import NO_PROXY
 
 

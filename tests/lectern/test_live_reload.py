@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.delivery_output import MANIFEST_FILE
-from generator.publication_history import FIRST_PUBLISHED_FILE
 from lectern.build import build_site
+from lectern.generator.delivery_output import MANIFEST_FILE
+from lectern.generator.publication_history import FIRST_PUBLISHED_FILE
 from lectern.live_reload import LiveReload, preview_builder
 from tests.conftest import project_settings
 

@@ -16,9 +16,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from lectern.publish.aws_clients import new_session
+from lectern.publish.publisher import PublishReport, PublishRequest, publish
 from lectern.settings import Settings
-from publish.aws_clients import new_session
-from publish.publisher import PublishReport, PublishRequest, publish
 
 ENV_CLEARED = (
     "AWS_PROFILE",

@@ -10,11 +10,11 @@ from typing import Any
 import boto3
 import pytest
 
-from publish.cdn import MAX_PATHS, invalidation_batch, invalidation_paths
-from publish.errors import CdnError
-from publish.plan import make_plan
-from publish.publisher import PublishReport
-from publish.report import MAX_LISTED, cdn_lines
+from lectern.publish.cdn import MAX_PATHS, invalidation_batch, invalidation_paths
+from lectern.publish.errors import CdnError
+from lectern.publish.plan import make_plan
+from lectern.publish.publisher import PublishReport
+from lectern.publish.report import MAX_LISTED, cdn_lines
 
 from .conftest import run
 

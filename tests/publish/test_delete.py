@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from publish.report import dry_run_lines, summary_lines
+from lectern.publish.report import dry_run_lines, summary_lines
 
 from .conftest import keys, run
 

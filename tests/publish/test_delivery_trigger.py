@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-import publish.cli
+from lectern import publish
 from lectern.cli import main
+from lectern.publish.delivery_trigger import deliver_url, trigger_delivery
+from lectern.publish.errors import DeliveryTriggerFailed
+from lectern.publish.publisher import PublishReport, PublishRequest
+from lectern.publish.publisher import publish as real_publish
 from lectern.settings import Settings
-from publish.delivery_trigger import deliver_url, trigger_delivery
-from publish.errors import DeliveryTriggerFailed
-from publish.publisher import PublishReport, PublishRequest
-from publish.publisher import publish as real_publish
 
 from .conftest import failing_session
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from lectern.publish.aws_errors import Place, translate
+from lectern.publish.errors import AccessDenied, CredentialsRejected, WrongRegion
 from lectern.settings import Settings
-from publish.aws_errors import Place, translate
-from publish.errors import AccessDenied, CredentialsRejected, WrongRegion
 from tests.lectern_server import free_port
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from publish.errors import OutputMissing
-from publish.local_files import is_tombstone, scan_output
+from lectern.publish.errors import OutputMissing
+from lectern.publish.local_files import is_tombstone, scan_output
 
 
 def test_every_file_but_hidden_ones_is_found_with_its_hash(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from publish.manifest import Entry, Manifest, decode, encode
+from lectern.publish.manifest import Entry, Manifest, decode, encode
 
 ENTRIES = {
     "index.html": Entry("a" * 64, '"etag1"', 120, "text/html; charset=utf-8", "public, max-age=60, must-revalidate"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from lectern.content_types import cache_control, content_type
-from publish.local_files import LocalFile
-from publish.manifest import Entry
-from publish.plan import RemoteObject, make_plan, paths_to_head, paths_to_inspect, trusted_entries, waves
+from lectern.publish.local_files import LocalFile
+from lectern.publish.manifest import Entry
+from lectern.publish.plan import RemoteObject, make_plan, paths_to_head, paths_to_inspect, trusted_entries, waves
 
 
 def local(path: str, sha: str = "aa", size: int = 10) -> LocalFile:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from publish.progress import Progress
+from lectern.publish.progress import Progress
 
 
 class Terminal(io.StringIO):

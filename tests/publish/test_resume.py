@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from publish.errors import AccessDenied, UploadFailed
+from lectern.publish.errors import AccessDenied, UploadFailed
 
 from .conftest import RequestCounter, failing_session, keys, run
 

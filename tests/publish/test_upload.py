@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lectern.content_types import ACTIVITY_JSON, HOUR, IMMUTABLE, SHORT, cache_control, content_type
-from publish.report import summary_lines
+from lectern.publish.report import summary_lines
 
 from .conftest import RequestCounter, keys, run
 
@@ -81,7 +81,7 @@ def test_only_changed_files_go_up_and_a_header_change_alone_counts(
     (output / "fractions" / "index.html").write_text("<p>new</p>", encoding="utf-8")
     (output / "python-basics" / "files" / "extra.pdf").write_bytes(b"%PDF-1.4 new")
     # A newer Lectern serves CSV files for a day: same bytes, new Cache-Control.
-    import publish.local_files
+    from lectern import publish
 
     longer = lambda path: "public, max-age=86400" if path.endswith(".csv") else cache_control(path)  # noqa: E731
     monkeypatch.setattr(publish.local_files, "cache_control", longer)

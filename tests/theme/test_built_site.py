@@ -19,15 +19,15 @@ from typing import Any
 import pytest
 from pelican import signals
 
-from generator.amb import RESOURCE_TYPE_TO_HCRT
-from generator.content_loader import load_site
-from generator.content_model import Resource
-from generator.errors import ThemeError
-from generator.licenses import find_license
-from generator.png import png_size
-from generator.vocabularies import HCRT, HIGHER_EDUCATION_SUBJECTS, SCHOOL_SUBJECTS
 from lectern.build import BuildFailed, build_site
 from lectern.errors import LecternError
+from lectern.generator.amb import RESOURCE_TYPE_TO_HCRT
+from lectern.generator.content_loader import load_site
+from lectern.generator.content_model import Resource
+from lectern.generator.errors import ThemeError
+from lectern.generator.licenses import find_license
+from lectern.generator.png import png_size
+from lectern.generator.vocabularies import HCRT, HIGHER_EDUCATION_SUBJECTS, SCHOOL_SUBJECTS
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from tests.conftest import copy_project, project_settings
