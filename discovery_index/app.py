@@ -365,5 +365,6 @@ def create_app(config: IndexConfig) -> Starlette:
 
 
 def app_from_environment() -> Starlette:
-    """ASGI factory: `uvicorn --factory lectern.discovery_index.app:app_from_environment` (see `config` for the variables)."""
+    """ASGI factory: `uvicorn --factory lectern.discovery_index.app:app_from_environment` (see `config` for the
+    variables)."""
     return create_app(make_config(None, None, "127.0.0.1", 8100, False))

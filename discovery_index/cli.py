@@ -156,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m lectern.discovery_index ...`: the same commands without a Lectern project's settings."""
     from lectern.errors import LecternError
 
-    parser = argparse.ArgumentParser(prog="python -m lectern.discovery_index", description="The Lectern discovery index.")
+    parser = argparse.ArgumentParser(
+        prog="python -m lectern.discovery_index", description="The Lectern discovery index."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     holder = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_commands(holder)

@@ -11,8 +11,9 @@ A background task delivers new, changed and removed resources to followers: it n
 (`federation_shim.delivery_service`).
 
 `lectern serve` adds the static output on the same origin (`serve_static=True`), as a CDN routes it in production.
-Run the shim alone behind a CDN with `uvicorn --factory lectern.federation_shim.app:app_from_environment` (settings file in
-LECTERN_SETTINGS, default ./pelicanconf.py); it still needs the build output locally, for the WebFinger index.
+Run the shim alone behind a CDN with `uvicorn --factory lectern.federation_shim.app:app_from_environment` (settings
+file in LECTERN_SETTINGS, default ./pelicanconf.py); it still needs the build output locally, for the WebFinger
+index.
 """
 
 from __future__ import annotations
