@@ -13,7 +13,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def default_theme() -> Path:
     """The theme Lectern's pages are written with when `pelicanconf.py` names none."""
-    return PACKAGE_DIR / "themes" / "lectern"
+    return (PACKAGE_DIR / "themes" / "lectern").resolve()
 
 
 def site_template() -> Path:
