@@ -3,7 +3,8 @@
     GET  /, /search?q=...&license=...        the search page (HTML, no JavaScript)
     GET  /api/search?q=&license=&language=&level=&type=&subject=&instance=&limit=&offset=
                                              results, facet counts, highlighted snippets (JSON)
-    GET  /api/collections[?instance=H], /api/instances
+    GET  /sites, /collections[?instance=H]    what is followed (HTML)
+    GET  /api/collections[?instance=H], /api/sites (= /api/instances)
     GET  /.well-known/webfinger, /actor, /outbox, /following, /followers       the index as an actor
     POST /inbox                              deliveries from followed actors (verified: see `inbox`)
     POST /_index/sources {"source": ...}     add an instance or an actor      } Authorization: Bearer <token>
@@ -38,6 +39,7 @@ from discovery_index.follows import Sender
 from discovery_index.inbox import IndexInbox
 from discovery_index.json_fetch import json_session
 from discovery_index.licenses import license_label
+from discovery_index.listing_pages import render_collections_page, render_sites_page
 from discovery_index.records import FollowState
 from discovery_index.search_page import highlighted, render_search_page, stylesheet
 from discovery_index.sqlite_store import SqliteIndexStore
@@ -45,6 +47,7 @@ from discovery_index.storage import (
     FACETS,
     MAX_LIMIT,
     MAX_OFFSET,
+    CollectionSummary,
     IndexStore,
     InstanceSummary,
     SearchQuery,
@@ -120,9 +123,12 @@ def results_json(query: SearchQuery, results: SearchResults) -> dict[str, Any]:
         "query": query.text,
         "filters": {facet: list(values) for facet, values in query.filters.items()},
         "matched": results.matched,
+        "suggestion": results.suggestion,
         "total": results.total,
         "limit": query.limit,
         "offset": query.offset,
+        "more": results.more,
+        "facets_exact": results.facets_exact,
         "results": [
             {
                 "id": hit.record.object_id,
@@ -145,6 +151,7 @@ def results_json(query: SearchQuery, results: SearchResults) -> dict[str, Any]:
                 "instance": hit.record.instance,
                 "source": hit.record.source,
                 "rank": hit.rank,
+                "also_in": [asdict(copy) for copy in hit.also_in],
             }
             for hit in results.hits
         ],
@@ -177,8 +184,25 @@ async def search_page(request: Request) -> Response:
     return HTMLResponse(html)
 
 
-async def api_collections(request: Request) -> Response:
+def followed_collections(request: Request) -> list[CollectionSummary]:
     summaries = service_of(request).store.collections(request.query_params.get("instance") or None)
+    return [s for s in summaries if s.collection.follow_state in (FollowState.PENDING, FollowState.ACCEPTED)]
+
+
+async def collections_page(request: Request) -> Response:
+    service = service_of(request)
+    instance = request.query_params.get("instance") or ""
+    page = render_collections_page(service.config.name, followed_collections(request), instance, service.css_url)
+    return HTMLResponse(page)
+
+
+async def sites_page(request: Request) -> Response:
+    service = service_of(request)
+    return HTMLResponse(render_sites_page(service.config.name, service.store.instances(), service.css_url))
+
+
+async def api_collections(request: Request) -> Response:
+    summaries = followed_collections(request)
     return JSONResponse(
         [
             {
@@ -194,7 +218,6 @@ async def api_collections(request: Request) -> Response:
                 "resources": s.resources,
             }
             for s in summaries
-            if s.collection.follow_state in (FollowState.PENDING, FollowState.ACCEPTED)
         ],
         headers={"Access-Control-Allow-Origin": "*"},
     )
@@ -348,6 +371,9 @@ def create_app(config: IndexConfig) -> Starlette:
         Route("/api/search", api_search, methods=["GET"]),
         Route("/api/collections", api_collections, methods=["GET"]),
         Route("/api/instances", api_instances, methods=["GET"]),
+        Route("/api/sites", api_instances, methods=["GET"]),
+        Route("/sites", sites_page, methods=["GET"]),
+        Route("/collections", collections_page, methods=["GET"]),
         Route("/static/index.css", stylesheet_endpoint, methods=["GET"]),
         Route("/.well-known/webfinger", webfinger_endpoint, methods=["GET"]),
         Route("/actor", actor_endpoint, methods=["GET"]),
