@@ -145,7 +145,10 @@ QUERIES: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
 ]  # fmt: skip
 
 
-def generate(resources: int, collections: int, subjects: int, seed: int = 7) -> list[tuple[CollectionRecord, bytes]]:
+def generate(
+    resources: int, collections: int, subjects: int, seed: int = 7
+) -> tuple[list[tuple[CollectionRecord, bytes]], int]:
+    """The serialised group Announces, each with its collection's record, and the number of distinct subjects."""
     rng = random.Random(seed)
     topics = list(TOPICS)
     start = datetime(2023, 1, 1, tzinfo=UTC)
@@ -155,6 +158,7 @@ def generate(resources: int, collections: int, subjects: int, seed: int = 7) -> 
         f"{rng.choice(TOPICS[topics[n % len(topics)]].split())} {rng.choice(QUALIFIERS)} {n}" for n in range(subjects)
     ]
     counter = 0
+    distinct: set[str] = set()
     for number in range(collections):
         host = INSTANCES[number % len(INSTANCES)]
         paths = SitePaths(f"https://{host}")
@@ -196,10 +200,11 @@ def generate(resources: int, collections: int, subjects: int, seed: int = 7) -> 
                 source_path="",
             )
             counter += 1
+            distinct.update(subject.lower() for subject in resource.subjects)
             note = resource_to_note(resource, collection, paths, Publication(added), "library")
             page = resource_to_page(note, paths, resource)
             made.append((record, json.dumps(resource_to_group_announce(page, paths, resource)).encode()))
-    return made
+    return made, len(distinct)
 
 
 def anchor() -> float:
@@ -236,7 +241,7 @@ def main() -> int:
     anchors = [anchor()]
     print(f"anchor (fixed work, best of 5): {anchors[0]:.1f} ms")
     started = time.perf_counter()
-    deliveries = generate(args.resources, args.collections, max(1, args.subjects))
+    deliveries, subjects = generate(args.resources, args.collections, max(1, args.subjects))
     print(
         f"generated {len(deliveries):,} group Announces with the generator's code "
         f"in {time.perf_counter() - started:.1f} s"
@@ -254,7 +259,6 @@ def main() -> int:
             assert report.applied.upserted == len(batch), report
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
-        subjects = store.db.execute("SELECT count(*) FROM facet_values WHERE facet = 'subject'").fetchone()[0]
         print(
             f"ingested {len(deliveries):,} Notes in {seconds:.1f} s: {len(deliveries) / seconds:,.0f} Notes/s "
             f"(CPU {cpu:.1f} s: {len(deliveries) / cpu:,.0f} Notes/s of CPU; batches of {args.batch}); "

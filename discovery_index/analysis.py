@@ -74,8 +74,12 @@ def term(word: str, language: str) -> str:
 
 def analyse(text: str, language: str) -> str:
     """`text` as the space-separated terms stored in the full-text table."""
-    key = language_key(language)
-    return " ".join(term(word, key) for word in words(text))
+    return analyse_words(words(text), language_key(language))
+
+
+def analyse_words(found: list[str], key: str) -> str:
+    """`words(text)` as the space-separated terms stored, for a resource in language `key` (`language_key`)."""
+    return " ".join([term(word, key) for word in found])
 
 
 def query_forms(word: str, languages: frozenset[str]) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from discovery_index.analysis import fold, words
+from discovery_index.analysis import fold
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS vocabulary (id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE, count INTEGER NOT NULL);
@@ -32,14 +32,10 @@ CANDIDATES = 60
 MIN_WORD, MAX_WORD = 3, 30
 
 
-def vocabulary_words(texts: Iterable[str]) -> set[str]:
-    """The distinct folded words of `texts` worth suggesting (no numbers, not too short or long)."""
-    return {
-        folded
-        for text in texts
-        for word in words(text)
-        if MIN_WORD <= len(word) <= MAX_WORD and not word.isdigit() and (folded := fold(word))
-    }
+def vocabulary_words(found: Iterable[str]) -> set[str]:
+    """The distinct folded words among `found` (`analysis.words`) worth suggesting (not too short or long, letters
+    only)."""
+    return {fold(word) for word in set(found) if MIN_WORD <= len(word) <= MAX_WORD and word.isalpha()}
 
 
 def distance(a: str, b: str, limit: int) -> int:
@@ -67,8 +63,9 @@ class Vocabulary:
         db.executescript(SCHEMA)
         self.pending: Counter[str] = Counter()
 
-    def add(self, texts: Iterable[str]) -> None:
-        self.pending.update(vocabulary_words(texts))
+    def add(self, found: Iterable[str]) -> None:
+        """Count the words of one resource (`analysis.words` of its fields), each once."""
+        self.pending.update(vocabulary_words(found))
 
     def flush(self) -> None:
         """Write the words counted in this transaction (called just before it commits)."""

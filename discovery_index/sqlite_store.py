@@ -27,10 +27,11 @@ import time
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from discovery_index.analysis import analyse
+from discovery_index.analysis import analyse_words, language_key, words
 from discovery_index.facet_tables import FacetTables
 from discovery_index.link_key import link_key
 from discovery_index.records import (
@@ -131,6 +132,7 @@ class SqliteIndexStore:
         self.searcher = Searcher(self.db, self.facets, self.vocabulary)
         self._cache: dict[str, SearchResults] = {}
         self._cache_size = CACHE_SIZE if cache_results else 0
+        self._top_id = int(self.db.execute("SELECT coalesce(max(id), 0) FROM resources").fetchone()[0])
         if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'resource_text'").fetchone():
             self.db.executescript(FTS_TABLE)
             self._reindex()
@@ -258,20 +260,23 @@ class SqliteIndexStore:
         ).fetchone()  # fmt: skip
         if row is None:
             return False
-        db.execute("DELETE FROM resource_text WHERE rowid = ?", row)
-        self.facets.remove(row[0])
+        if row[0] <= self._top_id:  # an update (a new row's id is above every id seen: nothing to remove)
+            db.execute("DELETE FROM resource_text WHERE rowid = ?", row)
+            self.facets.remove(row[0])
+        self._top_id = max(self._top_id, row[0])
         self._index(db, row[0], r)
         return True
 
     def _index(self, db: sqlite3.Connection, rid: int, r: ResourceRecord) -> None:
         """The searchable part of a stored resource: its analysed fields, its facets, its words."""
-        texts = r.texts()
+        key = language_key(r.language)
+        found = [words(text) for text in r.texts()]
         db.execute(
             f"INSERT INTO resource_text (rowid, {', '.join(SEARCH_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rid, *(analyse(text, r.language) for text in texts)),
+            (rid, *(analyse_words(field, key) for field in found)),
         )
         self.facets.add(rid, r.facet_values())
-        self.vocabulary.add(texts[:4])
+        self.vocabulary.add(chain.from_iterable(found[:4]))  # title, summary, subjects, tags
 
     def _reindex(self) -> None:
         """Analyse every stored resource again (a database from before `resource_text`)."""
