@@ -67,7 +67,8 @@ class FacetTables:
         self.db = db
         db.executescript(SCHEMA)
         self.ids: dict[tuple[str, str], int] = {}
-        self.delta: Counter[int] = Counter()
+        self.delta: Counter[int] = Counter()  # count changes of the open transaction
+        self.pending: dict[int, set[int]] = {}  # resource -> value ids, written at the end of the transaction
 
     def _value_id(self, facet: str, label: str) -> int:
         found = self.ids.get((facet, "\0" + label))  # by the label as given: no key to compute
@@ -87,23 +88,29 @@ class FacetTables:
         return found
 
     def add(self, rid: int, pairs: Iterable[Pair]) -> None:
+        """Give resource `rid` these values (written with the others of the transaction by `flush`)."""
         values = {self._value_id(facet, value) for facet, value in pairs}
-        self.db.executemany("INSERT OR IGNORE INTO resource_facets VALUES (?, ?)", [(rid, v) for v in values])
+        self.pending[rid] = values
         self.delta.update(values)
 
     def remove(self, rid: int) -> None:
+        self.delta.subtract(self.pending.pop(rid, ()))
         gone = self.db.execute("DELETE FROM resource_facets WHERE resource_id = ? RETURNING value_id", (rid,))
         self.delta.subtract(row[0] for row in gone.fetchall())
 
     def flush(self) -> None:
-        """Apply the count changes of this transaction (called just before it commits)."""
+        """Write the rows and count changes of this transaction (called just before it commits)."""
+        rows = sorted((rid, value) for rid, values in self.pending.items() for value in values)
+        self.db.executemany("INSERT OR IGNORE INTO resource_facets VALUES (?, ?)", rows)
         changes = [(n, value) for value, n in self.delta.items() if n]
         self.db.executemany("UPDATE facet_values SET count = count + ? WHERE id = ?", changes)
+        self.pending.clear()
         self.delta.clear()
 
     def forget(self) -> None:
         """After a rollback: the cached ids may name rows that were never committed."""
         self.ids.clear()
+        self.pending.clear()
         self.delta.clear()
 
     def selected_ids(self, filters: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
