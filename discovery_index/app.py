@@ -38,10 +38,10 @@ from discovery_index.errors import SourceError
 from discovery_index.follows import Sender
 from discovery_index.inbox import IndexInbox
 from discovery_index.json_fetch import json_session
-from discovery_index.licenses import license_label
 from discovery_index.listing_pages import render_collections_page, render_sites_page
 from discovery_index.records import FollowState
-from discovery_index.search_page import highlighted, render_search_page, stylesheet
+from discovery_index.results_json import instance_json, results_json
+from discovery_index.search_page import render_search_page, stylesheet
 from discovery_index.sqlite_store import SqliteIndexStore
 from discovery_index.storage import (
     FACETS,
@@ -49,9 +49,7 @@ from discovery_index.storage import (
     MAX_OFFSET,
     CollectionSummary,
     IndexStore,
-    InstanceSummary,
     SearchQuery,
-    SearchResults,
 )
 from discovery_index.subscriptions import Subscriptions
 from federation_shim.app import read_body, target_uri
@@ -118,53 +116,6 @@ def search_query(request: Request) -> SearchQuery:
     )
 
 
-def results_json(query: SearchQuery, results: SearchResults) -> dict[str, Any]:
-    return {
-        "query": query.text,
-        "filters": {facet: list(values) for facet, values in query.filters.items()},
-        "matched": results.matched,
-        "suggestion": results.suggestion,
-        "total": results.total,
-        "limit": query.limit,
-        "offset": query.offset,
-        "more": results.more,
-        "facets_exact": results.facets_exact,
-        "results": [
-            {
-                "id": hit.record.object_id,
-                "url": hit.record.url,
-                "title": hit.record.title,
-                "summary": hit.record.summary,
-                "snippet_html": highlighted(hit.snippet),
-                "license": hit.record.license,
-                "license_label": license_label(hit.record.license) if hit.record.license else "",
-                "language": hit.record.language,
-                "levels": list(hit.record.levels),
-                "type": hit.record.resource_type,
-                "subjects": list(hit.record.subjects),
-                "tags": list(hit.record.tags),
-                "authors": list(hit.record.authors),
-                "links": list(hit.record.links),
-                "published": hit.record.published,
-                "updated": hit.record.updated,
-                "collection": {"id": hit.record.collection, "name": hit.collection_name, "url": hit.collection_url},
-                "instance": hit.record.instance,
-                "source": hit.record.source,
-                "rank": hit.rank,
-                "also_in": [asdict(copy) for copy in hit.also_in],
-            }
-            for hit in results.hits
-        ],
-        "facets": {
-            facet: [
-                {"value": c.value, "label": license_label(c.value) if facet == "license" else c.value, "count": c.count}
-                for c in counts
-            ]
-            for facet, counts in results.facets.items()
-        },
-    }
-
-
 async def api_search(request: Request) -> Response:
     try:
         query = search_query(request)
@@ -221,10 +172,6 @@ async def api_collections(request: Request) -> Response:
         ],
         headers={"Access-Control-Allow-Origin": "*"},
     )
-
-
-def instance_json(summary: InstanceSummary) -> dict[str, Any]:
-    return {**asdict(summary.instance), "collections": summary.collections, "resources": summary.resources}
 
 
 async def api_instances(request: Request) -> Response:

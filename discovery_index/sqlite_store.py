@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -49,6 +48,7 @@ from discovery_index.records import (
     UpsertResource,
 )
 from discovery_index.spelling import Vocabulary
+from discovery_index.sqlite_keys import KeyStore
 from discovery_index.sqlite_search import RESOURCE_COLUMNS, Searcher, record_from_row
 from discovery_index.storage import CollectionSummary, InstanceSummary, SearchQuery, SearchResults
 from federation_shim.key_cache import CachedKey
@@ -347,32 +347,3 @@ def _upgrade_resources(db: sqlite3.Connection) -> None:
     db.execute("UPDATE resources SET body = (SELECT f.body FROM resources_fts f WHERE f.rowid = resources.id)")
     db.execute("DROP TABLE resources_fts")
     db.execute("COMMIT")
-
-
-class KeyStore(MutableMapping[str, CachedKey]):
-    """The key cache's store in the index's database: keys survive a restart, and a Delete from an actor whose key
-    document is gone can still be verified (the pattern of `federation_shim.state.PersistentKeyStore`)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __getitem__(self, key_id: str) -> CachedKey:
-        row = self.db.execute("SELECT * FROM remote_keys WHERE key_id = ?", (key_id,)).fetchone()
-        if row is None:
-            raise KeyError(key_id)
-        return CachedKey(row[0], row[1], row[2], float(row[3]))
-
-    def __setitem__(self, key_id: str, entry: CachedKey) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO remote_keys VALUES (?, ?, ?, ?)",
-            (key_id, entry.owner, entry.public_key_pem, entry.fetched_at or time.time()),
-        )
-
-    def __delitem__(self, key_id: str) -> None:
-        self.db.execute("DELETE FROM remote_keys WHERE key_id = ?", (key_id,))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([row[0] for row in self.db.execute("SELECT key_id FROM remote_keys")])
-
-    def __len__(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM remote_keys").fetchone()[0])
