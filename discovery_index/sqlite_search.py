@@ -46,6 +46,7 @@ RESOURCE_COLUMNS = (
 BROAD = 10_000
 FACET_VALUES_SHOWN = 30
 MAX_FILTER_VALUES = 10
+MAX_FILTER_LENGTH = 400
 MAX_COPIES = 10
 SORT_UP_TO = 3000
 _MATCH = "resource_text WHERE resource_text MATCH ?"
@@ -62,10 +63,12 @@ def record_from_row(row: Sequence[Any], body: str = "") -> ResourceRecord:
 
 
 def clean_filters(filters: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """Known facets only, at most MAX_FILTER_VALUES non-empty values each."""
+    """Known facets only, at most MAX_FILTER_VALUES non-empty values each, cut at MAX_FILTER_LENGTH characters (no
+    stored value is that long: a longer one still matches nothing, at a bounded cost)."""
     cleaned = {}
     for facet in FACETS:
-        values = tuple(dict.fromkeys(v for v in filters.get(facet, ()) if isinstance(v, str) and v))
+        given = filters.get(facet, ())
+        values = tuple(dict.fromkeys(v[:MAX_FILTER_LENGTH] for v in given if isinstance(v, str) and v))
         if values:
             cleaned[facet] = values[:MAX_FILTER_VALUES]
     return cleaned
