@@ -89,6 +89,11 @@ def test_a_search_finds_resources_from_both_sites_with_facet_counts(sites: Sites
     assert filtered["total"] == 4  # the two PhET simulations in Spanish, on each site
     assert counts(filtered["facets"]["level"])["primary"] == 4
     assert len(filtered["results"]) == 2 and all(len(hit["also_in"]) == 1 for hit in filtered["results"])
+    assert all(hit["instance"] != hit["also_in"][0]["instance"] for hit in filtered["results"])
+    status, raw = sites.index.request("GET", "/search?q=fracci%C3%B3n&level=primary&type=simulation")
+    page = raw.decode()  # the page shows each copy on the other site under its one result
+    assert status == 200 and page.count('class="also-in"') == 2
+    assert all(f'href="{hit["also_in"][0]["url"]}"' in page for hit in filtered["results"])
     # the English word is only in their addresses (phet.colorado.edu/.../fractions-intro): not searched
     assert sites.index.search(q="fractions", level="primary", type="simulation")["total"] == 0
 

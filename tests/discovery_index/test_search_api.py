@@ -152,16 +152,3 @@ def test_subject_filters_ignore_case(sites: Sites) -> None:
     assert (
         lower["total"] > 0 and sites.index.search(subject="PHYSICS", instance=sites.a.host)["total"] == lower["total"]
     )
-
-
-def test_the_page_shows_copies_on_other_sites_under_one_result(sites: Sites) -> None:
-    answer = sites.index.search(q="fracción", type="simulation", instance=[sites.a.host, sites.b.host])
-    merged = [hit for hit in answer["results"] if hit["also_in"]]
-    assert merged and all(hit["instance"] != hit["also_in"][0]["instance"] for hit in merged)
-    query = urllib.parse.urlencode(
-        {"q": "fracción", "type": "simulation", "instance": [sites.a.host, sites.b.host]}, doseq=True
-    )
-    status, raw = sites.index.request("GET", f"/search?{query}")
-    page = raw.decode()
-    assert status == 200 and page.count('class="also-in"') == len(merged)
-    assert all(f'href="{hit["also_in"][0]["url"]}"' in page for hit in merged)
