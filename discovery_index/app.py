@@ -3,7 +3,8 @@
     GET  /, /search?q=...&license=...        the search page (HTML, no JavaScript)
     GET  /api/search?q=&license=&language=&level=&type=&subject=&instance=&limit=&offset=
                                              results, facet counts, highlighted snippets (JSON)
-    GET  /api/collections[?instance=H], /api/instances
+    GET  /sites, /collections[?instance=H]    what is followed (HTML)
+    GET  /api/collections[?instance=H], /api/sites (= /api/instances)
     GET  /.well-known/webfinger, /actor, /outbox, /following, /followers       the index as an actor
     POST /inbox                              deliveries from followed actors (verified: see `inbox`)
     POST /_index/sources {"source": ...}     add an instance or an actor      } Authorization: Bearer <token>
@@ -38,18 +39,18 @@ from lectern.discovery_index.export import export_amb
 from lectern.discovery_index.follows import Sender
 from lectern.discovery_index.inbox import IndexInbox
 from lectern.discovery_index.json_fetch import json_session
-from lectern.discovery_index.licenses import license_label
+from lectern.discovery_index.listing_pages import render_collections_page, render_sites_page
 from lectern.discovery_index.records import FollowState
-from lectern.discovery_index.search_page import highlighted, render_search_page, stylesheet
+from lectern.discovery_index.results_json import instance_json, results_json
+from lectern.discovery_index.search_page import render_search_page, stylesheet
 from lectern.discovery_index.sqlite_store import SqliteIndexStore
 from lectern.discovery_index.storage import (
     FACETS,
     MAX_LIMIT,
     MAX_OFFSET,
+    CollectionSummary,
     IndexStore,
-    InstanceSummary,
     SearchQuery,
-    SearchResults,
 )
 from lectern.discovery_index.subscriptions import Subscriptions
 from lectern.federation_shim.app import read_body, target_uri
@@ -116,49 +117,6 @@ def search_query(request: Request) -> SearchQuery:
     )
 
 
-def results_json(query: SearchQuery, results: SearchResults) -> dict[str, Any]:
-    return {
-        "query": query.text,
-        "filters": {facet: list(values) for facet, values in query.filters.items()},
-        "matched": results.matched,
-        "total": results.total,
-        "limit": query.limit,
-        "offset": query.offset,
-        "results": [
-            {
-                "id": hit.record.object_id,
-                "url": hit.record.url,
-                "title": hit.record.title,
-                "summary": hit.record.summary,
-                "snippet_html": highlighted(hit.snippet),
-                "license": hit.record.license,
-                "license_label": license_label(hit.record.license) if hit.record.license else "",
-                "language": hit.record.language,
-                "levels": list(hit.record.levels),
-                "type": hit.record.resource_type,
-                "subjects": list(hit.record.subjects),
-                "tags": list(hit.record.tags),
-                "authors": list(hit.record.authors),
-                "links": list(hit.record.links),
-                "published": hit.record.published,
-                "updated": hit.record.updated,
-                "collection": {"id": hit.record.collection, "name": hit.collection_name, "url": hit.collection_url},
-                "instance": hit.record.instance,
-                "source": hit.record.source,
-                "rank": hit.rank,
-            }
-            for hit in results.hits
-        ],
-        "facets": {
-            facet: [
-                {"value": c.value, "label": license_label(c.value) if facet == "license" else c.value, "count": c.count}
-                for c in counts
-            ]
-            for facet, counts in results.facets.items()
-        },
-    }
-
-
 async def api_search(request: Request) -> Response:
     try:
         query = search_query(request)
@@ -178,8 +136,25 @@ async def search_page(request: Request) -> Response:
     return HTMLResponse(html)
 
 
-async def api_collections(request: Request) -> Response:
+def followed_collections(request: Request) -> list[CollectionSummary]:
     summaries = service_of(request).store.collections(request.query_params.get("instance") or None)
+    return [s for s in summaries if s.collection.follow_state in (FollowState.PENDING, FollowState.ACCEPTED)]
+
+
+async def collections_page(request: Request) -> Response:
+    service = service_of(request)
+    instance = request.query_params.get("instance") or ""
+    page = render_collections_page(service.config.name, followed_collections(request), instance, service.css_url)
+    return HTMLResponse(page)
+
+
+async def sites_page(request: Request) -> Response:
+    service = service_of(request)
+    return HTMLResponse(render_sites_page(service.config.name, service.store.instances(), service.css_url))
+
+
+async def api_collections(request: Request) -> Response:
+    summaries = followed_collections(request)
     return JSONResponse(
         [
             {
@@ -195,14 +170,9 @@ async def api_collections(request: Request) -> Response:
                 "resources": s.resources,
             }
             for s in summaries
-            if s.collection.follow_state in (FollowState.PENDING, FollowState.ACCEPTED)
         ],
         headers={"Access-Control-Allow-Origin": "*"},
     )
-
-
-def instance_json(summary: InstanceSummary) -> dict[str, Any]:
-    return {**asdict(summary.instance), "collections": summary.collections, "resources": summary.resources}
 
 
 async def api_instances(request: Request) -> Response:
@@ -350,6 +320,9 @@ def create_app(config: IndexConfig) -> Starlette:
         Route("/api/collections", api_collections, methods=["GET"]),
         Route("/api/instances", api_instances, methods=["GET"]),
         Route("/api/export/amb", export_amb, methods=["GET"]),
+        Route("/api/sites", api_instances, methods=["GET"]),
+        Route("/sites", sites_page, methods=["GET"]),
+        Route("/collections", collections_page, methods=["GET"]),
         Route("/static/index.css", stylesheet_endpoint, methods=["GET"]),
         Route("/.well-known/webfinger", webfinger_endpoint, methods=["GET"]),
         Route("/actor", actor_endpoint, methods=["GET"]),

@@ -34,3 +34,31 @@ def license_label(uri: str) -> str:
             return {"zero": f"CC0 {version}", "mark": f"Public Domain Mark {version}"}.get(elements, f"CC {elements}")
         return f"CC {elements.upper()} {version}"
     return _OTHERS.get(uri, uri.split("://", 1)[-1].rstrip("/"))
+
+
+_CC_ID = re.compile(r"^cc[\s_-]*(by(?:[\s_-]*(?:nc|nd|sa))*)[\s_-]*v?(\d(?:\.\d)?)$")
+_CC0 = re.compile(r"^cc[\s_-]*(?:0|zero)(?:[\s_-]*v?(\d\.\d))?$")
+_OTHER_IDS = {re.sub(r"[\s_.-]", "", label.lower()): uri for uri, label in _OTHERS.items()}
+
+
+def license_key(text: str) -> str:
+    """One spelling for the license filter, whatever was typed: a URI (any scheme, `www.`, trailing slash or case)
+    or an identifier (`CC-BY-SA-4.0`, `cc by-sa 4.0`, `CC0-1.0`, `MIT`) -> 'creativecommons.org/licenses/by-sa/4.0'."""
+    value = text.strip().lower()
+    if "://" not in value:
+        cc = _CC_ID.match(value)
+        if cc:
+            elements = re.sub(r"[\s_-]+", "-", cc.group(1))
+            version = cc.group(2) if "." in cc.group(2) else f"{cc.group(2)}.0"
+            return f"creativecommons.org/licenses/{elements}/{version}"
+        zero = _CC0.match(value)
+        if zero:
+            return f"creativecommons.org/publicdomain/zero/{zero.group(1) or '1.0'}"
+        other = _OTHER_IDS.get(re.sub(r"[\s_.-]", "", value.removesuffix(".0")), "") or _OTHER_IDS.get(
+            re.sub(r"[\s_.-]", "", value), ""
+        )
+        if not other:
+            return value
+        value = other.lower()
+    address = value.split("://", 1)[-1]
+    return address.removeprefix("www.").rstrip("/")

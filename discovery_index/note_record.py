@@ -146,6 +146,20 @@ def hashtags_of(note: dict[str, Any]) -> list[str]:
     return names
 
 
+FACT_LINES = ("License:", "Level:", "Type:", "By:")
+
+
+def _is_boilerplate(paragraph: str) -> bool:
+    """A paragraph Lectern writes from the metadata (`generator.objects.note_content`): the links to the material
+    (one address per line), the fact lines (License, Level, Type, By), the hashtags. Searching them would make
+    `license` match every resource and a Spanish resource match `fraction` through its address."""
+    lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+    return all(
+        line.startswith(FACT_LINES) or (" " not in line and "/" in line) or all(w.startswith("#") for w in line.split())
+        for line in lines
+    )
+
+
 def check_object(note: dict[str, Any], actor_id: str, in_group: bool = False) -> NotIndexed | None:
     """None when `note` may be indexed as posted by `actor_id`; otherwise why not. `in_group`: `actor_id` is a
     FEP-1b12 group that shared the note, which an actor of its host posted in it (`audience`)."""
@@ -200,6 +214,8 @@ def note_to_record(
             summary = clip(text, MAX_SUMMARY)
             kept = summary.removesuffix("…")
             rest = [text[len(kept) :].strip()] if text.startswith(kept) and len(kept) < len(text) else []
+    if lectern:
+        rest = [paragraph for paragraph in rest if not _is_boilerplate(paragraph)]
     subjects = texts_of(note.get("about"))
     authors = texts_of(note.get("author"))
     license_uri = note.get("license")
@@ -211,7 +227,7 @@ def note_to_record(
         url=page_url(note.get("url"), object_id),
         title=title or object_id,
         summary=summary,
-        body=clip("\n".join([*rest, *subjects, *tags, *authors]), MAX_BODY),
+        body=clip("\n".join(rest), MAX_BODY),
         license=str(license_uri) if is_web_url(license_uri) and len(str(license_uri)) <= 300 else "",
         language=language_of(note),
         resource_type=resource_type[0].lower() if resource_type else "",

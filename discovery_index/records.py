@@ -68,7 +68,7 @@ class ResourceRecord:
     url: str  # the origin's HTML page (the object id when it has none)
     title: str
     summary: str
-    body: str  # every other searchable word: remaining text, subjects, tags, authors
+    body: str  # the curator's (or the post's) own text beyond title and summary; never the Note's fact lines
     license: str = ""  # the license URI
     language: str = ""
     resource_type: str = ""
@@ -81,20 +81,28 @@ class ResourceRecord:
     updated: str = ""
     source: str = "activitypub"  # 'lectern' or 'activitypub'
 
-    def texts(self) -> tuple[str, str, str]:
-        """What the full-text index holds: title, summary, body (weighted in that order)."""
-        return self.title, self.summary, self.body
+    def texts(self) -> tuple[str, str, str, str, str, str]:
+        """What is searched, field by field (weighted in this order, see SEARCH_FIELDS): title, summary, subjects,
+        tags, authors, text. Never the link, license, level or type lines of the Note."""
+        return (
+            self.title, self.summary, "\n".join(self.subjects), "\n".join(self.tags), "\n".join(self.authors),
+            self.body,
+        )  # fmt: skip
 
     def facet_values(self) -> list[tuple[str, str]]:
         """(facet, value) pairs for filtering and counting: one row each, multi-valued facets included."""
         pairs = [("instance", self.instance)]
         pairs += [(name, value) for name, value in self._single_values() if value]
         pairs += [("level", level) for level in dict.fromkeys(self.levels)]
-        pairs += [("subject", subject) for subject in dict.fromkeys(s.lower() for s in self.subjects)]
+        pairs += [("subject", subject) for subject in {s.lower(): s for s in reversed(self.subjects)}.values()]
         return pairs
 
     def _single_values(self) -> list[tuple[str, str]]:
         return [("license", self.license), ("language", self.language), ("type", self.resource_type)]
+
+
+SEARCH_FIELDS = ("title", "summary", "subjects", "tags", "authors", "body")
+FIELD_WEIGHTS = (10.0, 4.0, 5.0, 3.0, 2.0, 1.0)  # bm25 weights: a word in the title counts most
 
 
 @dataclass(frozen=True)

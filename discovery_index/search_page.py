@@ -14,8 +14,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from lectern.discovery_index.licenses import license_label
-from lectern.discovery_index.storage import FACETS, MARK_END, MARK_START, Hit, SearchQuery, SearchResults
+from lectern.discovery_index.storage import FACETS, MARK_END, MARK_START, MAX_OFFSET, Hit, SearchQuery, SearchResults
 
+DEFAULT_LIMIT = 20
 LABELS = {
     "license": ("License", "Any license"),
     "language": ("Language", "Any language"),
@@ -40,7 +41,10 @@ PAGE_CSS = """
 .result-source { color: var(--muted, #4d5866); font-size: .92rem; margin: .2rem 0 .6rem; }
 .result-source a { position: relative; z-index: 1; }
 .pager { display: flex; justify-content: space-between; gap: 1rem; margin-top: 1.5rem; }
-.matched-any { color: var(--muted, #4d5866); }
+.matched-any, .did-you-mean { color: var(--muted, #4d5866); }
+.also-in { font-size: .92rem; margin: .4rem 0 0; }
+.also-in a { position: relative; z-index: 1; }
+.listing { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem; }
 """
 
 FALLBACK_THEME_CSS = """
@@ -101,21 +105,52 @@ def _card(hit: Hit) -> str:
     )
     source = escape(hit.collection_name or r.collection)
     collection = f'<a href="{escape(hit.collection_url)}">{source}</a>' if hit.collection_url else source
+    copies = ", ".join(
+        f'<a href="{escape(copy.url)}">{escape(copy.collection_name or copy.title)}</a> · {escape(copy.instance)}'
+        for copy in hit.also_in
+    )
+    also_in = f'<p class="also-in">Also in: {copies}</p>' if copies else ""
     return (
         f'<li><article class="card resource-card"><h3 class="card-title"{lang}>'
         f'<a href="{escape(r.url)}">{escape(r.title)}</a></h3>'
         f'<p class="result-source">{collection} · {escape(r.instance)}'
         f"{' · updated ' + escape(r.updated[:10]) if r.updated else ''}</p>"
         f'<p class="card-summary"{lang}>{highlighted(hit.snippet)}</p>'
-        f'<dl class="chips">{chip_html}</dl></article></li>'
+        f'<dl class="chips">{chip_html}</dl>{also_in}</article></li>'
     )
 
 
-def _page_link(query: SearchQuery, offset: int, text: str, rel: str) -> str:
-    params = [("q", query.text)] if query.text else []
+def search_link(query: SearchQuery, offset: int, text: str | None = None) -> str:
+    """The address of `query` at `offset` with every parameter kept (words, filters, limit)."""
+    words = query.text if text is None else text
+    params = [("q", words)] if words else []
     params += [(facet, value) for facet in FACETS for value in query.filters.get(facet, ())]
+    params += [("limit", str(query.limit))] if query.limit != DEFAULT_LIMIT else []
     params += [("offset", str(offset))] if offset else []
-    return f'<a class="button button-quiet" rel="{rel}" href="/search?{escape(urlencode(params))}">{text}</a>'
+    return "/search?" + urlencode(params)
+
+
+def _page_link(query: SearchQuery, offset: int, text: str, rel: str) -> str:
+    return f'<a class="button button-quiet" rel="{rel}" href="{escape(search_link(query, offset))}">{text}</a>'
+
+
+def page_shell(title: str, heading: str, css_url: str, main: str) -> str:
+    """The page around `main`: the theme's header with the index's navigation, and its footer."""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(heading)}</title>"
+        '<meta name="color-scheme" content="light dark">'
+        f'<link rel="stylesheet" href="{escape(css_url)}"></head><body>'
+        '<a class="skip-link" href="#main">Skip to content</a>'
+        '<header class="site-header"><div class="wrap header-inner">'
+        f'<a class="site-name" href="/"><span>{escape(title)}</span></a>'
+        '<nav class="site-nav" aria-label="Index"><a href="/">Search</a> <a href="/sites">Sites</a> '
+        '<a href="/collections">Collections</a></nav></div></header>'
+        f'<main id="main" tabindex="-1"><div class="wrap">{main}</div></main>'
+        '<footer class="site-footer"><div class="wrap footer-inner"><p>Each result links to its own site; every '
+        "resource keeps its own license: check it before you reuse the material.</p></div></footer></body></html>"
+    )
 
 
 def render_search_page(title: str, query: SearchQuery, results: SearchResults, css_url: str) -> str:
@@ -139,25 +174,21 @@ def render_search_page(title: str, query: SearchQuery, results: SearchResults, c
     listing = (
         f'<ul class="result-list" role="list">{items}</ul>' if items else '<p class="no-results">Nothing found.</p>'
     )
+    if results.suggestion:
+        corrected = search_link(query, 0, results.suggestion)
+        note += (
+            f'<p class="did-you-mean">Nothing matched “{escape(query.text)}”. Did you mean '
+            f'<a href="{escape(corrected)}">{escape(results.suggestion)}</a>? Its results are shown.</p>'
+        )
     pager = []
     if query.offset > 0:
         pager.append(_page_link(query, max(0, query.offset - query.limit), "Previous", "prev"))
-    if shown_to < results.total:
+    if results.more and shown_to <= MAX_OFFSET:
         pager.append(_page_link(query, shown_to, "Next", "next"))
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(query.text + ' · ' if query.text else '')}{escape(title)}</title>"
-        '<meta name="color-scheme" content="light dark">'
-        f'<link rel="stylesheet" href="{escape(css_url)}"></head><body>'
-        '<a class="skip-link" href="#main">Skip to content</a>'
-        '<header class="site-header"><div class="wrap header-inner">'
-        f'<a class="site-name" href="/"><span>{escape(title)}</span></a>'
-        '<nav class="site-nav" aria-label="Index"><a href="/api/instances">Sites</a> '
-        '<a href="/api/collections">Collections</a></nav></div></header>'
-        f'<main id="main" tabindex="-1"><div class="wrap"><h1>{escape(title)}</h1>{form}'
+    heading = f"{query.text} · {title}" if query.text else title
+    main = (
+        f"<h1>{escape(title)}</h1>{form}"
         f'<p class="result-count" role="status">{count}</p>{note}{listing}'
-        f'<nav class="pager" aria-label="Pages">{"".join(pager)}</nav></div></main>'
-        '<footer class="site-footer"><div class="wrap footer-inner"><p>Each result links to its own site; every '
-        "resource keeps its own license: check it before you reuse the material.</p></div></footer></body></html>"
+        f'<nav class="pager" aria-label="Pages">{"".join(pager)}</nav>'
     )
+    return page_shell(title, heading, css_url, main)

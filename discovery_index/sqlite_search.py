@@ -1,14 +1,16 @@
-"""A search over SQLite + FTS5 and the in-memory facet bitsets: matches, filters, counts, a ranked page, snippets.
+"""A search over SQLite: FTS5 over analysed fields, facet counts in SQL, copies of one material merged.
 
-    1. the matching ids: `SELECT rowid ... MATCH` (every term quoted, see query_text); with no resource having every
-       word, any word; with no words at all, every resource (browsing)
-    2. filters: AND of the facets' bitsets (OR within a facet); total = popcount
-    3. facet counts over the filtered matches, all of them, not just the page (facet_bits)
-    4. the page: FTS5's bm25 order (`ORDER BY rank`, weights title 10, summary 4, body 1), read until enough
-       filtered matches; for a word in more than BROAD resources, the title matches are ranked first (ranking
-       40,000 matches costs more than a search should; these are the best of them anyway), then the rest
-    5. a snippet per hit with FTS5's snippet(), one `rowid =` lookup each (FTS5 evaluates `rowid IN (...)` by
-       re-running the match per value)
+    1. the words (query_text): each analysed in every language the index holds (or the selected ones), OR-ed;
+       phrases, `-word`, `word*`. Tried in turn: every word; every word with the last as a prefix (still being
+       typed); every word with the unknown ones corrected ("did you mean", `spelling`); any word
+    2. filters: `rowid IN (resources with a chosen value)` per facet, in the same statement
+    3. facet counts over all the filtered matches (`facet_tables`: GROUP BY in SQL); with no words and no filters,
+       the counts kept on each write (an index read)
+    4. the page: bm25 order (`ORDER BY rank`, weights in records.FIELD_WEIGHTS, title highest); for a word in more
+       than BROAD resources the title matches come first (ranking 40,000 matches costs more than a search should;
+       these are the best of them anyway), then the rest. Read until the page has enough *distinct materials*: a
+       resource whose link was seen higher up is a copy (`also_in` of that hit), not a result of its own
+    5. a snippet per hit (`snippets`), computed in Python from the stored text
 
 Browsing (no words) orders by `updated`, newest first.
 """
@@ -17,18 +19,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from typing import Any
 
-from lectern.discovery_index.facet_bits import FacetBits, ids_to_mask, mask_to_ids, membership
+from lectern.discovery_index.analysis import language_key, query_forms
+from lectern.discovery_index.facet_tables import FacetTables
 from lectern.discovery_index.query_text import TextQuery, parse_query
 from lectern.discovery_index.records import ResourceRecord
+from lectern.discovery_index.snippets import snippet
+from lectern.discovery_index.spelling import Vocabulary
 from lectern.discovery_index.storage import (
     FACETS,
-    MARK_END,
-    MARK_START,
     MAX_LIMIT,
     MAX_OFFSET,
+    Copy,
     FacetCount,
     Hit,
     SearchQuery,
@@ -39,10 +43,13 @@ RESOURCE_COLUMNS = (
     "object_id, collection, instance, url, title, summary, license, language, resource_type, levels, subjects, "
     "tags, authors, links, published, updated, source"
 )
-SNIPPET = f"snippet(resources_fts, -1, '{MARK_START}', '{MARK_END}', '…', 24)"
 BROAD = 10_000
 FACET_VALUES_SHOWN = 30
 MAX_FILTER_VALUES = 10
+MAX_FILTER_LENGTH = 400
+MAX_COPIES = 10
+SORT_UP_TO = 3000
+_MATCH = "resource_text WHERE resource_text MATCH ?"
 
 
 def record_from_row(row: Sequence[Any], body: str = "") -> ResourceRecord:
@@ -56,133 +63,208 @@ def record_from_row(row: Sequence[Any], body: str = "") -> ResourceRecord:
 
 
 def clean_filters(filters: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """Known facets only, at most MAX_FILTER_VALUES non-empty values each."""
+    """Known facets only, at most MAX_FILTER_VALUES non-empty values each, cut at MAX_FILTER_LENGTH characters (no
+    stored value is that long: a longer one still matches nothing, at a bounded cost)."""
     cleaned = {}
     for facet in FACETS:
-        values = tuple(dict.fromkeys(v for v in filters.get(facet, ()) if isinstance(v, str) and v))
+        given = filters.get(facet, ())
+        values = tuple(dict.fromkeys(v[:MAX_FILTER_LENGTH] for v in given if isinstance(v, str) and v))
         if values:
             cleaned[facet] = values[:MAX_FILTER_VALUES]
     return cleaned
 
 
 class Searcher:
-    def __init__(self, db: sqlite3.Connection, bits: FacetBits) -> None:
+    def __init__(self, db: sqlite3.Connection, facets: FacetTables, vocabulary: Vocabulary) -> None:
         self.db = db
-        self.bits = bits
+        self.facets = facets
+        self.vocabulary = vocabulary
+        self._languages: frozenset[str] | None = None
+
+    def changed(self) -> None:
+        """The index was written: forget what was read from it."""
+        self._languages = None
+
+    def languages(self, filters: dict[str, tuple[str, ...]]) -> frozenset[str]:
+        """The language keys a query is analysed in: the selected languages, or every language held."""
+        if "language" in filters:
+            return frozenset(language_key(value) for value in filters["language"])
+        if self._languages is None:
+            rows = self.db.execute("SELECT key FROM facet_values WHERE facet = 'language' AND count > 0")
+            self._languages = frozenset(language_key(row[0]) for row in rows)
+        return self._languages
 
     def search(self, query: SearchQuery) -> SearchResults:
         limit = min(max(query.limit, 1), MAX_LIMIT)
         offset = min(max(query.offset, 0), MAX_OFFSET)
         filters = clean_filters(query.filters)
-        allowed: int | None = None
-        for facet, values in filters.items():
-            mask = self.bits.mask(facet, values)
-            allowed = mask if allowed is None else allowed & mask
+        chosen = self.facets.selected_ids(filters)
         text = parse_query(query.text)
+        if any(not ids for ids in chosen.values()):
+            return SearchResults(0, [], {}, "browse" if text.is_empty else "all")
         if text.is_empty:
-            matches = self.bits.all() if allowed is None else allowed
-            return self._browse(matches, allowed is not None, filters, limit, offset)
-        expression, matched, ids = "", "all", []
-        for candidate, how in self._expressions(text):
-            ids = json.loads(
-                self.db.execute(f"SELECT json_group_array(rowid) FROM {_MATCH}", (candidate,)).fetchone()[0]
-            )
-            expression, matched = candidate, how
+            return self._browse(chosen, limit, offset)
+        languages = self.languages(filters)
+        ids: list[int] = []
+        expression = matched = suggestion = ""
+        for candidate, how, corrected in self._expressions(text, languages):
+            rows = self.db.execute(f"SELECT json_group_array(rowid) FROM {_MATCH}", (candidate,))
+            ids = self.facets.keep_filtered(json.loads(rows.fetchone()[0]), chosen)
             if ids:
+                expression, matched, suggestion = candidate, how, corrected
                 break
         if not ids:
             return SearchResults(0, [], {}, "all")
-        matches = ids_to_mask(ids) if allowed is None else ids_to_mask(ids) & allowed
-        total = matches.bit_count()
-        facets = self._facets(matches, filters, ids if allowed is None else None)
-        if total == 0:
-            return SearchResults(0, [], facets, matched)
-        member = None if allowed is None else membership(matches)
-        page = self._ranked(expression, len(ids) > BROAD, member, offset + limit)[offset:]
-        snippets = {rid: self._snippet(expression, rid) for rid in page}
-        return SearchResults(total, self._hits(page, snippets, first_rank=offset + 1), facets, matched)
+        facets = self._counts(self.facets.counts_over(ids, FACET_VALUES_SHOWN, chosen))
+        allowed = set(ids) if chosen else None
+        ranked = self._ranked(expression, len(ids) > BROAD and "NOT" not in expression, allowed)
+        page, more = self._page(ranked, offset, limit)
+        shown = parse_query(suggestion) if suggestion else text
+        hits = self._hits(page, shown, first_rank=offset + 1)
+        exact = FacetTables.is_exact(len(ids))
+        return SearchResults(len(ids), hits, facets, matched, suggestion, more, exact)
 
-    @staticmethod
-    def _expressions(text: TextQuery) -> list[tuple[str, str]]:
-        expressions = [(text.all_terms, "all")]
-        if len(text.terms) > 1:
-            expressions.append((text.any_term, "any"))
-        return expressions
+    def _expressions(self, text: TextQuery, languages: frozenset[str]) -> Iterator[tuple[str, str, str]]:
+        yield text.match(languages), "all", ""
+        if text.terms and len(text.terms[-1]) >= 3:
+            yield text.match(languages, last_as_prefix=True), "all", ""
+        corrected = self._corrected(text, languages)
+        if corrected is not None:
+            yield corrected.match(languages), "all", " ".join(corrected.shown_words)
+        if len(text.terms) + len(text.phrases) + len(text.prefixes) > 1:
+            yield text.match(languages, any_word=True), "any", ""
 
-    def _ranked(self, expression: str, broad: bool, member: Callable[[int], bool] | None, wanted: int) -> list[int]:
-        """The first `wanted` matches (of `member`, when filtered) in bm25 order."""
-        picked: list[int] = []
+    def _corrected(self, text: TextQuery, languages: frozenset[str]) -> TextQuery | None:
+        """`text` with each plain word that matches nothing replaced by the closest known word; None if none was."""
+        fixed, changed = [], False
+        for word in text.terms:
+            forms = " OR ".join('"' + form.replace('"', '""') + '"' for form in query_forms(word, languages))
+            if self.db.execute(f"SELECT 1 FROM {_MATCH} LIMIT 1", (forms,)).fetchone() is None:
+                suggestion = self.vocabulary.suggest(word)
+                if suggestion:
+                    fixed.append(suggestion)
+                    changed = True
+                    continue
+            fixed.append(word)
+        if not changed:
+            return None
+        return TextQuery(tuple(dict.fromkeys(fixed)), text.phrases, text.prefixes, text.excluded)
+
+    def _ranked(self, expression: str, broad: bool, allowed: set[int] | None) -> Generator[int, None, None]:
+        """The matches (of `allowed`, when filtered) in bm25 order, without repeats."""
         taken: set[int] = set()
         passes = [f"{{title}} : ({expression})", expression] if broad else [expression]
         for current in passes:
             for (rowid,) in self.db.execute(f"SELECT rowid FROM {_MATCH} ORDER BY rank", (current,)):
-                if rowid in taken or (member is not None and not member(rowid)):
+                if rowid in taken or (allowed is not None and rowid not in allowed):
                     continue
-                picked.append(rowid)
                 taken.add(rowid)
-                if len(picked) >= wanted:
-                    return picked
-        return picked
+                yield rowid
 
-    def _snippet(self, expression: str, rowid: int) -> str:
-        row = self.db.execute(f"SELECT {SNIPPET} FROM {_MATCH} AND rowid = ?", (expression, rowid)).fetchone()
-        return str(row[0]) if row else ""
+    def _page(self, ordered: Iterable[int], offset: int, limit: int) -> tuple[list[list[int]], bool]:
+        """The materials ranked offset .. offset + limit of `ordered` (each: its first resource, then its copies),
+        and whether more follow. A resource whose link key was seen before is a copy, not a result."""
+        seen: set[str] = set()
+        heads: list[int] = []
+        keys: dict[int, str] = {}
+        chunk: list[int] = []
 
-    def _browse(
-        self, matches: int, filtered: bool, filters: dict[str, tuple[str, ...]], limit: int, offset: int
-    ) -> SearchResults:
-        total = matches.bit_count()
-        facets = self._facets(matches, filters)
-        if not filtered:
-            rows = self.db.execute(
-                "SELECT id FROM resources ORDER BY updated DESC, id DESC LIMIT ? OFFSET ?", (limit, offset)
+        def take(rids: list[int]) -> bool:
+            marks = ", ".join("?" * len(rids))
+            found = dict(self.db.execute(f"SELECT id, link_key FROM resources WHERE id IN ({marks})", rids).fetchall())
+            for rid in rids:
+                key = found.get(rid)
+                if key is None or (key and key in seen):
+                    continue
+                if key:
+                    seen.add(key)
+                    keys[rid] = key
+                heads.append(rid)
+                if len(heads) > offset + limit:
+                    return True
+            return False
+
+        full = False
+        for rid in ordered:
+            chunk.append(rid)
+            if len(chunk) >= max(64, (offset + limit) * 2 - len(heads)):
+                full, chunk = take(chunk), []
+                if full:
+                    break
+        if chunk and not full:
+            full = take(chunk)
+        if isinstance(ordered, Generator):
+            ordered.close()  # finish the statement it reads (a read transaction stays open while it is pending)
+        page = heads[offset : offset + limit]
+        wanted = {keys[rid]: rid for rid in page if rid in keys}
+        copies: dict[int, list[int]] = {rid: [rid] for rid in page}
+        if wanted:
+            marks = ", ".join("?" * len(wanted))
+            for rid, key in self.db.execute(
+                f"SELECT id, link_key FROM resources WHERE link_key IN ({marks}) ORDER BY id", list(wanted)
+            ):
+                head = wanted[key]
+                if rid != head and len(copies[head]) <= MAX_COPIES:
+                    copies[head].append(rid)
+        return [copies[rid] for rid in page], len(heads) > offset + limit and offset + limit <= MAX_OFFSET
+
+    def _browse(self, chosen: dict[str, list[int]], limit: int, offset: int) -> SearchResults:
+        if not chosen:
+            total = self.facets.total()
+            facets = self.facets.counts_all(FACETS, FACET_VALUES_SHOWN)
+            ordered: Iterable[int] = (
+                row[0] for row in self.db.execute("SELECT id FROM resources ORDER BY updated DESC, id DESC")
             )
-            page = [row[0] for row in rows]
-        elif total <= 5000:
-            ids = mask_to_ids(matches)
-            rows = self.db.execute(
-                f"SELECT id FROM resources WHERE id IN ({', '.join('?' * len(ids))}) "
-                "ORDER BY updated DESC, id DESC LIMIT ? OFFSET ?",
-                (*ids, limit, offset),
-            )
-            page = [row[0] for row in rows]
         else:
-            member = membership(matches)
-            page = []
-            for (rid,) in self.db.execute("SELECT id FROM resources ORDER BY updated DESC, id DESC"):
-                if member(rid):
-                    page.append(rid)
-                    if len(page) >= offset + limit:
-                        break
-            page = page[offset:]
-        return SearchResults(total, self._hits(page, {}, first_rank=0), facets, "browse")
+            ids = self.facets.filtered_ids(chosen)
+            total = len(ids)
+            facets = self.facets.counts_over(ids, FACET_VALUES_SHOWN, chosen) if ids else {}
+            ordered = self._newest(ids)
+        page, more = self._page(ordered, offset, limit)
+        hits = self._hits(page, TextQuery(), first_rank=0)
+        exact = FacetTables.is_exact(total) or not chosen
+        return SearchResults(total, hits, self._counts(facets), "browse", "", more, exact)
 
-    def _facets(
-        self, matches: int, filters: dict[str, tuple[str, ...]], ids: list[int] | None = None
-    ) -> dict[str, list[FacetCount]]:
-        counted = self.bits.counts(matches, FACET_VALUES_SHOWN, filters, ids)
-        return {facet: [FacetCount(value, count) for value, count in pairs] for facet, pairs in counted.items()}
+    def _newest(self, ids: list[int]) -> Generator[int, None, None]:
+        """`ids` newest first: sorted by SQLite when few, else read off the `updated` index until the page is full."""
+        if len(ids) <= SORT_UP_TO:
+            query = (
+                "SELECT id FROM resources WHERE id IN (SELECT value FROM json_each(?)) ORDER BY updated DESC, id DESC"
+            )
+            yield from (row[0] for row in self.db.execute(query, (json.dumps(ids),)))
+            return
+        member = set(ids)
+        for (rid,) in self.db.execute("SELECT id FROM resources ORDER BY updated DESC, id DESC"):
+            if rid in member:
+                yield rid
 
-    def _hits(self, page: list[int], snippets: dict[int, str], *, first_rank: int) -> list[Hit]:
-        if not page:
+    @staticmethod
+    def _counts(counted: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetCount]]:
+        return {facet: [FacetCount(value, n) for value, n in counted.get(facet, [])] for facet in FACETS}
+
+    def _hits(self, page: list[list[int]], text: TextQuery, *, first_rank: int) -> list[Hit]:
+        wanted = [rid for group in page for rid in group]
+        if not wanted:
             return []
         rows = self.db.execute(
-            f"SELECT r.id, {', '.join('r.' + c.strip() for c in RESOURCE_COLUMNS.split(','))}, c.name, c.url "
+            f"SELECT r.id, {', '.join('r.' + c.strip() for c in RESOURCE_COLUMNS.split(','))}, r.body, c.name, c.url "
             f"FROM resources r LEFT JOIN collections c ON c.actor_id = r.collection "
-            f"WHERE r.id IN ({', '.join('?' * len(page))})",
-            page,
+            f"WHERE r.id IN ({', '.join('?' * len(wanted))})",
+            wanted,
         ).fetchall()
         by_id = {row[0]: row for row in rows}
         hits = []
-        for position, rid in enumerate(page):
-            row = by_id.get(rid)
+        for position, (head, *others) in enumerate(page):
+            row = by_id.get(head)
             if row is None:
                 continue
-            record = record_from_row(row[1:18])
-            snippet = snippets.get(rid) or record.summary
+            record = record_from_row(row[1:18], row[18])
+            marked = snippet(record, text.shown_words, text.prefixes) if not text.is_empty else record.summary
+            copies = tuple(
+                Copy(other[4], other[5], other[3], other[19] or "", other[20] or "")
+                for rid in others
+                if (other := by_id.get(rid)) is not None
+            )
             rank = first_rank + position if first_rank else 0
-            hits.append(Hit(record, snippet, rank, row[18] or "", row[19] or ""))
+            hits.append(Hit(record, marked, rank, row[19] or "", row[20] or "", copies))
         return hits
-
-
-_MATCH = "resources_fts WHERE resources_fts MATCH ?"

@@ -1,14 +1,18 @@
 """The index in SQLite: sources, resources, an FTS5 table ranked by bm25, and the federation bookkeeping.
 
     instances, collections    what is followed (one row per server, one per actor)
-    resources                 one row per indexed Note; its `id` is the FTS rowid and the bit in the facet bitsets
-    resources_fts             FTS5 over (title, summary, body), `porter unicode61 remove_diacritics 2`, ranked by
-                              bm25 with weights 10 / 4 / 1: a word in the title counts most
+    resources                 one row per indexed Note; its `id` is the FTS rowid; `link_key` finds copies of one
+                              material (`link_key`)
+    resource_text             FTS5 over the searched fields (records.SEARCH_FIELDS), holding *analysed* terms
+                              (`analysis`: folded, stemmed in the resource's language), ranked by bm25 with
+                              records.FIELD_WEIGHTS: a word in the title counts most
+    facet_values, resource_facets   the facets (`facet_tables`), counted in SQL
+    vocabulary                the words indexed, for "did you mean" (`spelling`)
     processed_activities      activity ids already applied (deduplication)
     remote_keys               the key cache's store (as federation_shim.state.PersistentKeyStore)
 
-Facet values live in the resources' columns and, for searching, in memory (`facet_bits`), rebuilt at start and
-updated after each committed write; the queries themselves are in `sqlite_search`.
+The queries themselves are in `sqlite_search`. A database written by an older version (`resources_fts`, unanalysed)
+is re-indexed from its rows when opened.
 
 One connection, used from the event loop's thread (like the shim's state): every call is short and synchronous, and
 WAL lets another process read while the service writes. Search answers are cached until the next write (the home
@@ -19,15 +23,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from lectern.discovery_index.facet_bits import FacetBits, Pair
+from lectern.discovery_index.analysis import analyse_words, language_key, words
+from lectern.discovery_index.facet_tables import FacetTables
+from lectern.discovery_index.link_key import link_key
 from lectern.discovery_index.records import (
+    FIELD_WEIGHTS,
+    SEARCH_FIELDS,
     ApplyReport,
     Change,
     CollectionRecord,
@@ -39,8 +47,10 @@ from lectern.discovery_index.records import (
     ResourceRecord,
     UpsertResource,
 )
+from lectern.discovery_index.spelling import Vocabulary
+from lectern.discovery_index.sqlite_keys import KeyStore
 from lectern.discovery_index.sqlite_search import RESOURCE_COLUMNS, Searcher, record_from_row
-from lectern.discovery_index.storage import FACETS, CollectionSummary, InstanceSummary, SearchQuery, SearchResults
+from lectern.discovery_index.storage import CollectionSummary, InstanceSummary, SearchQuery, SearchResults
 from lectern.federation_shim.key_cache import CachedKey
 
 SCHEMA = """
@@ -59,10 +69,12 @@ CREATE TABLE IF NOT EXISTS resources (
     id INTEGER PRIMARY KEY, object_id TEXT NOT NULL UNIQUE, collection TEXT NOT NULL, instance TEXT NOT NULL,
     url TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL, license TEXT NOT NULL, language TEXT NOT NULL,
     resource_type TEXT NOT NULL, levels TEXT NOT NULL, subjects TEXT NOT NULL, tags TEXT NOT NULL,
-    authors TEXT NOT NULL, links TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, source TEXT NOT NULL
+    authors TEXT NOT NULL, links TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, source TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT '', link_key TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS resources_by_collection ON resources (collection);
 CREATE INDEX IF NOT EXISTS resources_by_updated ON resources (updated DESC, id DESC);
+CREATE INDEX IF NOT EXISTS resources_by_link ON resources (link_key);
 CREATE TABLE IF NOT EXISTS processed_activities (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, actor TEXT NOT NULL, processed_at TEXT NOT NULL
 );
@@ -70,16 +82,18 @@ CREATE TABLE IF NOT EXISTS remote_keys (
     key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, public_key_pem TEXT NOT NULL, fetched_at REAL NOT NULL
 );
 """
-FTS_TABLE = """
-CREATE VIRTUAL TABLE resources_fts USING fts5(title, summary, body, tokenize = 'porter unicode61 remove_diacritics 2');
-INSERT INTO resources_fts (resources_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)');
+FTS_TABLE = f"""
+CREATE VIRTUAL TABLE resource_text USING fts5({", ".join(SEARCH_FIELDS)}, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO resource_text (resource_text, rank) VALUES ('rank', 'bm25({", ".join(map(str, FIELD_WEIGHTS))})');
 """
 UPSERT = (
-    f"INSERT INTO resources ({RESOURCE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO resources ({RESOURCE_COLUMNS}, body, link_key) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (object_id) DO UPDATE SET url = excluded.url, title = excluded.title, summary = excluded.summary, "
     "license = excluded.license, language = excluded.language, resource_type = excluded.resource_type, "
     "levels = excluded.levels, subjects = excluded.subjects, tags = excluded.tags, authors = excluded.authors, "
-    "links = excluded.links, published = excluded.published, updated = excluded.updated, source = excluded.source "
+    "links = excluded.links, published = excluded.published, updated = excluded.updated, source = excluded.source, "
+    "body = excluded.body, link_key = excluded.link_key "
     "WHERE resources.collection = excluded.collection AND excluded.updated >= resources.updated RETURNING id"
 )
 CACHE_SIZE = 256
@@ -108,19 +122,20 @@ class SqliteIndexStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
         self.db.execute("PRAGMA cache_size=-65536")  # 64 MB of page cache
+        old_text = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'resources_fts'").fetchone()
+        if old_text:
+            _upgrade_resources(self.db)
         self.db.executescript(SCHEMA)
-        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'resources_fts'").fetchone():
-            self.db.executescript(FTS_TABLE)
         self.keys: MutableMapping[str, CachedKey] = KeyStore(self.db)
-        self.bits = FacetBits(FACETS)
-        for rid, *values in self.db.execute(
-            "SELECT id, instance, license, language, resource_type, levels, subjects FROM resources"
-        ):
-            self.bits.add(rid, _facet_pairs(*values))
-        self.searcher = Searcher(self.db, self.bits)
-        self._pending: list[tuple[int, tuple[Pair, ...] | None]] = []  # bit changes, applied once committed
+        self.facets = FacetTables(self.db)
+        self.vocabulary = Vocabulary(self.db)
+        self.searcher = Searcher(self.db, self.facets, self.vocabulary)
         self._cache: dict[str, SearchResults] = {}
         self._cache_size = CACHE_SIZE if cache_results else 0
+        self._top_id = int(self.db.execute("SELECT coalesce(max(id), 0) FROM resources").fetchone()[0])
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'resource_text'").fetchone():
+            self.db.executescript(FTS_TABLE)
+            self._reindex()
 
     def close(self) -> None:
         self.db.close()
@@ -128,20 +143,17 @@ class SqliteIndexStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         self.db.execute("BEGIN IMMEDIATE")
-        self._pending = []
         try:
             yield self.db
+            self.facets.flush()
+            self.vocabulary.flush()
         except BaseException:
             self.db.execute("ROLLBACK")
-            self._pending = []
+            self.facets.forget()
+            self.vocabulary.forget()
             raise
         self.db.execute("COMMIT")
-        for rid, pairs in self._pending:
-            if pairs is None:
-                self.bits.remove(rid)
-            else:
-                self.bits.add(rid, pairs)
-        self._pending = []
+        self.searcher.changed()
         self._cache.clear()
 
     # Federation bookkeeping
@@ -210,10 +222,11 @@ class SqliteIndexStore:
 
     def _remove_collection(self, db: sqlite3.Connection, actor_id: str) -> int:
         removed = [row[0] for row in db.execute("DELETE FROM resources WHERE collection = ? RETURNING id", (actor_id,))]
-        db.executemany("DELETE FROM resources_fts WHERE rowid = ?", [(rid,) for rid in removed])
+        db.executemany("DELETE FROM resource_text WHERE rowid = ?", [(rid,) for rid in removed])
+        for rid in removed:
+            self.facets.remove(rid)
         db.execute("DELETE FROM collections WHERE actor_id = ?", (actor_id,))
         db.execute("DELETE FROM remote_keys WHERE owner = ?", (actor_id,))
-        self._pending += [(rid, None) for rid in removed]
         return len(removed)
 
     # Resources
@@ -242,15 +255,39 @@ class SqliteIndexStore:
             (
                 r.object_id, r.collection, r.instance, r.url, r.title, r.summary, r.license, r.language,
                 r.resource_type, levels, subjects, json.dumps(r.tags), json.dumps(r.authors), json.dumps(r.links),
-                r.published, r.updated, r.source,
+                r.published, r.updated, r.source, r.body, link_key(r.links[0]) if r.links else "",
             ),
         ).fetchone()  # fmt: skip
         if row is None:
             return False
-        db.execute("DELETE FROM resources_fts WHERE rowid = ?", row)
-        db.execute("INSERT INTO resources_fts (rowid, title, summary, body) VALUES (?, ?, ?, ?)", (*row, *r.texts()))
-        self._pending.append((row[0], tuple(r.facet_values())))
+        if row[0] <= self._top_id:  # an update (a new row's id is above every id seen: nothing to remove)
+            db.execute("DELETE FROM resource_text WHERE rowid = ?", row)
+            self.facets.remove(row[0])
+        self._top_id = max(self._top_id, row[0])
+        self._index(db, row[0], r)
         return True
+
+    def _index(self, db: sqlite3.Connection, rid: int, r: ResourceRecord) -> None:
+        """The searchable part of a stored resource: its analysed fields, its facets, its words."""
+        key = language_key(r.language)
+        found = [words(text) for text in r.texts()]
+        db.execute(
+            f"INSERT INTO resource_text (rowid, {', '.join(SEARCH_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rid, *(analyse_words(field, key) for field in found)),
+        )
+        self.facets.add(rid, r.facet_values())
+        self.vocabulary.add(chain.from_iterable(found[:4]))  # title, summary, subjects, tags
+
+    def _reindex(self) -> None:
+        """Analyse every stored resource again (a database from before `resource_text`)."""
+        with self.transaction() as db:
+            rows = db.execute(f"SELECT id, {RESOURCE_COLUMNS}, body FROM resources").fetchall()
+            db.execute("DELETE FROM resource_facets")
+            for row in rows:
+                record = record_from_row(row[1:18], row[18])
+                key = link_key(record.links[0]) if record.links else ""
+                db.execute("UPDATE resources SET link_key = ? WHERE id = ?", (key, row[0]))
+                self._index(db, row[0], record)
 
     def _delete(self, db: sqlite3.Connection, object_id: str, collection: str) -> bool:
         row = db.execute(
@@ -258,14 +295,13 @@ class SqliteIndexStore:
         ).fetchone()
         if row is None:
             return False
-        db.execute("DELETE FROM resources_fts WHERE rowid = ?", row)
-        self._pending.append((row[0], None))
+        db.execute("DELETE FROM resource_text WHERE rowid = ?", row)
+        self.facets.remove(row[0])
         return True
 
     def resource(self, object_id: str) -> ResourceRecord | None:
         row = self.db.execute(
-            f"SELECT {RESOURCE_COLUMNS}, f.body FROM resources JOIN resources_fts f ON f.rowid = resources.id "
-            "WHERE object_id = ?",
+            f"SELECT {RESOURCE_COLUMNS}, body FROM resources WHERE object_id = ?",
             (object_id,),
         ).fetchone()
         return record_from_row(row, row[17]) if row else None
@@ -300,38 +336,14 @@ class SqliteIndexStore:
         return [CollectionSummary(_collection(row[:16]), row[16]) for row in rows]
 
 
-def _facet_pairs(instance: str, license_uri: str, language: str, kind: str, levels: str, subjects: str) -> list[Pair]:
-    record = ResourceRecord(
-        "", "", instance, "", "", "", "", license_uri, language, kind, tuple(json.loads(levels)),
-        tuple(json.loads(subjects)),
-    )  # fmt: skip
-    return record.facet_values()
-
-
-class KeyStore(MutableMapping[str, CachedKey]):
-    """The key cache's store in the index's database: keys survive a restart, and a Delete from an actor whose key
-    document is gone can still be verified (the pattern of `federation_shim.state.PersistentKeyStore`)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __getitem__(self, key_id: str) -> CachedKey:
-        row = self.db.execute("SELECT * FROM remote_keys WHERE key_id = ?", (key_id,)).fetchone()
-        if row is None:
-            raise KeyError(key_id)
-        return CachedKey(row[0], row[1], row[2], float(row[3]))
-
-    def __setitem__(self, key_id: str, entry: CachedKey) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO remote_keys VALUES (?, ?, ?, ?)",
-            (key_id, entry.owner, entry.public_key_pem, entry.fetched_at or time.time()),
-        )
-
-    def __delitem__(self, key_id: str) -> None:
-        self.db.execute("DELETE FROM remote_keys WHERE key_id = ?", (key_id,))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([row[0] for row in self.db.execute("SELECT key_id FROM remote_keys")])
-
-    def __len__(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM remote_keys").fetchone()[0])
+def _upgrade_resources(db: sqlite3.Connection) -> None:
+    """A database from before the analysed `resource_text`: keep each resource's text in `resources.body`, drop the
+    old full-text table; the store then re-indexes every row."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(resources)")}
+    db.execute("BEGIN IMMEDIATE")
+    for column in ("body", "link_key"):
+        if column not in columns:
+            db.execute(f"ALTER TABLE resources ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE resources SET body = (SELECT f.body FROM resources_fts f WHERE f.rowid = resources.id)")
+    db.execute("DROP TABLE resources_fts")
+    db.execute("COMMIT")

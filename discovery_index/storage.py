@@ -48,12 +48,24 @@ class FacetCount:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """The same material (the same link, normalised: `link_key`) in another collection or on another site."""
+
+    url: str
+    title: str
+    instance: str
+    collection_name: str
+    collection_url: str
+
+
+@dataclass(frozen=True)
 class Hit:
     record: ResourceRecord
     snippet: str  # plain text with the matched words between MARK_START and MARK_END
     rank: int  # 1 for the best match (position in the whole result list); 0 when browsing
     collection_name: str
     collection_url: str
+    also_in: tuple[Copy, ...] = ()
 
 
 MARK_START, MARK_END = "\x02", "\x03"
@@ -61,13 +73,18 @@ MARK_START, MARK_END = "\x02", "\x03"
 
 @dataclass(frozen=True)
 class SearchResults:
-    """`total` resources match; `hits` is the requested page; `facets` counts values over all `total` matches.
-    `matched` is 'all' (every word), 'any' (no resource had every word: at least one), or 'browse' (no words)."""
+    """`total` resources match; `hits` is the requested page (copies of one material merged into one hit);
+    `facets` counts values over all `total` matches. `matched` is 'all' (every word), 'any' (no resource had every
+    word: at least one), or 'browse' (no words). `suggestion` is the text searched instead when a word of the query
+    matched nothing and a close known word did ("did you mean"); `more`: there is a page after this one."""
 
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetCount]]
     matched: str
+    suggestion: str = ""
+    more: bool = False
+    facets_exact: bool = True  # False: counted over an even sample of the matches and scaled
 
 
 @dataclass(frozen=True)

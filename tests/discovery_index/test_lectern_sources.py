@@ -64,7 +64,9 @@ def test_browsing_counts_every_facet_as_the_sites_published_it(sites: Sites) -> 
     assert counts(answer["facets"]["license"]) == Counter(note["license"] for note in everything)
     assert counts(answer["facets"]["type"]) == Counter(note["learningResourceType"] for note in everything)
     assert counts(answer["facets"]["level"]) == Counter(level for n in everything for level in n["educationalLevel"])
-    assert {hit["url"] for hit in answer["results"]} == {note["url"] for note in everything}
+    shown = [hit["url"] for hit in answer["results"]] + [c["url"] for hit in answer["results"] for c in hit["also_in"]]
+    assert sorted(shown) == sorted(note["url"] for note in everything)  # site B's copies of A's material merged
+    assert len(answer["results"]) < len(everything) and not answer["more"]
 
 
 def test_a_search_finds_resources_from_both_sites_with_facet_counts(sites: Sites) -> None:
@@ -83,9 +85,17 @@ def test_a_search_finds_resources_from_both_sites_with_facet_counts(sites: Sites
     assert spanish["total"] == 2 and {hit["instance"] for hit in spanish["results"]} == {sites.b.host}
     assert all(hit["language"] == "es" for hit in spanish["results"])
 
-    filtered = sites.index.search(q="fractions", level="primary", type="simulation")
+    filtered = sites.index.search(q="fracción", level="primary", type="simulation")
     assert filtered["total"] == 4  # the two PhET simulations in Spanish, on each site
     assert counts(filtered["facets"]["level"])["primary"] == 4
+    assert len(filtered["results"]) == 2 and all(len(hit["also_in"]) == 1 for hit in filtered["results"])
+    assert all(hit["instance"] != hit["also_in"][0]["instance"] for hit in filtered["results"])
+    status, raw = sites.index.request("GET", "/search?q=fracci%C3%B3n&level=primary&type=simulation")
+    page = raw.decode()  # the page shows each copy on the other site under its one result
+    assert status == 200 and page.count('class="also-in"') == 2
+    assert all(f'href="{hit["also_in"][0]["url"]}"' in page for hit in filtered["results"])
+    # the English word is only in their addresses (phet.colorado.edu/.../fractions-intro): not searched
+    assert sites.index.search(q="fractions", level="primary", type="simulation")["total"] == 0
 
 
 def test_a_resource_added_edited_and_removed_on_one_site_follows_within_seconds(sites: Sites) -> None:

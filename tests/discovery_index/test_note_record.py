@@ -54,6 +54,9 @@ def test_a_lectern_note_gives_its_educational_metadata(built_site: tuple[Setting
     # when it was first published (this copy of the content has no git history: the build that first saw it)
     assert (record.published, record.updated, record.source) == (page["published"], page["published"], "lectern")
     assert "<" not in record.title + record.summary + record.body
+    # the lines Lectern writes from the metadata are not the curator's text (they are not searched)
+    assert record.body == ""
+    assert all(word not in " ".join(record.texts()) for word in ("License:", "Level:", "fraction-strips.svg"))
 
 
 def test_a_lectern_collection_actor_gives_its_curator_and_flags(built_site: tuple[Settings, Path]) -> None:

@@ -92,3 +92,63 @@ def test_collections_and_instances_are_listed(sites: Sites) -> None:
     assert fractions["curator"] == "Lucía Herrera" and fractions["url"] == f"{sites.a.site_url}/fractions/"
     instances = {i["host"]: i for i in sites.index.get_json("/api/instances")}
     assert instances[sites.a.host]["software"] == "lectern" and instances[sites.a.host]["resources"] == 17
+
+
+def test_the_pager_keeps_every_parameter_and_the_last_page_has_no_next(sites: Sites) -> None:
+    status, raw = sites.index.request("GET", f"/search?q=fractions&language=en&limit=2&instance={sites.a.host}")
+    page = raw.decode()
+    following = re.search(r'rel="next" href="([^"]+)"', page)
+    assert status == 200 and following
+    params = urllib.parse.parse_qs(urllib.parse.urlsplit(following.group(1).replace("&amp;", "&")).query)
+    assert params == {"q": ["fractions"], "language": ["en"], "instance": [sites.a.host], "limit": ["2"],
+                      "offset": ["2"]}  # fmt: skip
+    offset, pages = 0, 0
+    while True:
+        answer = sites.index.search(q="fractions", language="en", instance=sites.a.host, limit="2", offset=str(offset))
+        pages += 1
+        if not answer["more"]:
+            break
+        offset += 2
+    assert pages == -(-answer["total"] // 2) and len(answer["results"]) >= 1
+    last = sites.index.request(
+        "GET", f"/search?q=fractions&language=en&limit=2&offset={offset}&instance={sites.a.host}"
+    )
+    assert 'rel="next"' not in last[1].decode() and 'rel="prev"' in last[1].decode()
+
+
+def test_the_pager_stops_at_the_offset_cap(sites: Sites) -> None:
+    status, raw = sites.index.request("GET", "/search?limit=1&offset=99999")
+    assert status == 200 and 'rel="next"' not in raw.decode()
+
+
+def test_navigation_leads_to_html_pages_of_sites_and_collections(sites: Sites) -> None:
+    status, raw = sites.index.request("GET", "/")
+    nav = re.search(r'<nav class="site-nav".*?</nav>', raw.decode())
+    assert status == 200 and nav
+    targets = re.findall(r'href="([^"]+)"', nav.group(0))
+    assert "/sites" in targets and "/collections" in targets and not any(t.startswith("/api") for t in targets)
+    for target in targets:
+        status, body = sites.index.request("GET", target)
+        assert status == 200 and body.startswith(b"<!DOCTYPE html>")
+    known = sites.index.get_json("/api/sites")  # other tests add and remove sources: compare with the JSON
+    status, listing = sites.index.request("GET", "/sites")
+    assert known and all(site["host"] in listing.decode() for site in known)
+    for site in known:
+        collections = sites.index.get_json(f"/api/collections?instance={urllib.parse.quote(site['host'])}")
+        status, listing = sites.index.request("GET", f"/collections?instance={urllib.parse.quote(site['host'])}")
+        assert status == 200 and all(c["handle"] in listing.decode() for c in collections)
+    assert known == sites.index.get_json("/api/instances")
+
+
+def test_a_typo_is_answered_with_did_you_mean(sites: Sites) -> None:
+    answer = sites.index.search(q="pendulm")
+    assert answer["suggestion"] == "pendulum" and answer["total"] >= 2
+    status, raw = sites.index.request("GET", "/search?q=pendulm")
+    assert status == 200 and "Did you mean" in raw.decode() and 'href="/search?q=pendulum"' in raw.decode()
+
+
+def test_subject_filters_ignore_case(sites: Sites) -> None:
+    lower = sites.index.search(subject="physics", instance=sites.a.host)
+    assert (
+        lower["total"] > 0 and sites.index.search(subject="PHYSICS", instance=sites.a.host)["total"] == lower["total"]
+    )

@@ -154,3 +154,49 @@ def test_the_state_and_the_facet_index_survive_a_restart(store: SqliteIndexStore
     assert (after.total, after.facets, [h.record for h in after.hits]) == (
         before.total, before.facets, [h.record for h in before.hits])  # fmt: skip
     reopened.close()
+
+
+def test_home_page_counts_follow_updates_and_removals(store: SqliteIndexStore) -> None:
+    def home() -> dict[str, dict[str, int]]:
+        results = store.search(SearchQuery())
+        return {facet: {c.value: c.count for c in values} for facet, values in results.facets.items()}
+
+    before = home()
+    wall = resource(A, "maths", "fraction-pie", license=CC0, updated="2026-02-01T00:00:00Z")
+    store.apply([UpsertResource(wall)])
+    assert home()["license"][CC0] == before["license"].get(CC0, 0) + 1
+    store.apply([UpsertResource(replace(wall, license=CC_BY, updated="2026-03-01T00:00:00Z"))])
+    assert home()["license"].get(CC0, 0) == before["license"].get(CC0, 0)
+    assert home()["license"][CC_BY] == before["license"][CC_BY] + 1
+    store.remove_instance(B)
+    assert B not in home()["instance"] and store.search(SearchQuery()).total == home()["instance"][A]
+
+
+OLD_SCHEMA = """
+CREATE TABLE resources (
+    id INTEGER PRIMARY KEY, object_id TEXT NOT NULL UNIQUE, collection TEXT NOT NULL, instance TEXT NOT NULL,
+    url TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL, license TEXT NOT NULL, language TEXT NOT NULL,
+    resource_type TEXT NOT NULL, levels TEXT NOT NULL, subjects TEXT NOT NULL, tags TEXT NOT NULL,
+    authors TEXT NOT NULL, links TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, source TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE resources_fts USING fts5(title, summary, body, tokenize = 'porter unicode61 remove_diacritics 2');
+INSERT INTO resources VALUES (1, 'https://a.example/ap/objects/maths/f.json', 'https://a.example/ap/actors/maths.json',
+    'a.example', 'https://a.example/maths/f/', 'Frações equivalentes', 'Tiras de papel', '', 'pt-BR', 'worksheet',
+    '["primary"]', '["Matemática"]', '[]', '[]', '["https://material.example/f"]', '', '2026-01-01T00:00:00Z',
+    'lectern');
+INSERT INTO resources_fts (rowid, title, summary, body) VALUES (1, 'Frações equivalentes', 'Tiras de papel', 'Notas');
+"""
+
+
+def test_a_database_from_the_previous_version_is_reindexed(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(OLD_SCHEMA)
+    old.close()
+    store = SqliteIndexStore(path)
+    results = store.search(SearchQuery("fração", {"subject": ("matematica",)}))
+    assert [hit.record.title for hit in results.hits] == ["Frações equivalentes"]
+    assert store.resource("https://a.example/ap/objects/maths/f.json").body == "Notas"  # type: ignore[union-attr]
+    store.close()
