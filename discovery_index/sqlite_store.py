@@ -111,6 +111,9 @@ def _collection(row: Sequence[Any]) -> CollectionRecord:
     return CollectionRecord(*values)
 
 
+BUSY_TIMEOUT_MS = 200
+
+
 class SqliteIndexStore:
     """IndexStore on SQLite + FTS5; see the module docstring. `path` may be ':memory:'."""
 
@@ -120,7 +123,9 @@ class SqliteIndexStore:
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=5000")
+        # another process's write lock is waited for briefly, never seconds: the event loop waits with it; a
+        # request that still finds the database busy is answered 503 with Retry-After (error_responses)
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self.db.execute("PRAGMA cache_size=-65536")  # 64 MB of page cache
         old_text = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'resources_fts'").fetchone()
         if old_text:

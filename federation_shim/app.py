@@ -23,7 +23,6 @@ import functools
 import hmac
 import logging
 import os
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -53,7 +52,6 @@ from lectern.federation_shim.request_view import TargetURI, headers_from_pairs
 from lectern.federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
 from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, PersistentKeyStore, ShimState
 from lectern.federation_shim.static_site import StaticSite
-from lectern.federation_shim.storage_faults import StorageUnavailable, storage_fault
 from lectern.federation_shim.webfinger import webfinger
 from lectern.keys import load_or_create_private_key
 from lectern.settings import Settings, load_settings
@@ -111,18 +109,6 @@ class Shim:
 
 def error(status: int, reason: str, detail: str) -> JSONResponse:
     return JSONResponse({"status": "error", "reason": reason, "detail": detail}, status_code=status)
-
-
-async def storage_unavailable(request: Request, exc: Exception) -> Response:
-    """Every request that met a busy database or a full disk, wherever: 503 with Retry-After and the reason. What
-    was stored before is untouched and the refused write left nothing, so the sender's retry is safe."""
-    fault = storage_fault(exc, "the shim's database")
-    if fault is None:
-        raise exc
-    logger.warning("answered %s %s with 503: %s", request.method, request.url.path, fault)
-    response = error(503, fault.reason, str(fault))
-    response.headers["Retry-After"] = str(fault.retry_after)
-    return response
 
 
 def shim_of(request: Request) -> Shim:
@@ -272,8 +258,7 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
     ]
     if serve_static:
         routes.append(Mount("/", StaticSite(directory=settings.output_dir, html=True, check_dir=False)))
-    faults = {StorageUnavailable: storage_unavailable, sqlite3.Error: storage_unavailable}
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={**EXCEPTION_HANDLERS, **faults})
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
 
 
 def app_from_environment() -> Starlette:

@@ -3,19 +3,23 @@
 Expected failures are values mapped to statuses where they happen (``admission.InboxResult``); what reaches these
 handlers is either Starlette's own refusal (``HTTPException``: an unknown path, a wrong method) or a bug. A bug is
 answered ``500 {"status": "error", "reason": "internal_error"}`` without the exception's text, so nothing about the
-server (paths, SQL, stack) leaks to whoever sent the request; the traceback goes to the log. Pass
-:data:`EXCEPTION_HANDLERS` as ``Starlette(exception_handlers=...)``.
+server (paths, SQL, stack) leaks to whoever sent the request; the traceback goes to the log. A busy database or a
+full disk (``storage_faults``) is no bug: it is answered 503 with a ``Retry-After``. Pass :data:`EXCEPTION_HANDLERS`
+as ``Starlette(exception_handlers=...)``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from lectern.federation_shim.storage_faults import StorageUnavailable, storage_fault
 
 __all__ = ["EXCEPTION_HANDLERS", "json_error"]
 
@@ -39,7 +43,19 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     return json_error(500, "internal_error", "the server could not answer this request; the error was logged")
 
 
+async def storage_unavailable(request: Request, exc: Exception) -> Response:
+    """Every request that met a busy database or a full disk, wherever: 503 with Retry-After and the reason. What
+    was stored before is untouched and the refused write left nothing, so the sender's retry is safe."""
+    fault = storage_fault(exc, "the database")
+    if fault is None:
+        return await unexpected_error(request, exc)
+    logger.warning("answered %s %s with 503: %s", request.method, request.url.path, fault)
+    return json_error(503, fault.reason, str(fault), {"Retry-After": str(fault.retry_after)})
+
+
 EXCEPTION_HANDLERS: dict[int | type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
     HTTPException: http_exception,
+    StorageUnavailable: storage_unavailable,
+    sqlite3.Error: storage_unavailable,
     Exception: unexpected_error,
 }
