@@ -22,6 +22,7 @@ import pytest
 from lectern.federation_shim.cavage import sign_headers, sign_post
 from tests.conftest import copy_project
 from tests.federation_shim.remote_actors import RemoteActor, RemoteServer
+from tests.federation_shim.shim_client import stored
 from tests.lectern_server import LecternServer
 
 
@@ -75,17 +76,6 @@ def encode(activity: dict[str, Any]) -> bytes:
 
 def inbox(shim: LecternServer, collection: str = "fractions") -> str:
     return f"/ap/actors/{collection}/inbox"
-
-
-def stored(shim: LecternServer, activity_id: str, follower: str) -> tuple[int, int]:
-    """(follower rows of `follower`, processed rows of `activity_id`) in the shim's own database."""
-    db = sqlite3.connect(f"file:{shim.project / 'instance' / 'shim.sqlite3'}?mode=ro", uri=True)
-    try:
-        rows = db.execute("SELECT count(*) FROM followers WHERE follower = ?", (follower,)).fetchone()[0]
-        done = db.execute("SELECT count(*) FROM processed_activities WHERE id = ?", (activity_id,)).fetchone()[0]
-        return int(rows), int(done)
-    finally:
-        db.close()
 
 
 def snapshot(shim: LecternServer) -> tuple[list[Any], list[Any]]:
