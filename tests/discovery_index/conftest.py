@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import copy_project
 from tests.discovery_index.index_server import IndexServer
+from tests.federation_shim.remote_actors import RemoteServer
 from tests.lectern_server import LecternServer
 
 EDITED_TITLES = {
@@ -75,3 +76,11 @@ def sites(tmp_path_factory: pytest.TempPathFactory, index: IndexServer) -> Itera
     finally:
         a.stop()
         b.stop()
+
+
+@pytest.fixture
+def remote() -> Iterator[RemoteServer]:
+    """A loopback server of remote actors (`tests.federation_shim.remote_actors`) for one test."""
+    server = RemoteServer().start()
+    yield server
+    server.stop()

@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-import pytest
 
 from lectern.federation_shim.cavage import sign_post
 from tests.conftest import require
@@ -90,13 +87,6 @@ class FlaggedActor(RemoteActor):
                 "to": [PUBLIC],
             },
         }
-
-
-@pytest.fixture
-def remote() -> Iterator[RemoteServer]:
-    server = RemoteServer().start()
-    yield server
-    server.stop()
 
 
 def deliver(index: IndexServer, actor: FlaggedActor, activity: dict[str, Any]) -> int:

@@ -24,13 +24,6 @@ def index(tmp_path: Path) -> Iterator[IndexServer]:
     server.stop()
 
 
-@pytest.fixture
-def remote() -> Iterator[RemoteServer]:
-    server = RemoteServer().start()
-    yield server
-    server.stop()
-
-
 def test_a_delivery_while_another_process_holds_the_write_lock_is_a_503_and_succeeds_later(
     index: IndexServer, remote: RemoteServer
 ) -> None:

@@ -21,7 +21,8 @@ import pytest
 
 from lectern.federation_shim.cavage import sign_headers, sign_post
 from tests.conftest import copy_project
-from tests.federation_shim.remote_actors import RemoteActor, RemoteServer
+from tests.federation_shim.remote_actors import RemoteServer
+from tests.federation_shim.shim_client import follow_of as follow
 from tests.federation_shim.shim_client import stored
 from tests.lectern_server import LecternServer
 
@@ -58,16 +59,6 @@ def post(shim: LecternServer, path: str, body: bytes, headers: dict[str, str]) -
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
-
-
-def follow(actor: RemoteActor, shim: LecternServer, collection: str = "fractions") -> dict[str, Any]:
-    return {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{actor.id}/follows/{uuid.uuid4()}",
-        "type": "Follow",
-        "actor": actor.id,
-        "object": f"{shim.site_url}/ap/actors/{collection}.json",
-    }
 
 
 def encode(activity: dict[str, Any]) -> bytes:
