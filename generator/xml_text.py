@@ -7,6 +7,7 @@ attributes keep the order they were given in, and the output is indented two spa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -32,9 +33,13 @@ def with_attributes(node: Element, *attributes: tuple[str, str]) -> Element:
     return Element(node.tag, node.attributes + attributes, node.children, node.text)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _clean(text: str) -> str:
-    """XML 1.0 cannot hold most control characters, even escaped; the content checker refuses them already."""
-    return "".join(char for char in text if char in "\t\n\r" or ord(char) >= 0x20)
+    """XML 1.0 cannot hold most control characters, even escaped; the content checker refuses them already. (One
+    regular expression: a character-by-character filter was a tenth of a 1,000-resource cartridge's time.)"""
+    return _CONTROL.sub("", text)
 
 
 def _lines(node: Element, depth: int) -> list[str]:
