@@ -10,7 +10,6 @@ what it has delivered to derive Create, Update and Delete (`federation_shim.deli
 from __future__ import annotations
 
 import hashlib
-import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from lectern.generator.content_model import Site
-from lectern.generator.objects import timestamp
+from lectern.generator.objects import note_dates, timestamp
 from lectern.generator.plugin import json_text
 from lectern.generator.publication_history import PublicationHistory
 from lectern.generator.theme_output import render_gone_page
@@ -64,7 +63,7 @@ def manifest(
         generation = publications[resource.key].generation
         object_id = paths.object(resource.key, generation)
         rendered = (output / paths.output_file(object_id)).read_bytes()
-        note = json.loads(rendered)
+        published, updated = note_dates(resource, publications[resource.key])
         items.append(
             {
                 "key": resource.key,
@@ -75,8 +74,8 @@ def manifest(
                 "page": paths.page(resource.key, generation),
                 "group_announce": paths.group_announce(resource.key, generation),
                 "announce": paths.announce(resource.key, generation),
-                "published": note["published"],
-                "updated": note.get("updated", note["published"]),
+                "published": published,
+                "updated": updated or published,
                 "hash": hashlib.sha256(rendered).hexdigest(),
             }
         )

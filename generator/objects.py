@@ -65,6 +65,13 @@ def note_content(resource: Resource, paths: SitePaths) -> str:
     return "".join(lines)
 
 
+def note_dates(resource: Resource, publication: Publication) -> tuple[str, str | None]:
+    """The Note's `published` (its first publication) and `updated`: only for an edit after publication, as an
+    earlier `updated` would mark the post as edited."""
+    published = publication.published
+    return timestamp(published), timestamp(resource.last_changed) if resource.last_changed > published else None
+
+
 def material_attachments(resource: Resource, paths: SitePaths) -> list[JSON]:
     """The material itself, first what a follower should open: the external resource as a `Link`, each hosted file
     as a `Document` with its media type, address and name.
@@ -105,7 +112,7 @@ def resource_to_note(
     `generator.publication_history`), so the Note sorts at the top of followers' timelines when it is delivered.
     """
     content = note_content(resource, paths)
-    published = publication.published
+    published, updated = note_dates(resource, publication)
     note: JSON = {
         "@context": OBJECT_CONTEXT,
         "id": paths.object(resource.key, publication.generation),
@@ -116,7 +123,7 @@ def resource_to_note(
         "content": content,
         "contentMap": {resource.language: content},
         "url": paths.resource_page(resource.key),
-        "published": timestamp(published),
+        "published": published,
         "to": [PUBLIC],
         # the group first: Lemmy finds a post's community among `to` and `cc` (and checks `audience` against it:
         # crates/apub/objects/src/protocol/page.rs, `InCommunity`); Friendica reaches a group's followers through
@@ -136,8 +143,8 @@ def resource_to_note(
         "creditText": f"{resource.title} by {', '.join(resource.authors)}, {resource.license.name}",
         "keywords": list(resource.tags),
     }
-    if resource.last_changed > published:  # an edit after publication; an earlier `updated` would mark it edited
-        note["updated"] = timestamp(resource.last_changed)
+    if updated is not None:
+        note["updated"] = updated
     return note
 
 
