@@ -50,7 +50,7 @@ from lectern.federation_shim.outgoing import activity_body, post_signed
 from lectern.federation_shim.remote_fetch import RemoteFetcher
 from lectern.federation_shim.request_view import TargetURI, headers_from_pairs
 from lectern.federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
-from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, PersistentKeyStore, ShimState
+from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, STATE_FILE, PersistentKeyStore, ShimState
 from lectern.federation_shim.static_site import StaticSite
 from lectern.federation_shim.webfinger import webfinger
 from lectern.keys import load_or_create_private_key
@@ -59,8 +59,6 @@ from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITY_JSON, JRD_JSON
 
 logger = logging.getLogger(__name__)
-
-STATE_FILE = "shim.sqlite3"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from lectern.cli import Command
+from lectern.federation_shim.state import STATE_FILE
 from lectern.federation_shim.storage_faults import StorageUnavailable
 from lectern.listening import port_number
 from lectern.settings import Settings
@@ -88,7 +89,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 @storage_faults_in_one_line
 def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
-    from lectern.federation_shim.app import STATE_FILE
     from lectern.federation_shim.state import ShimState
 
     state = ShimState(settings.instance_dir / STATE_FILE)
@@ -163,7 +163,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings_for_build(settings)
     built = built_site_url(settings.output_dir)
     print(f"Site: {built} (the build in {folder(settings.output_dir)})" if built else "Site: not built yet")
-    state = ShimState(settings.instance_dir / "shim.sqlite3")
+    state = ShimState(settings.instance_dir / STATE_FILE)
     try:
         store = DeliveryStore(state)
         counts: dict[str, int] = {}

@@ -30,7 +30,7 @@ from lectern.federation_shim.delivery_plan import Plan, plan_delivery
 from lectern.federation_shim.delivery_store import DeliveryStore
 from lectern.federation_shim.delivery_worker import DeliveryWorker, WorkerStats
 from lectern.federation_shim.inbox_client import InboxClient
-from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, ShimState
+from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, STATE_FILE, ShimState
 from lectern.federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
@@ -199,7 +199,7 @@ def _busy(error: BaseException) -> StorageUnavailable | None:
 async def _deliver_once(
     settings: Settings, private_key: RSAPrivateKey, timeout: float | None, concurrency: int
 ) -> tuple[QueueReport, WorkerStats]:
-    state = ShimState(settings.instance_dir / "shim.sqlite3", busy_timeout=LOOP_BUSY_TIMEOUT)
+    state = ShimState(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
     try:
         store = DeliveryStore(state)
         worker = make_worker(settings, store, private_key, timeout=timeout, concurrency=concurrency)

@@ -38,6 +38,8 @@ T = TypeVar("T")
 LOOP_BUSY_TIMEOUT = 0.02
 WRITE_PATIENCE = 3.0
 
+STATE_FILE = "shim.sqlite3"  # the shim's database, in the instance folder
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS followers (
     actor TEXT NOT NULL,            -- our actor's name: a collection slug or the site actor

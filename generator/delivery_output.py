@@ -16,6 +16,7 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from lectern.built_site import MANIFEST_FILE
 from lectern.generator.content_model import Site
 from lectern.generator.objects import note_dates, timestamp
 from lectern.generator.plugin import json_text
@@ -25,7 +26,6 @@ from lectern.generator.tombstones import CollectionTombstone, Tombstone
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT
 
-MANIFEST_FILE = "ap/manifest.json"
 MANIFEST_VERSION = 2  # 2: generations, the group announce and `published` per item
 
 

@@ -21,7 +21,7 @@ from lectern.errors import LecternError, SettingsError
 from lectern.settings import Settings, check_site_url
 from lectern.site_paths import WEBFINGER_INDEX_FILE
 
-MANIFEST_FILE = "ap/manifest.json"  # written by generator/delivery_output.py
+MANIFEST_FILE = "ap/manifest.json"  # the contract between build and shim: written by generator/delivery_output.py
 RECORDS = (MANIFEST_FILE, WEBFINGER_INDEX_FILE)  # both hold "site_url"; the manifest first
 
 

@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 import pytest
 
+from lectern.built_site import MANIFEST_FILE
 from lectern.federation_shim.reload_endpoint import RELOAD_PATH
 from lectern.federation_shim.state import Follower, ShimState
-from lectern.generator.delivery_output import MANIFEST_FILE
 from tests.conftest import copy_project
 from tests.lectern_server import LecternServer, free_port
 

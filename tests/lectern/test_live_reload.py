@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from lectern.build import build_site
-from lectern.generator.delivery_output import MANIFEST_FILE
+from lectern.built_site import MANIFEST_FILE
 from lectern.generator.publication_history import FIRST_PUBLISHED_FILE
 from lectern.live_reload import LiveReload, preview_builder
 from tests.conftest import project_settings
