@@ -78,8 +78,24 @@ def settle(page: Any) -> None:
         page.locator("form[data-filter]").wait_for(state="visible")
 
 
-def visible_keys(page: Any) -> list[str]:
-    return list(page.eval_on_selector_all("#resource-list > li:not([hidden])", "els => els.map(e => e.dataset.key)"))
+VISIBLE_KEYS = "() => Array.from(document.querySelectorAll('#resource-list > li:not([hidden])'), e => e.dataset.key)"
+
+
+def assert_list_shows(page: Any, expected: list[str]) -> None:
+    """The collection's list shows exactly the resources `expected`, in order, within five seconds.
+
+    The filter redraws the list from event handlers; waiting for the awaited state (rather than reading at once) keeps
+    the test deterministic on a slow machine, and a wrong list still fails: it is read back and compared after the wait.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # imported where used: conftest explains its absence
+
+    try:
+        page.wait_for_function(
+            f"expected => JSON.stringify(({VISIBLE_KEYS})()) === JSON.stringify(expected)", arg=expected, timeout=5000
+        )
+    except PlaywrightTimeout:
+        pass
+    assert list(page.evaluate(VISIBLE_KEYS)) == expected
 
 
 def index_of(site: ServedSite, collection: str) -> dict[str, Any]:
@@ -123,7 +139,7 @@ def test_without_javascript_every_resource_is_listed_and_no_dead_control_is_show
     browser: Any, served_site: ServedSite
 ) -> None:
     with open_page(browser, served_site, "/fractions/", javascript=False) as (page, _errors):
-        assert visible_keys(page) == [e["key"] for e in index_of(served_site, "fractions")["resources"]]
+        assert_list_shows(page, [e["key"] for e in index_of(served_site, "fractions")["resources"]])
         assert not page.locator("form[data-filter]").is_visible()
         assert not page.locator("form[data-follow-form]").is_visible()
         assert not page.locator("button[data-copy]").first.is_visible()
@@ -136,35 +152,36 @@ def test_the_filter_narrows_the_list_and_keeps_its_state_in_the_address(browser:
     with open_page(browser, served_site, "/fractions/") as (page, errors):
         form = page.locator("form[data-filter]")
         form.wait_for(state="visible")
-        assert visible_keys(page) == all_keys
+        assert_list_shows(page, all_keys)
 
         page.select_option("#filter-level", "primary")
         primary = [e["key"] for e in entries if "primary" in e["level"]]
         assert 0 < len(primary) < len(all_keys)
-        assert visible_keys(page) == primary
+        assert_list_shows(page, primary)
         assert page.locator("#result-count").inner_text() == f"{len(primary)} of {len(all_keys)} resources"
         assert "level=primary" in page.url
 
         page.select_option("#filter-language", "es")
-        assert visible_keys(page) == [e["key"] for e in entries if "primary" in e["level"] and e["language"] == "es"]
+        assert_list_shows(page, [e["key"] for e in entries if "primary" in e["level"] and e["language"] == "es"])
 
         page.select_option("#filter-language", "")
         page.select_option("#filter-level", "")
         page.fill("#filter-q", "fraccion")  # accents do not matter: matches "fracción", "fracciones"
         accented = [e["key"] for e in entries if "fracci" in (e["title"] + e["summary"]).lower()]
-        assert accented and visible_keys(page) == accented
+        assert accented
+        assert_list_shows(page, accented)
 
         page.fill("#filter-q", "no resource has this word")
-        assert visible_keys(page) == []
+        assert_list_shows(page, [])
         assert page.locator("#no-results").is_visible()
         page.click("[data-clear-filters]")
-        assert visible_keys(page) == all_keys
+        assert_list_shows(page, all_keys)
         assert page.locator("#result-count").inner_text() == f"{len(all_keys)} resources"
 
         page.goto(served_site.url + "/fractions/?type=simulation")
         page.locator("form[data-filter]").wait_for(state="visible")
         assert page.locator("#filter-type").input_value() == "simulation"
-        assert visible_keys(page) == [e["key"] for e in entries if e["type"] == "simulation"]
+        assert_list_shows(page, [e["key"] for e in entries if e["type"] == "simulation"])
         assert errors == []
 
 

@@ -275,7 +275,7 @@
         form.addEventListener("submit", function (event) { event.preventDefault(); apply(true); });
         form.addEventListener("reset", function () { window.setTimeout(function () { apply(true); }, 0); });
         Array.prototype.forEach.call(document.querySelectorAll("[data-clear-filters]"), function (button) {
-          button.addEventListener("click", function () { form.reset(); search.focus(); });
+          button.addEventListener("click", function () { form.reset(); apply(true); search.focus(); });
         });
         form.hidden = false;
         apply(false);
