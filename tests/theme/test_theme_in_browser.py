@@ -87,7 +87,7 @@ def assert_list_shows(page: Any, expected: list[str]) -> None:
     The filter redraws the list from event handlers; waiting for the awaited state (rather than reading at once) keeps
     the test deterministic on a slow machine, and a wrong list still fails: it is read back and compared after the wait.
     """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # imported where used: conftest explains its absence
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # here, not on top: conftest explains absence
 
     try:
         page.wait_for_function(
