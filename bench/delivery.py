@@ -33,12 +33,14 @@ sys.path.insert(0, str(PROJECT))
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 
-from lectern.federation_shim import event_loop  # noqa: E402
-from lectern.federation_shim.delivery_plan import Plan, PlannedActivity  # noqa: E402
-from lectern.federation_shim.delivery_store import DeliveryStore  # noqa: E402
-from lectern.federation_shim.delivery_worker import DeliveryWorker  # noqa: E402
-from lectern.federation_shim.inbox_client import InboxClient  # noqa: E402
-from lectern.federation_shim.state import ShimState  # noqa: E402
+from lectern.delivery_plan import Plan, PlannedActivity  # noqa: E402
+from lectern.federation_shim import (  # noqa: E402
+    DeliveryStore,
+    DeliveryWorker,
+    InboxClient,
+    ShimState,
+    run_event_loop,
+)
 from tests.federation_shim.farm_process import FarmProcess  # noqa: E402
 
 SITE = "https://oer.example"
@@ -193,7 +195,7 @@ def main() -> None:
                     run_folder = folder / f"{len(results)}-{round_number}"
                     run_folder.mkdir()
                     rounds.append(
-                        event_loop.run(deliver(run_folder, key, farm.ports, per_server, shared, args.concurrency))
+                        run_event_loop(deliver(run_folder, key, farm.ports, per_server, shared, args.concurrency))
                     )
                 receipts = farm.receipts()
             finally:

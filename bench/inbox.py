@@ -78,7 +78,7 @@ def serve_ceiling(port: int, key_file: str) -> None:
 async def load(url: str, requests: list[tuple[bytes, dict[str, str]]], concurrency: int) -> dict[str, Any]:
     """Send the pre-signed requests over `concurrency` kept-alive connections with Lectern's own lean client (about a
     tenth of aiohttp's CPU per request), so the load generator takes as little as possible of the shared cores."""
-    from lectern.federation_shim.inbox_client import InboxClient
+    from lectern.federation_shim import InboxClient
 
     statuses: dict[int, int] = {}
     queue = list(reversed(requests))
@@ -98,11 +98,11 @@ async def load(url: str, requests: list[tuple[bytes, dict[str, str]]], concurren
 
 
 def run_load(url: str, requests_file: str, concurrency: int) -> None:
-    from lectern.federation_shim import event_loop
+    from lectern.federation_shim import run_event_loop
 
     raw = json.loads(Path(requests_file).read_text())
     requests = [(item["body"].encode(), item["headers"]) for item in raw]
-    print(json.dumps(event_loop.run(load(url, requests, concurrency))))
+    print(json.dumps(run_event_loop(load(url, requests, concurrency))))
 
 
 def main() -> None:
@@ -195,7 +195,7 @@ def main() -> None:
 
 
 def signed_likes(url: str, alice: Any, site_url: str, count: int) -> list[dict[str, Any]]:
-    from lectern.federation_shim.cavage import sign_post
+    from lectern.federation_shim import sign_post
 
     batch = []
     for _ in range(count):

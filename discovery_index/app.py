@@ -53,15 +53,20 @@ from lectern.discovery_index.storage import (
     SearchQuery,
 )
 from lectern.discovery_index.subscriptions import Subscriptions
-from lectern.federation_shim.app import read_body, target_uri
-from lectern.federation_shim.cavage import sign_get
-from lectern.federation_shim.error_responses import EXCEPTION_HANDLERS
-from lectern.federation_shim.inbox import MAX_BODY
-from lectern.federation_shim.inbox_client import InboxClient
-from lectern.federation_shim.json_body import BadJSON, parse_json
-from lectern.federation_shim.key_cache import KeyCache
-from lectern.federation_shim.remote_fetch import RemoteFetcher
-from lectern.federation_shim.request_view import TargetURI, headers_from_pairs
+from lectern.federation_shim import (
+    EXCEPTION_HANDLERS,
+    MAX_BODY,
+    BadJSON,
+    InboxClient,
+    KeyCache,
+    RemoteFetcher,
+    TargetURI,
+    headers_from_pairs,
+    parse_json,
+    read_body,
+    sign_get,
+    target_uri,
+)
 from lectern.keys import load_or_create_private_key, public_key_pem
 from lectern.vocabulary import ACTIVITY_JSON, JRD_JSON
 

@@ -18,8 +18,7 @@ from lectern.discovery_index.ingest import Delivery, ingest
 from lectern.discovery_index.note_record import host_of, id_of
 from lectern.discovery_index.records import CollectionRecord
 from lectern.discovery_index.storage import IndexStore
-from lectern.federation_shim.errors import FetchError
-from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim import FetchError, RemoteFetcher
 
 logger = logging.getLogger(__name__)
 

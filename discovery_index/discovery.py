@@ -27,9 +27,7 @@ from lectern.discovery_index.errors import SourceError
 from lectern.discovery_index.json_fetch import fetch_json
 from lectern.discovery_index.note_record import MAX_TITLE, host_of, ids_of, text_of, types_of
 from lectern.discovery_index.records import InstanceRecord
-from lectern.federation_shim.errors import ConnectionFailed, FetchError
-from lectern.federation_shim.remote_fetch import RemoteFetcher
-from lectern.federation_shim.web_urls import web_url_problem
+from lectern.federation_shim import ConnectionFailed, FetchError, RemoteFetcher, web_url_problem
 from lectern.site_paths import WEBFINGER_INDEX_FILE
 
 logger = logging.getLogger(__name__)

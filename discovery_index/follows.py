@@ -14,8 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from lectern.discovery_index.config import IndexConfig
-from lectern.federation_shim.inbox_client import InboxClient
-from lectern.federation_shim.outgoing import PostResult, activity_body, post_signed
+from lectern.federation_shim import InboxClient, PostResult, activity_body, post_signed
 from lectern.vocabulary import ACTIVITYSTREAMS
 
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
-from lectern.federation_shim.web_urls import web_url_problem
+from lectern.federation_shim import web_url_problem
 
 MAX_HTML = 200_000  # characters read; the inbox takes at most 1 MB anyway
 

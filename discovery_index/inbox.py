@@ -25,11 +25,7 @@ from lectern.discovery_index.note_record import id_of
 from lectern.discovery_index.records import CollectionRecord, FollowState, Processed
 from lectern.discovery_index.storage import IndexStore
 from lectern.discovery_index.subscriptions import Subscriptions
-from lectern.federation_shim.admission import InboxResult, admit
-from lectern.federation_shim.errors import FetchError
-from lectern.federation_shim.keys import KeyLookup
-from lectern.federation_shim.remote_fetch import RemoteFetcher
-from lectern.federation_shim.request_view import TargetURI
+from lectern.federation_shim import FetchError, InboxResult, KeyLookup, RemoteFetcher, TargetURI, admit
 
 logger = logging.getLogger(__name__)
 

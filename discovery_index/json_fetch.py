@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
-from lectern.federation_shim.addresses import GuardedResolver, check_host
-from lectern.federation_shim.errors import (
+from lectern.federation_shim import (
+    DEFAULT_USER_AGENT,
     ConnectionFailed,
     FetchError,
     FetchTimeout,
@@ -26,10 +26,10 @@ from lectern.federation_shim.errors import (
     TooLarge,
     TooManyRedirects,
     UnsupportedURL,
+    parse_json,
+    web_url_problem,
 )
-from lectern.federation_shim.json_body import parse_json
-from lectern.federation_shim.remote_fetch import DEFAULT_USER_AGENT
-from lectern.federation_shim.web_urls import web_url_problem
+from lectern.federation_shim.addresses import GuardedResolver, check_host
 
 MAX_BYTES = 512 * 1024
 DEADLINE = 10.0

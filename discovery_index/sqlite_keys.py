@@ -6,7 +6,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, MutableMapping
 
-from lectern.federation_shim.key_cache import CachedKey
+from lectern.federation_shim import CachedKey
 
 
 class KeyStore(MutableMapping[str, CachedKey]):

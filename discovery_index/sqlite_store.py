@@ -51,7 +51,7 @@ from lectern.discovery_index.spelling import Vocabulary
 from lectern.discovery_index.sqlite_keys import KeyStore
 from lectern.discovery_index.sqlite_search import RESOURCE_COLUMNS, Searcher, record_from_row
 from lectern.discovery_index.storage import CollectionSummary, InstanceSummary, SearchQuery, SearchResults
-from lectern.federation_shim.key_cache import CachedKey
+from lectern.federation_shim import CachedKey
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (

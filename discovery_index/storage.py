@@ -23,7 +23,7 @@ from lectern.discovery_index.records import (
     Processed,
     ResourceRecord,
 )
-from lectern.federation_shim.key_cache import CachedKey
+from lectern.federation_shim import CachedKey
 
 FACETS = ("license", "language", "level", "type", "subject", "instance")
 MAX_LIMIT = 100

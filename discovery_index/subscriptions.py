@@ -27,8 +27,7 @@ from lectern.discovery_index.errors import SourceError
 from lectern.discovery_index.follows import Sender, follow_activity, undo_follow_activity
 from lectern.discovery_index.records import CollectionRecord, FollowState, RemoveCollection
 from lectern.discovery_index.storage import IndexStore
-from lectern.federation_shim.errors import FetchError
-from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim import FetchError, RemoteFetcher
 
 logger = logging.getLogger(__name__)
 

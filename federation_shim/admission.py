@@ -34,6 +34,8 @@ from lectern.federation_shim.web_urls import authority_of, web_url_problem
 
 logger = logging.getLogger(__name__)
 
+MAX_BODY = 1024 * 1024  # the largest activity an inbox reads, in bytes
+
 
 @dataclass(frozen=True)
 class InboxResult:

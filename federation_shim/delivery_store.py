@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from lectern.federation_shim.delivery_plan import DeliveredItem, Plan
+from lectern.delivery_plan import DeliveredItem, Plan
 from lectern.federation_shim.key_cache import LRUDict
 from lectern.federation_shim.outgoing import activity_body
 from lectern.federation_shim.retry_policy import FAILURE_DAYS

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from lectern.federation_shim.state import ShimState
-from lectern.vocabulary import ACTIVITYSTREAMS
+from lectern.federation_shim.vocabulary import ACTIVITYSTREAMS
 
 PAGE_SIZE = 1000
 

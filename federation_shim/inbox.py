@@ -15,94 +15,85 @@ activity id in the transaction of its effect (`ShimState.claim`): of N copies of
 the one whose claim was stored sends an Accept; the others answer 202 duplicate. A write the database cannot take now
 (busy, full disk) raises `StorageUnavailable`, which the app answers with 503 and Retry-After.
 
-Checks 2 to 7 are `federation_shim.admission.admit`, which the discovery index's inbox shares. The outcome is a
-value (`InboxResult`); `federation_shim.app` turns it into an HTTP answer with a JSON reason.
+Checks 2 to 7 are `federation_shim.admission.admit`, which the discovery index's inbox shares. Step 8 is a handler
+per activity type: Follow, Undo and Delete are built in (on the followers store passed in); an app adds or replaces
+one with `Inbox.on("Like", handler)`. The outcome is a value (`InboxResult`); the app turns it into an HTTP answer
+with a JSON reason (`federation_shim.asgi` for a Starlette app).
+
+The inbox knows nothing of how an app names its actors: `actors` (anything with `name_of_actor(actor_id)`) says which
+actor a Follow is for, and `actor_id(name)` gives the id an Accept is sent from.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from lectern.federation_shim.admission import InboxResult, admit
+from lectern.federation_shim.activities import accept_follow, id_of
+from lectern.federation_shim.admission import Admitted, InboxResult, admit
 from lectern.federation_shim.errors import FetchError
 from lectern.federation_shim.keys import KeyLookup
 from lectern.federation_shim.remote_fetch import RemoteFetcher
 from lectern.federation_shim.request_view import TargetURI
-from lectern.federation_shim.site_view import SiteIndex
 from lectern.federation_shim.state import Follower, ShimState, now_text
-from lectern.federation_shim.web_urls import is_web_url
-from lectern.settings import Settings
-from lectern.site_paths import SitePaths
-from lectern.vocabulary import ACTIVITYSTREAMS
+from lectern.federation_shim.web_urls import host_of, is_web_url
+
+__all__ = ["ActivityHandler", "Inbox", "LocalActors", "SendActivity", "is_blocked"]
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY = 1024 * 1024
-
-SendActivity = Callable[[str, str, dict[str, Any]], Awaitable[None]]
+SendActivity = Callable[[str, str, dict[str, Any]], Awaitable[None]]  # (our actor's name, inbox URL, activity)
 
 
-def _id_of(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
+class LocalActors(Protocol):
+    """The app's actors, as the inbox needs them: which of ours an actor id is, by name."""
+
+    def name_of_actor(self, actor_id: str) -> str | None: ...
 
 
-def host_of(url: str | None) -> str:
-    """The lower-case host of `url`; "" when it has none or cannot be split (a keyId `http://[::1/x`)."""
-    try:
-        return (urlsplit(url).hostname or "").lower() if url else ""
-    except ValueError:
-        return ""
+ActivityHandler = Callable[[LocalActors, Admitted], Awaitable[InboxResult]]
 
 
 def is_blocked(host: str, blocked: tuple[str, ...]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in blocked if domain)
 
 
-def accept_for(follow: dict[str, Any], our_actor_id: str) -> dict[str, Any]:
-    """The Accept of a Follow, embedding the Follow as Mastodon expects; its id is stable for that Follow."""
-    digest = hashlib.sha256(str(follow.get("id")).encode()).hexdigest()[:24]
-    return {
-        "@context": ACTIVITYSTREAMS,
-        "id": f"{our_actor_id}#accepts/{digest}",
-        "type": "Accept",
-        "actor": our_actor_id,
-        "object": {
-            "id": follow["id"],
-            "type": "Follow",
-            "actor": follow["actor"] if isinstance(follow["actor"], str) else _id_of(follow["actor"]),
-            "object": our_actor_id,
-        },
-    }
-
-
 class Inbox:
-    """Receives activities for the site's actors; see the module docstring for the order of checks."""
+    """Receives activities for an app's actors; see the module docstring for the order of checks."""
 
     def __init__(
         self,
-        settings: Settings,
         state: ShimState,
         key_lookup: KeyLookup,
         fetcher: RemoteFetcher,
         send: SendActivity,
+        *,
+        actor_id: Callable[[str], str],
+        blocked_domains: tuple[str, ...] = (),
         on_verified: Callable[[str], None] | None = None,
     ) -> None:
         self.on_verified = on_verified  # told the host of every verified sender (it is alive: see retry_policy)
-        self.settings = settings
         self.state = state
         self.key_lookup = key_lookup
         self.fetcher = fetcher
         self.send = send
+        self.actor_id = actor_id
+        self.blocked_domains = blocked_domains
+        self.handlers: dict[str, ActivityHandler] = {
+            "Follow": self._follow,
+            "Undo": self._undo,
+            "Delete": self._delete,
+        }
+
+    def on(self, kind: str, handler: ActivityHandler) -> None:
+        """Handle activities of type `kind` with `handler` (after every check); replaces a built-in one."""
+        self.handlers[kind] = handler
 
     async def receive(
-        self, site: SiteIndex, method: str, target_uri: str | TargetURI, headers: dict[str, str], body: bytes
+        self, actors: LocalActors, method: str, target_uri: str | TargetURI, headers: dict[str, str], body: bytes
     ) -> InboxResult:
         admitted = await admit(
             method,
@@ -116,30 +107,26 @@ class Inbox:
         )
         if isinstance(admitted, InboxResult):
             return admitted
-        activity, kind, actor = admitted.activity, admitted.type, admitted.actor
         if self.on_verified is not None:
-            self.on_verified(urlsplit(actor).netloc.lower())
-
-        if kind == "Follow":
-            return await self._follow(site, activity, actor)
-        if kind == "Undo":
-            return await self._undo(site, activity, actor)
-        if kind == "Delete":
-            return await self._delete(activity, actor)
-        return InboxResult(202, "ignored", f"{kind} activities are not handled by this site")
+            self.on_verified(urlsplit(admitted.actor).netloc.lower())
+        handler = self.handlers.get(admitted.type)
+        if handler is None:
+            return InboxResult(202, "ignored", f"{admitted.type} activities are not handled by this site")
+        return await handler(actors, admitted)
 
     def _refuse_blocked(self, activity: dict[str, Any], actor: str, headers: dict[str, str]) -> InboxResult | None:
-        if not self.settings.blocked_domains:
+        if not self.blocked_domains:
             return None
         for host in (host_of(actor), host_of(_key_id(headers))):
-            if is_blocked(host, self.settings.blocked_domains):
+            if is_blocked(host, self.blocked_domains):
                 logger.info("refused %s %s from blocked domain %s", activity.get("type"), activity.get("id"), host)
                 return InboxResult(403, "blocked_domain", f"{host} is blocked on this site")
         return None
 
-    async def _follow(self, site: SiteIndex, follow: dict[str, Any], actor: str) -> InboxResult:
-        target = _id_of(follow.get("object"))
-        name = site.name_of_actor(target) if target else None
+    async def _follow(self, actors: LocalActors, admitted: Admitted) -> InboxResult:
+        follow, actor = admitted.activity, admitted.actor
+        target = id_of(follow.get("object"))
+        name = actors.name_of_actor(target) if target else None
         if name is None:
             return InboxResult(404, "unknown_actor", f"{target} is not an actor of this site")
         try:
@@ -157,8 +144,7 @@ class Inbox:
         )
         if not await self.state.write(partial(self.state.add_follower, follower, str(follow["id"]))):
             return _duplicate(follow)
-        our_id = SitePaths(self.settings.site_url).actor(name)
-        accept = accept_for(follow, our_id)
+        accept = accept_follow(follow, self.actor_id(name))
         logger.info("%s now follows %s", actor, name)
         return InboxResult(
             202,
@@ -167,16 +153,17 @@ class Inbox:
             follow_up=partial(self.send, name, inbox, accept),
         )
 
-    async def _undo(self, site: SiteIndex, undo: dict[str, Any], actor: str) -> InboxResult:
+    async def _undo(self, actors: LocalActors, admitted: Admitted) -> InboxResult:
+        undo, actor = admitted.activity, admitted.actor
         undone = undo.get("object")
-        undone_id = _id_of(undone)
+        undone_id = id_of(undone)
         if isinstance(undone, dict) and undone.get("type") not in (None, "Follow"):
             return InboxResult(202, "ignored", f"Undo of {undone.get('type')} is not handled by this site")
         follow = self.state.follow_by_id(undone_id) if undone_id else None
         if follow is None and isinstance(undone, dict):
-            name = site.name_of_actor(_id_of(undone.get("object")) or "")
+            name = actors.name_of_actor(id_of(undone.get("object")) or "")
             follow = self.state.follow_of(name, actor) if name else None
-            if follow is not None and _id_of(undone.get("actor")) not in (None, actor):
+            if follow is not None and id_of(undone.get("actor")) not in (None, actor):
                 return InboxResult(403, "not_your_follow", "an actor can only undo its own Follow")
         if follow is None:
             return InboxResult(202, "not_following", "there was no such follow; nothing to undo")
@@ -188,8 +175,9 @@ class Inbox:
         logger.info("%s no longer follows %s", actor, follow.actor)
         return InboxResult(202, "unfollowed", f"{actor} no longer follows {follow.actor}")
 
-    async def _delete(self, delete: dict[str, Any], actor: str) -> InboxResult:
-        if _id_of(delete.get("object")) != actor:
+    async def _delete(self, actors: LocalActors, admitted: Admitted) -> InboxResult:
+        delete, actor = admitted.activity, admitted.actor
+        if id_of(delete.get("object")) != actor:
             return InboxResult(202, "ignored", "only the deletion of an actor concerns this site")
         removed = await self.state.write(partial(self.state.remove_remote_actor, actor, str(delete["id"])))
         if removed is None:

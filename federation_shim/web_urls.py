@@ -14,6 +14,16 @@ The rules are those of a URL that can be fetched (RFC 3986 section 3, WHATWG URL
   ASCII (IDNA) form, are 1 to 63 letters, digits, ``-`` or ``_`` and 253 characters in all (RFC 1035 section
   2.3.4); a trailing dot is refused;
 * a port, if any, from 1 to 65535.
+
+Two lenient helpers name the server of a URL that may not have been checked; the rule about the port is theirs:
+
+* :func:`host_of` is the host *name*, never a port: what a person blocks or reads (`a.example` blocks
+  `https://a.example:8443/`);
+* :func:`server_of` is the *origin's* host and port (the default port dropped, as in :func:`authority_of`): what
+  tells two servers apart, as a same-origin check or per-server accounting must (two test servers on one loopback
+  address are two servers).
+
+Both are "" for anything that is not an http(s) URL with a host.
 """
 
 from __future__ import annotations
@@ -27,7 +37,15 @@ from yarl import URL
 
 from .request_view import TargetURI
 
-__all__ = ["MAX_URL_LENGTH", "authority_of", "is_web_url", "parse_web_url", "web_url_problem"]
+__all__ = [
+    "MAX_URL_LENGTH",
+    "authority_of",
+    "host_of",
+    "is_web_url",
+    "parse_web_url",
+    "server_of",
+    "web_url_problem",
+]
 
 MAX_URL_LENGTH = 2048
 
@@ -145,3 +163,30 @@ def _shown(value: object) -> str:
     """``value`` for an error message: bounded, and encodable whatever it holds."""
     text = repr(value)
     return text[:120] + ("..." if len(text) > 120 else "")
+
+
+def host_of(url: object) -> str:
+    """The lower-case host name of an http(s) URL, without its port; "" when there is none or it cannot be split
+    (``http://[::1/x``)."""
+    if not isinstance(url, str) or not url[:8].lower().startswith(("http://", "https://")):
+        return ""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def server_of(url: object) -> str:
+    """``host[:port]`` of an http(s) URL, lower-case, the scheme's default port dropped, IPv6 in brackets; "" when
+    there is no host or the URL cannot be split."""
+    host = host_of(url)
+    if not host:
+        return ""
+    assert isinstance(url, str)
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return ""
+    shown = f"[{host}]" if ":" in host else host
+    default = 443 if url[:6].lower() == "https:" else 80
+    return shown if port is None or port == default else f"{shown}:{port}"

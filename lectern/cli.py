@@ -128,8 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_init(commands)
 
     from lectern.discovery_index.cli import add_commands as add_index_commands
-    from lectern.federation_shim.cli import add_commands as add_shim_commands
     from lectern.publish.cli import add_commands as add_publish_commands
+    from lectern.shim_commands import add_commands as add_shim_commands
 
     add_shim_commands(commands)
     add_publish_commands(commands)

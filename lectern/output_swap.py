@@ -23,7 +23,7 @@ import re
 import shutil
 from pathlib import Path
 
-from lectern.processes import pid_alive
+from lectern.federation_shim import pid_alive
 
 __all__ = ["clean_stale", "recover", "staging_folder", "swap_in"]
 

@@ -1,4 +1,5 @@
-"""The ActivityStreams vocabulary Lectern speaks: context URLs, the public collection, and our inline context.
+"""The ActivityStreams vocabulary Lectern speaks: the toolkit's context URLs and public collection
+(`federation_shim.vocabulary`, re-exported here), and our inline context.
 
 Documents reference the ActivityStreams and security contexts by URL (every server knows them; our own JSON-LD
 processing maps them to the copies bundled in `lectern/contexts/`) and carry the rest inline, as Mastodon does, so no
@@ -10,13 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
-ACTIVITYSTREAMS = "https://www.w3.org/ns/activitystreams"
-SECURITY = "https://w3id.org/security/v1"
-PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+from lectern.federation_shim import (
+    ACTIVITY_JSON,
+    ACTIVITYSTREAMS,
+    JRD_JSON,
+    LD_JSON_PROFILE,
+    PUBLIC,
+    SECURITY,
+)
 
-ACTIVITY_JSON = "application/activity+json"
-LD_JSON_PROFILE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
-JRD_JSON = "application/jrd+json"
+__all__ = [
+    "ACTIVITYSTREAMS",
+    "ACTIVITY_JSON",
+    "ACTOR_CONTEXT",
+    "ACTOR_TERMS",
+    "JRD_JSON",
+    "LD_JSON_PROFILE",
+    "OBJECT_CONTEXT",
+    "OBJECT_TERMS",
+    "PUBLIC",
+    "SECURITY",
+]
 
 ACTOR_TERMS: dict[str, Any] = {
     "toot": "http://joinmastodon.org/ns#",

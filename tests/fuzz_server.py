@@ -19,8 +19,7 @@ from typing import Any
 import uvicorn
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from lectern.federation_shim.key_cache import KeyCache
-from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim import KeyCache, RemoteFetcher
 from tests.lectern_server import free_port
 
 

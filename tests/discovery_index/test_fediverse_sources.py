@@ -9,7 +9,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from lectern.federation_shim.cavage import sign_post
+from lectern.federation_shim import sign_post
 from tests.conftest import require
 from tests.discovery_index.index_server import IndexServer
 from tests.federation_shim.remote_actors import RemoteActor, RemoteServer, actor_key

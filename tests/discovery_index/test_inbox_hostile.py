@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from lectern.federation_shim.cavage import sign_post
+from lectern.federation_shim import sign_post
 from tests.discovery_index.conftest import Sites
 from tests.federation_shim.remote_actors import RemoteServer, actor_key
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lectern.federation_shim.cavage import sign_post
+from lectern.federation_shim import sign_post
 from tests.discovery_index.index_server import IndexServer
 from tests.discovery_index.test_fediverse_sources import FlaggedActor, found_as_typed
 from tests.federation_shim.remote_actors import RemoteServer, actor_key

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from lectern.discovery_index.config import TOKEN_FILE
-from lectern.federation_shim.cavage import sign_post
+from lectern.federation_shim import sign_post
 from tests.discovery_index.index_server import IndexServer
 from tests.federation_shim.remote_actors import RemoteServer
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from lectern.discovery_index.discovery import Discoverer
 from lectern.discovery_index.json_fetch import json_session
-from lectern.federation_shim.remote_fetch import RemoteFetcher
+from lectern.federation_shim import RemoteFetcher
 from tests.federation_shim.local_http import serve
 
 

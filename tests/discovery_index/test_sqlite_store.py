@@ -21,7 +21,7 @@ from lectern.discovery_index.records import (
 from lectern.discovery_index.search_page import highlighted
 from lectern.discovery_index.sqlite_store import SqliteIndexStore
 from lectern.discovery_index.storage import SearchQuery
-from lectern.federation_shim.key_cache import CachedKey
+from lectern.federation_shim import CachedKey
 
 A, B = "a.example", "b.example"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"

@@ -11,7 +11,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from lectern.federation_shim.delivery_plan import Plan, PlannedActivity
+from lectern.delivery_plan import Plan, PlannedActivity
 from lectern.federation_shim.delivery_store import DeliveryStore
 from lectern.federation_shim.delivery_worker import DeliveryWorker
 from lectern.federation_shim.inbox_client import InboxClient

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lectern.federation_shim.app import create_app
 from lectern.settings import Settings
+from lectern.shim_app import create_app
 from tests.fuzz_server import FuzzServer, loopback_key_cache
 from tests.fuzz_strategies import bodies, header_text, signed_headers
 

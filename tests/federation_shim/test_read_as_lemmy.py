@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from lectern.federation_shim.delivery_plan import plan_delivery
+from lectern.delivery_plan import plan_delivery
 from lectern.generator.content_loader import load_site
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths

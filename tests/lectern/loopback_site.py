@@ -17,8 +17,7 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, Thread
 from pathlib import Path
 from typing import Any
 
-from lectern.federation_shim.http_signatures import verify_request
-from lectern.federation_shim.keys import KeyLookupFailure, PublicKeyInfo, public_key_from_pem
+from lectern.federation_shim import KeyLookupFailure, PublicKeyInfo, public_key_from_pem, verify_request
 from tests.server_process import NO_PROXY
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from lectern.federation_shim.state import Follower, ShimState
+from lectern.federation_shim import Follower, ShimState
 from tests.federation_shim.test_deliver_to_fedify import NEW_RESOURCE
 from tests.lectern.loopback_site import KeyCheckingInbox, StaticSite
 from tests.lectern_server import LecternServer, free_port

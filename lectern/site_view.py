@@ -6,13 +6,14 @@ shim takes effect without a restart.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from lectern.federation_shim import WebFingerAccount
 from lectern.site_paths import WEBFINGER_INDEX_FILE
 
 
@@ -32,8 +33,10 @@ class SiteIndex:
                 return name
         return None
 
-    def raw(self) -> dict[str, Any]:
-        return {"host": self.host, "site_url": self.site_url, "accounts": self.accounts}
+    @functools.cached_property
+    def webfinger_accounts(self) -> dict[str, WebFingerAccount]:
+        """The accounts as the toolkit's WebFinger answers them."""
+        return {name: WebFingerAccount(a["actor"], a["page"]) for name, a in self.accounts.items()}
 
 
 RECHECK_SECONDS = 0.5  # how soon a new build is noticed

@@ -1,4 +1,5 @@
-"""The federation shim: a Starlette app serving WebFinger, the inboxes and the followers collections.
+"""Lectern's federation shim, a Starlette app on the toolkit (`lectern.federation_shim`): WebFinger, the inboxes
+and the followers collections.
 
     GET  /.well-known/webfinger?resource=acct:name@host   JRD for the site actor and each collection
     POST /ap/inbox                                        the shared inbox
@@ -8,10 +9,10 @@
                                                           (Authorization: Bearer $LECTERN_DELIVER_TOKEN)
 
 A background task delivers new, changed and removed resources to followers: it notices each new build by itself
-(`federation_shim.delivery_service`).
+(`lectern.delivery_service`).
 
 `lectern serve` adds the static output on the same origin (`serve_static=True`), as a CDN routes it in production.
-Run the shim alone behind a CDN with `uvicorn --factory lectern.federation_shim.app:app_from_environment` (settings
+Run the shim alone behind a CDN with `uvicorn --factory lectern.shim_app:app_from_environment` (settings
 file in LECTERN_SETTINGS, default ./pelicanconf.py); it still needs the build output locally, for the WebFinger
 index.
 """
@@ -37,26 +38,37 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from lectern import output_swap
-from lectern.federation_shim.admission import InboxResult
-from lectern.federation_shim.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
-from lectern.federation_shim.delivery_store import DeliveryStore
-from lectern.federation_shim.delivery_worker import DeliveryWorker
-from lectern.federation_shim.error_responses import EXCEPTION_HANDLERS
-from lectern.federation_shim.followers_collection import followers_collection
-from lectern.federation_shim.inbox import MAX_BODY, Inbox
-from lectern.federation_shim.inbox_client import InboxClient
-from lectern.federation_shim.key_cache import KeyCache
-from lectern.federation_shim.outgoing import activity_body, post_signed
-from lectern.federation_shim.remote_fetch import RemoteFetcher
-from lectern.federation_shim.request_view import TargetURI, headers_from_pairs
-from lectern.federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
-from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, STATE_FILE, PersistentKeyStore, ShimState
-from lectern.federation_shim.static_site import StaticSite
-from lectern.federation_shim.webfinger import webfinger
+from lectern.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
+from lectern.federation_shim import (
+    ACTIVITY_JSON,
+    EXCEPTION_HANDLERS,
+    JRD_JSON,
+    LOOP_BUSY_TIMEOUT,
+    MAX_BODY,
+    STATE_FILE,
+    DeliveryStore,
+    DeliveryWorker,
+    Inbox,
+    InboxClient,
+    InboxResult,
+    KeyCache,
+    PersistentKeyStore,
+    RemoteFetcher,
+    ShimState,
+    TargetURI,
+    activity_body,
+    followers_collection,
+    headers_from_pairs,
+    post_signed,
+    read_body,
+    target_uri,
+    webfinger,
+)
 from lectern.keys import load_or_create_private_key
 from lectern.settings import Settings, load_settings
 from lectern.site_paths import SitePaths
-from lectern.vocabulary import ACTIVITY_JSON, JRD_JSON
+from lectern.site_view import SiteIndex, SiteNotBuilt, SiteView
+from lectern.static_site import StaticSite
 
 logger = logging.getLogger(__name__)
 
@@ -119,39 +131,13 @@ async def webfinger_endpoint(request: Request) -> Response:
         index = shim_of(request).site.current()
     except SiteNotBuilt as missing:
         return error(503, "not_built", str(missing))
-    answer = webfinger(request.query_params.get("resource"), index.raw())
+    answer = webfinger(request.query_params.get("resource"), index.host, index.webfinger_accounts)
     return JSONResponse(
         answer.body,
         status_code=answer.status,
         media_type=JRD_JSON if answer.status == 200 else None,
         headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"},
     )
-
-
-async def read_body(request: Request) -> bytes | None:
-    """The body, or None when it is larger than MAX_BODY (checked on Content-Length first, then while reading)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.isdigit():  # not "²": isdigit() alone accepts it
-        if len(declared) > 9 or int(declared) > MAX_BODY:
-            return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def target_uri(request: Request, site: TargetURI) -> TargetURI:
-    """The URI the sender addressed: the site's public URL (`site`, parsed once) with the raw path and query received.
-    The shim serves one site, so a request meant for it was addressed to the site's own host, whatever Host a CDN or
-    proxy passed on."""
-    raw_path = (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1")
-    query = request.scope.get("query_string", b"").decode("latin-1") or None
-    path = site.raw_path.rstrip("/") + raw_path  # a site URL with a path (https://school.example/oer) keeps it
-    uri = f"{site.scheme}://{site.authority}{path}" + (f"?{query}" if query else "")
-    return TargetURI(uri, site.scheme, site.host, site.port, path, query)
 
 
 def site_and_actor(request: Request) -> SiteIndex | JSONResponse:
@@ -229,7 +215,15 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
         private_key = load_or_create_private_key(settings.instance_dir)
         sender = ActivitySender(settings, client, private_key)
         deliveries = DeliveryStore(state)
-        inbox = Inbox(settings, state, key_cache, fetcher, sender, on_verified=deliveries.host_answered)
+        inbox = Inbox(
+            state,
+            key_cache,
+            fetcher,
+            sender,
+            actor_id=SitePaths(settings.site_url).actor,
+            blocked_domains=settings.blocked_domains,
+            on_verified=deliveries.host_answered,
+        )
         worker = make_worker(settings, deliveries, private_key)
         app.state.shim = Shim(settings, state, SiteView(settings.output_dir), inbox, deliveries, worker)
         stop = asyncio.Event()
@@ -260,6 +254,6 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
 
 
 def app_from_environment() -> Starlette:
-    """ASGI factory for running the shim alone: `uvicorn --factory lectern.federation_shim.app:app_from_environment`."""
+    """ASGI factory for running the shim alone: `uvicorn --factory lectern.shim_app:app_from_environment`."""
     settings = load_settings(Path(os.environ.get("LECTERN_SETTINGS", "pelicanconf.py")))
     return create_app(settings, serve_static=os.environ.get("LECTERN_SERVE_STATIC") == "1")

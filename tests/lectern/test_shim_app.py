@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from lectern.federation_shim.state import Follower, ShimState
+from lectern.federation_shim import Follower, ShimState
 from tests.conftest import copy_project
 from tests.lectern_server import LecternServer
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from lectern.federation_shim.delivery_plan import DeliveredItem, plan_delivery
-from lectern.federation_shim.delivery_service import published_late
+from lectern.delivery_plan import DeliveredItem, plan_delivery
+from lectern.delivery_service import published_late
 from lectern.site_paths import SitePaths
 
 SITE = "https://oer.example"

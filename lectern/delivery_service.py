@@ -26,12 +26,19 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from lectern.built_site import MANIFEST_FILE, shown
-from lectern.federation_shim.delivery_plan import Plan, plan_delivery
-from lectern.federation_shim.delivery_store import DeliveryStore
-from lectern.federation_shim.delivery_worker import DeliveryWorker, WorkerStats
-from lectern.federation_shim.inbox_client import InboxClient
-from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, STATE_FILE, ShimState
-from lectern.federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
+from lectern.delivery_plan import Plan, plan_delivery
+from lectern.federation_shim import (
+    DATABASE_BUSY,
+    LOOP_BUSY_TIMEOUT,
+    STATE_FILE,
+    DeliveryStore,
+    DeliveryWorker,
+    InboxClient,
+    ShimState,
+    StorageUnavailable,
+    WorkerStats,
+    storage_fault,
+)
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 

@@ -9,8 +9,7 @@ import sys
 from typing import Any
 
 from lectern.cli import Command
-from lectern.federation_shim.state import STATE_FILE
-from lectern.federation_shim.storage_faults import StorageUnavailable
+from lectern.federation_shim import STATE_FILE, StorageUnavailable
 from lectern.listening import port_number
 from lectern.settings import Settings
 
@@ -33,9 +32,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from lectern.build import build_site
     from lectern.build_chatter import pelican_chatter_hidden
     from lectern.built_site import settings_for_build
-    from lectern.federation_shim.app import create_app
     from lectern.keys import load_or_create_private_key
     from lectern.listening import claim_port, serve_on
+    from lectern.shim_app import create_app
 
     listener = claim_port(args.host, args.port)  # before building or saying anything: a taken port is one line
     try:
@@ -73,7 +72,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         )
         app = create_app(settings, serve_static=True, deliver=not args.no_deliver)
         if live is not None:
-            from lectern.federation_shim.reload_endpoint import add_live_reload
+            from lectern.reload_endpoint import add_live_reload
 
             add_live_reload(app, lambda: live.state)
             live.start()
@@ -89,7 +88,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 @storage_faults_in_one_line
 def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
-    from lectern.federation_shim.state import ShimState
+    from lectern.federation_shim import ShimState
 
     state = ShimState(settings.instance_dir / STATE_FILE)
     try:
@@ -115,8 +114,8 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
 @storage_faults_in_one_line
 def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     from lectern.built_site import settings_for_build
-    from lectern.federation_shim import event_loop
-    from lectern.federation_shim.delivery_service import NoBuild, deliver_once
+    from lectern.delivery_service import NoBuild, deliver_once
+    from lectern.federation_shim import run_event_loop
     from lectern.keys import load_or_create_private_key
 
     def waiting(message: str) -> None:
@@ -125,7 +124,7 @@ def cmd_deliver(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings_for_build(settings)  # sign with the key id of the site the build was made for
     key = load_or_create_private_key(settings.instance_dir)
     try:
-        report, stats = event_loop.run(
+        report, stats = run_event_loop(
             deliver_once(settings, key, timeout=args.timeout, concurrency=args.concurrency, on_wait=waiting)
         )
     except NoBuild as missing:
@@ -157,8 +156,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     from lectern.built_site import built_site_url, settings_for_build
     from lectern.built_site import shown as folder
-    from lectern.federation_shim.delivery_store import DeliveryStore
-    from lectern.federation_shim.state import ShimState
+    from lectern.federation_shim import DeliveryStore, ShimState
 
     settings = settings_for_build(settings)
     built = built_site_url(settings.output_dir)

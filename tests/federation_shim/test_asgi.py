@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lectern.federation_shim.error_responses import EXCEPTION_HANDLERS
+from lectern.federation_shim.asgi import EXCEPTION_HANDLERS
 from tests.fuzz_server import FuzzServer
 
 
