@@ -17,7 +17,6 @@ How it works, in one line per module (docs/discovery-index.md has the long versi
     storage           the IndexStore protocol: the handful of operations the service needs
     sqlite_store      IndexStore on SQLite + FTS5 (bm25 ranking, snippets, facet counts)
     ingest            Create/Update/Delete -> changes -> the store, in batches (inbox, backfill, benchmark)
-    json_fetch        safe GET of plain JSON (WebFinger, NodeInfo, Lectern's ap/webfinger.json)
     discovery         a handle or URL -> the instance and its collection actors
     backfill          walk an outbox page by page
     follows           Follow and Undo(Follow) from the index's actor

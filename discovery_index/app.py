@@ -38,7 +38,6 @@ from lectern.discovery_index.errors import SourceError
 from lectern.discovery_index.export import export_amb
 from lectern.discovery_index.follows import Sender
 from lectern.discovery_index.inbox import IndexInbox
-from lectern.discovery_index.json_fetch import json_session
 from lectern.discovery_index.listing_pages import render_collections_page, render_sites_page
 from lectern.discovery_index.records import FollowState
 from lectern.discovery_index.results_json import instance_json, results_json
@@ -301,9 +300,8 @@ def create_app(config: IndexConfig) -> Starlette:
             signer=lambda url: sign_get(url, key_id=config.key_id, private_key=key),
             user_agent=USER_AGENT,
         )
-        session = json_session(config.allow_private_addresses)
         poster = InboxClient(allow_private_addresses=config.allow_private_addresses)
-        discoverer = Discoverer(fetcher, session, config.allow_private_addresses)
+        discoverer = Discoverer(fetcher, config.allow_private_addresses)
         subscriptions = Subscriptions(config, store, fetcher, discoverer, Sender(config, poster, key))
         inbox = IndexInbox(store, KeyCache(fetcher, store=store.keys), fetcher, subscriptions)
         css = stylesheet(config.theme_css)
@@ -314,7 +312,6 @@ def create_app(config: IndexConfig) -> Starlette:
             yield
         finally:
             await fetcher.close()
-            await session.close()
             await poster.close()
             store.close()
 

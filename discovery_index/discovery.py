@@ -19,12 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import aiohttp
-
 from lectern.discovery_index.actor_record import is_actor
 from lectern.discovery_index.backfill import outbox_pages
 from lectern.discovery_index.errors import SourceError
-from lectern.discovery_index.json_fetch import fetch_json
 from lectern.discovery_index.note_record import MAX_TITLE, host_of, ids_of, text_of, types_of
 from lectern.discovery_index.records import InstanceRecord
 from lectern.federation_shim import ConnectionFailed, FetchError, RemoteFetcher, web_url_problem
@@ -36,6 +33,7 @@ NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2."
 ACTIVITY_TYPES = ("application/activity+json", 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"')
 SITE_ACTOR_TYPES = frozenset({"Service", "Application"})
 MAX_OUTBOX_PAGES_FOR_DISCOVERY = 20
+MAX_JSON_BYTES = 512 * 1024  # a WebFinger, NodeInfo or site index answer
 
 
 @dataclass(frozen=True)
@@ -60,9 +58,8 @@ def parse_handle(text: str) -> Handle | None:
 
 
 class Discoverer:
-    def __init__(self, fetcher: RemoteFetcher, session: aiohttp.ClientSession, allow_private_addresses: bool) -> None:
+    def __init__(self, fetcher: RemoteFetcher, allow_private_addresses: bool) -> None:
         self.fetcher = fetcher
-        self.session = session
         self.allow_private = allow_private_addresses
 
     async def discover(self, source: str) -> Discovered:
@@ -84,7 +81,8 @@ class Discoverer:
             raise SourceError(f"{source}: {error}") from None
 
     async def _json(self, url: str) -> dict[str, Any]:
-        return await fetch_json(self.session, url, allow_private_addresses=self.allow_private)
+        """A plain JSON document (WebFinger, NodeInfo, a Lectern site's index), through the fetcher's guards."""
+        return (await self.fetcher.fetch_json(url, max_bytes=MAX_JSON_BYTES)).document
 
     async def _webfinger(self, base: str, resource: str) -> str:
         answer = await self._json(f"{base}/.well-known/webfinger?resource={quote(resource, safe='@:/')}")

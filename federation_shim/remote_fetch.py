@@ -18,6 +18,9 @@ Mastodon hardens it (``app/lib/request.rb``, ``app/helpers/json_ld_helper.rb``):
   redirect chain, because that is the origin that actually vouched for the document.
   ``check_id=False`` skips this, for the first step of Mastodon's two-step dereference.
 
+Plain JSON that is not ActivityPub (WebFinger, NodeInfo, an app's own index): :meth:`RemoteFetcher.fetch_json`, with
+the same guards, but any content type, no ``id`` check and no signature.
+
 Authorized fetch: pass ``signer``, a callable from URL to the headers to add (see
 ``http_signatures.sign_get``); each hop is signed for its own URL.
 
@@ -55,9 +58,10 @@ from .json_body import parse_json
 from .media_types import ACCEPT_ACTIVITYPUB, is_activitypub_content_type
 from .web_urls import web_url_problem
 
-__all__ = ["DEFAULT_USER_AGENT", "FetchedDocument", "GetSigner", "RemoteFetcher"]
+__all__ = ["ACCEPT_JSON", "DEFAULT_USER_AGENT", "FetchedDocument", "GetSigner", "RemoteFetcher"]
 
 DEFAULT_USER_AGENT = "Lectern-federation-shim/0.1"
+ACCEPT_JSON = "application/jrd+json, application/json;q=0.9"  # what `fetch_json` asks for by default
 GetSigner = Callable[[str], Mapping[str, str]]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -138,16 +142,34 @@ class RemoteFetcher:
         current = url.split("#", 1)[0]
         try:
             async with asyncio.timeout(self.deadline):
-                return await self._fetch_following_redirects(current, check_id)
+                return await self._fetch_following_redirects(current, check_id, None, self.max_bytes)
         except TimeoutError:
             raise FetchTimeout(current, self.deadline) from None
 
-    async def _fetch_following_redirects(self, url: str, check_id: bool) -> FetchedDocument:
+    async def fetch_json(self, url: str, *, accept: str = ACCEPT_JSON, max_bytes: int | None = None) -> FetchedDocument:
+        """GET the plain JSON object at ``url`` (any content type, no ``id`` check, unsigned), with every other guard
+        of :meth:`fetch`; ``max_bytes`` caps this fetch below the fetcher's own cap."""
+        current = url.split("#", 1)[0]
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._fetch_following_redirects(
+                    current, False, accept, min(max_bytes or self.max_bytes, self.max_bytes)
+                )
+        except TimeoutError:
+            raise FetchTimeout(current, self.deadline) from None
+
+    async def _fetch_following_redirects(
+        self, url: str, check_id: bool, plain_accept: str | None, max_bytes: int
+    ) -> FetchedDocument:
+        """`plain_accept` None: an ActivityPub document (signed, content type checked); else plain JSON."""
         current = url
         self._check_url(current, previous=None)
         for _hop in range(self.max_redirects + 1):
             request_url = URL(current)  # what aiohttp will send, so what we must sign
-            headers = dict(self.signer(str(request_url))) if self.signer else {}
+            if plain_accept is not None:
+                headers = {"Accept": plain_accept}
+            else:
+                headers = dict(self.signer(str(request_url))) if self.signer else {}
             try:
                 async with self._get_session().get(request_url, headers=headers, allow_redirects=False) as response:
                     if response.status in _REDIRECTS and "Location" in response.headers:
@@ -158,9 +180,9 @@ class RemoteFetcher:
                     if response.status != 200:
                         raise HTTPStatusError(current, response.status)
                     content_type = response.headers.get("Content-Type", "")
-                    if not is_activitypub_content_type(content_type):
+                    if plain_accept is None and not is_activitypub_content_type(content_type):
                         raise WrongContentType(current, content_type or None)
-                    body = await self._read_capped(current, response)
+                    body = await self._read_capped(current, response, max_bytes)
             except ForbiddenAddress as error:
                 raise ForbiddenAddress(current, error.host, error.address) from None
             except (FetchError, TimeoutError):
@@ -190,14 +212,14 @@ class RemoteFetcher:
         except ForbiddenAddress as error:
             raise ForbiddenAddress(url, error.host, error.address) from None
 
-    async def _read_capped(self, url: str, response: aiohttp.ClientResponse) -> bytes:
-        if response.content_length is not None and response.content_length > self.max_bytes:
-            raise TooLarge(url, self.max_bytes)
+    async def _read_capped(self, url: str, response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+        if response.content_length is not None and response.content_length > max_bytes:
+            raise TooLarge(url, max_bytes)
         body = bytearray()
         async for chunk in response.content.iter_chunked(64 * 1024):
             body += chunk
-            if len(body) > self.max_bytes:
-                raise TooLarge(url, self.max_bytes)
+            if len(body) > max_bytes:
+                raise TooLarge(url, max_bytes)
         return bytes(body)
 
 

@@ -7,7 +7,6 @@ import asyncio
 from aiohttp import web
 
 from lectern.discovery_index.discovery import Discoverer
-from lectern.discovery_index.json_fetch import json_session
 from lectern.federation_shim import RemoteFetcher
 from tests.federation_shim.local_http import serve
 
@@ -27,12 +26,8 @@ def test_nodeinfo_names_are_stored_as_plain_text() -> None:
 
     async def scenario() -> tuple[str, str]:
         async with serve({"/.well-known/nodeinfo": well_known, "/nodeinfo/2.1": nodeinfo}) as base:
-            session = json_session(True)
             async with RemoteFetcher(allow_private_addresses=True) as fetcher:
-                try:
-                    instance = await Discoverer(fetcher, session, True)._instance(base)
-                finally:
-                    await session.close()
+                instance = await Discoverer(fetcher, True)._instance(base)
         return instance.software, instance.name
 
     software, name = asyncio.run(scenario())

@@ -312,3 +312,52 @@ def test_authorized_fetch_signs_every_hop_for_its_own_url(
     fetched = fetch(local_server, {"/first": first, "/users/ada": actor}, "/first", signer=signer)
     assert fetched.document["type"] == "Person"
     assert verdicts == ["verified", "verified"]
+
+
+def fetch_plain(
+    local_server: LocalServer, routes: dict[str, Any], path: str, plain_max: int | None = None, **options: Any
+) -> FetchedDocument:
+    """Serve ``routes``, fetch ``path`` from them as plain JSON with a RemoteFetcher(**options)."""
+    options.setdefault("allow_private_addresses", True)
+
+    async def scenario() -> FetchedDocument:
+        async with local_server(routes) as base, RemoteFetcher(**options) as fetcher:
+            return await fetcher.fetch_json(base + path, max_bytes=plain_max)
+
+    return asyncio.run(scenario())
+
+
+async def serve_nodeinfo(request: web.Request) -> web.Response:
+    seen = {"accept": request.headers.get("Accept"), "signed": "Signature" in request.headers}
+    return web.json_response({"software": {"name": "mastodon"}} | seen)
+
+
+def test_plain_json_is_fetched_unsigned_with_any_content_type(local_server: LocalServer) -> None:
+    signed: list[str] = []
+
+    def signer(url: str) -> dict[str, str]:
+        signed.append(url)
+        return {"Signature": "never sent"}
+
+    fetched = fetch_plain(local_server, {"/nodeinfo/2.1": serve_nodeinfo}, "/nodeinfo/2.1", signer=signer)
+    assert fetched.document["software"] == {"name": "mastodon"}
+    assert fetched.document["accept"] == "application/jrd+json, application/json;q=0.9"
+    assert fetched.document["signed"] is False and signed == []
+    assert fetched.content_type.startswith("application/json")
+    with pytest.raises(WrongContentType):  # the same answer is no ActivityPub document
+        fetch(local_server, {"/nodeinfo/2.1": serve_nodeinfo}, "/nodeinfo/2.1", check_id=False)
+
+
+def test_plain_json_keeps_the_guards(local_server: LocalServer) -> None:
+    async def big(request: web.Request) -> web.Response:
+        return web.json_response({"padding": "x" * 5000})
+
+    async def not_an_object(request: web.Request) -> web.Response:
+        return web.json_response([1, 2])
+
+    with pytest.raises(TooLarge):
+        fetch_plain(local_server, {"/big": big}, "/big", plain_max=1000)
+    with pytest.raises(InvalidDocument):
+        fetch_plain(local_server, {"/list": not_an_object}, "/list")
+    with pytest.raises(ForbiddenAddress):
+        fetch_plain(local_server, {"/big": big}, "/big", allow_private_addresses=False)
