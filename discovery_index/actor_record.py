@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from lectern.discovery_index.html_text import html_to_text, is_web_url
-from lectern.discovery_index.note_record import MAX_ITEMS, MAX_SUMMARY, MAX_TITLE, clip, host_of, text_of, types_of
+from lectern.discovery_index.note_record import MAX_ITEMS, MAX_SUMMARY, MAX_TITLE, clip, text_of, types_of
 from lectern.discovery_index.records import CollectionRecord
+from lectern.federation_shim import server_of
 
 ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
 
@@ -52,7 +53,7 @@ def actor_to_record(document: dict[str, Any], fetched_at: float) -> CollectionRe
     if not is_web_url(inbox):
         return None
     username = text_of(document.get("preferredUsername"), 100)
-    host = host_of(actor_id)
+    host = server_of(actor_id)
     summary = document.get("summary")
     icon = document.get("icon")
     icon_url = icon.get("url") if isinstance(icon, dict) else None

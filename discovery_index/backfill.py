@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from lectern.discovery_index.ingest import Delivery, ingest
-from lectern.discovery_index.note_record import host_of, id_of
 from lectern.discovery_index.records import CollectionRecord
 from lectern.discovery_index.storage import IndexStore
-from lectern.federation_shim import FetchError, RemoteFetcher
+from lectern.federation_shim import FetchError, RemoteFetcher, id_of, server_of
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ async def outbox_pages(
     fetcher: RemoteFetcher, outbox_url: str, *, max_pages: int = MAX_PAGES
 ) -> AsyncIterator[list[Any]]:
     """The items of each page of the outbox at `outbox_url`, first page first. Raises FetchError."""
-    host = host_of(outbox_url)
+    host = server_of(outbox_url)
     collection = (await fetcher.fetch(outbox_url)).document
     if _items(collection):
         yield _items(collection)
@@ -51,7 +50,7 @@ async def outbox_pages(
     seen: set[str] = set()
     for _number in range(max_pages):
         if page is None:
-            if next_url is None or next_url in seen or host_of(next_url) != host:
+            if next_url is None or next_url in seen or server_of(next_url) != host:
                 return
             seen.add(next_url)
             page = (await fetcher.fetch(next_url)).document

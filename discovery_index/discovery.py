@@ -22,9 +22,9 @@ from urllib.parse import quote, urlsplit
 from lectern.discovery_index.actor_record import is_actor
 from lectern.discovery_index.backfill import outbox_pages
 from lectern.discovery_index.errors import SourceError
-from lectern.discovery_index.note_record import MAX_TITLE, host_of, ids_of, text_of, types_of
+from lectern.discovery_index.note_record import MAX_TITLE, ids_of, text_of, types_of
 from lectern.discovery_index.records import InstanceRecord
-from lectern.federation_shim import ConnectionFailed, FetchError, RemoteFetcher, web_url_problem
+from lectern.federation_shim import ConnectionFailed, FetchError, RemoteFetcher, server_of, web_url_problem
 from lectern.site_paths import WEBFINGER_INDEX_FILE
 
 logger = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ class Discoverer:
         for account in accounts.values():
             if isinstance(account, dict) and account.get("type") == "Group":
                 actor = account.get("actor")
-                if isinstance(actor, str) and host_of(actor) == host:
+                if isinstance(actor, str) and server_of(actor) == host:
                     found.append(actor)
         return tuple(sorted(found))
 
@@ -166,7 +166,7 @@ class Discoverer:
         document = (await self.fetcher.fetch(actor_id)).document
         if not is_actor(document):
             raise SourceError(f"{actor_id} is a {document.get('type')!r}, not an actor")
-        host = host_of(actor_id)
+        host = server_of(actor_id)
         base = f"{urlsplit(actor_id).scheme}://{host}"
         instance = await self._instance(base)
         if not types_of(document) & SITE_ACTOR_TYPES:
@@ -202,7 +202,7 @@ class Discoverer:
                 else:
                     continue
                 for address in addresses:
-                    if host_of(address) == host and address not in followers and address != site_actor["id"]:
+                    if server_of(address) == host and address not in followers and address != site_actor["id"]:
                         found[address] = None
         actors = []
         for candidate in found:

@@ -14,28 +14,15 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from lectern.discovery_index.config import IndexConfig
-from lectern.federation_shim import InboxClient, PostResult, activity_body, post_signed
-from lectern.vocabulary import ACTIVITYSTREAMS
+from lectern.federation_shim import InboxClient, PostResult, activity_body, follow, post_signed, undo
 
 
 def follow_activity(config: IndexConfig, target: str) -> dict[str, Any]:
-    return {
-        "@context": ACTIVITYSTREAMS,
-        "id": f"{config.actor_id}/follows/{uuid.uuid4().hex}",
-        "type": "Follow",
-        "actor": config.actor_id,
-        "object": target,
-    }
+    return follow(f"{config.actor_id}/follows/{uuid.uuid4().hex}", config.actor_id, target)
 
 
 def undo_follow_activity(config: IndexConfig, follow_id: str, target: str) -> dict[str, Any]:
-    return {
-        "@context": ACTIVITYSTREAMS,
-        "id": f"{follow_id}/undo",
-        "type": "Undo",
-        "actor": config.actor_id,
-        "object": {"id": follow_id, "type": "Follow", "actor": config.actor_id, "object": target},
-    }
+    return undo(f"{follow_id}/undo", config.actor_id, follow(follow_id, config.actor_id, target, context=None))
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,10 @@ from dataclasses import replace
 from typing import Any
 
 from lectern.discovery_index.ingest import Delivery, ingest, shared_in_group
-from lectern.discovery_index.note_record import id_of
 from lectern.discovery_index.records import CollectionRecord, FollowState, Processed
 from lectern.discovery_index.storage import IndexStore
 from lectern.discovery_index.subscriptions import Subscriptions
-from lectern.federation_shim import FetchError, InboxResult, KeyLookup, RemoteFetcher, TargetURI, admit
+from lectern.federation_shim import FetchError, InboxResult, KeyLookup, RemoteFetcher, TargetURI, admit, id_of
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from lectern.discovery_index.html_text import html_to_text, is_web_url, plain_text
 from lectern.discovery_index.records import CollectionRecord, ResourceRecord
+from lectern.federation_shim import id_of, server_of, timestamp
 
 INDEXED_TYPES = frozenset({"Note", "Article", "Page"})
 PUBLIC_ADDRESSES = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
@@ -39,23 +39,9 @@ class NotIndexed:
     detail: str
 
 
-def id_of(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
-
-
 def ids_of(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     return [found for item in items[:MAX_ITEMS] if (found := id_of(item))]
-
-
-def host_of(url: str) -> str:
-    """The lower-case authority of `url`; "" when it has none or cannot be split (`http://[::1/x`)."""
-    try:
-        return urlsplit(url).netloc.lower()
-    except ValueError:
-        return ""
 
 
 def types_of(document: dict[str, Any]) -> set[str]:
@@ -95,7 +81,7 @@ def timestamp_of(value: Any) -> str:
         moment = datetime.fromisoformat(value.strip())
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return timestamp(moment)
     except (ValueError, OverflowError):  # not a date, or one that leaves the calendar in UTC (0001-01-01T00:00+01:00)
         return ""
 
@@ -168,12 +154,12 @@ def check_object(note: dict[str, Any], actor_id: str, in_group: bool = False) ->
         return NotIndexed("invalid_object", "the object has no http(s) id")
     if not types_of(note) & INDEXED_TYPES:
         return NotIndexed("not_a_note", f"{object_id} is a {note.get('type')!r}; only Notes, Articles and Pages")
-    if host_of(str(object_id)) != host_of(actor_id):
+    if server_of(str(object_id)) != server_of(actor_id):
         return NotIndexed("foreign_object", f"{object_id} is not on the host of {actor_id}")
     if in_group:
         if actor_id not in ids_of(note.get("audience")) + ids_of(note.get("to")) + ids_of(note.get("cc")):
             return NotIndexed("not_in_group", f"{object_id} was not posted in the group {actor_id}")
-        if not any(host_of(author) == host_of(actor_id) for author in ids_of(note.get("attributedTo"))):
+        if not any(server_of(author) == server_of(actor_id) for author in ids_of(note.get("attributedTo"))):
             return NotIndexed("not_attributed", f"{object_id} has no author on the host of {actor_id}")
     elif actor_id not in ids_of(note.get("attributedTo")):
         return NotIndexed("not_attributed", f"{object_id} is not attributed to {actor_id}")

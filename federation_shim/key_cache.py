@@ -44,6 +44,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .activities import id_of
 from .errors import FetchError, KeyDocumentError
 from .fetch_budget import FetchBudget
 from .keys import TOO_MANY_FETCHES, KeyLookupFailure, PublicKey, PublicKeyInfo, public_key_from_pem
@@ -201,12 +202,12 @@ class KeyCache:
             entry = _listed_key(document, key_id)
             if entry is None or not isinstance(entry.get("publicKeyPem"), str):
                 raise KeyDocumentError(url, f"actor {document['id']} does not publish {key_id}")
-            owner = _id_of(entry.get("owner"))
+            owner = id_of(entry.get("owner"))
             if owner is not None and owner != document["id"]:
                 raise KeyDocumentError(url, f"{key_id} is owned by {owner}, not {document['id']}")
             _check_same_host(key_id, key_host, document["id"])
             return self._entry(key_id, document["id"], entry["publicKeyPem"])
-        pem, owner = document.get("publicKeyPem"), _id_of(document.get("owner"))
+        pem, owner = document.get("publicKeyPem"), id_of(document.get("owner"))
         if not isinstance(pem, str) or owner is None:
             raise KeyDocumentError(url, f"{url} is neither an actor nor a key with an owner")
         if document.get("id") != key_id:
@@ -254,12 +255,6 @@ def _loaded_key(pem: str) -> PublicKey:
     than the next ones (OpenSSL prepares it), which every inbox request would otherwise pay. Keyed by the PEM text
     itself, so it can never answer with a key that was replaced or removed."""
     return public_key_from_pem(pem)
-
-
-def _id_of(value: object) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
 
 
 def _is_actor(document: dict[str, Any]) -> bool:

@@ -32,9 +32,10 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
+from lectern.federation_shim import timestamp
 from lectern.generator.actor_images import ActorImages
 from lectern.generator.content_model import Collection
-from lectern.generator.objects import JSON, timestamp
+from lectern.generator.objects import JSON
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTOR_CONTEXT

@@ -4,7 +4,7 @@ Runs after `LecternGenerator` (it reads the content model that generator put in 
 wrote). It writes, for every deleted resource (see `generator.tombstones`), a `Tombstone` at the object's id and a
 "gone" page at its HTML address; and `ap/manifest.json`: every live resource with the ids of its object, Create and
 Announce, its `updated`, and a hash of its rendered object, plus the tombstones. The shim compares the manifest with
-what it has delivered to derive Create, Update and Delete (`federation_shim.delivery_plan`).
+what it has delivered to derive Create, Update and Delete (`lectern.delivery_plan`); `lectern.manifest` owns its form.
 """
 
 from __future__ import annotations
@@ -16,47 +16,43 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from lectern.built_site import MANIFEST_FILE
+from lectern.federation_shim import timestamp
+from lectern.federation_shim import tombstone as tombstone_of
 from lectern.generator.content_model import Site
-from lectern.generator.objects import note_dates, timestamp
+from lectern.generator.objects import note_dates
 from lectern.generator.plugin import json_text
 from lectern.generator.publication_history import PublicationHistory
 from lectern.generator.theme_output import render_gone_page
 from lectern.generator.tombstones import CollectionTombstone, Tombstone
+from lectern.manifest import Manifest, ManifestItem, ManifestTombstone, write_manifest
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT
 
-MANIFEST_VERSION = 2  # 2: generations, the group announce and `published` per item
 
-
-def tombstone_document(paths: SitePaths, tombstone: Tombstone) -> dict[str, Any]:
-    return {
-        "@context": OBJECT_CONTEXT,
-        "id": paths.object(tombstone.key, tombstone.generation),
-        "type": "Tombstone",
-        "formerType": "Note",
-        "deleted": timestamp(tombstone.deleted),
-        "url": paths.resource_page(tombstone.key),
-    }
+def tombstone_document(paths: SitePaths, gone: Tombstone) -> dict[str, Any]:
+    return tombstone_of(
+        paths.object(gone.key, gone.generation),
+        "Note",
+        timestamp(gone.deleted),
+        context=OBJECT_CONTEXT,
+        url=paths.resource_page(gone.key),
+    )
 
 
 def collection_tombstone_document(paths: SitePaths, collection: CollectionTombstone) -> dict[str, Any]:
     """What a removed collection's actor id answers: it was a Group, and when it went."""
-    return {
-        "@context": ACTIVITYSTREAMS,
-        "id": paths.actor(collection.slug),
-        "type": "Tombstone",
-        "formerType": "Group",
-        "deleted": timestamp(collection.deleted),
-        "url": paths.collection_page(collection.slug),
-    }
+    return tombstone_of(
+        paths.actor(collection.slug),
+        "Group",
+        timestamp(collection.deleted),
+        context=ACTIVITYSTREAMS,
+        url=paths.collection_page(collection.slug),
+    )
 
 
-def manifest(
-    paths: SitePaths, site: Site, site_actor: str, output: Path, history: PublicationHistory
-) -> dict[str, Any]:
-    """The contract between build and shim: every live resource with the ids of its documents and a hash of its
-    Note, and every removed generation (`federation_shim.delivery_plan` reads it)."""
+def manifest(paths: SitePaths, site: Site, site_actor: str, output: Path, history: PublicationHistory) -> Manifest:
+    """The contract between build and shim (`lectern.manifest`): every live resource with the ids of its documents and
+    a hash of its Note, and every removed generation (`lectern.delivery_plan` reads it)."""
     items = []
     publications = history.publications
     for resource in sorted(site.resources, key=lambda r: (publications[r.key].published, r.key)):
@@ -65,39 +61,34 @@ def manifest(
         rendered = (output / paths.output_file(object_id)).read_bytes()
         published, updated = note_dates(resource, publications[resource.key])
         items.append(
-            {
-                "key": resource.key,
-                "collection": resource.collection,
-                "generation": generation,
-                "object": object_id,
-                "create": paths.create(resource.key, generation),
-                "page": paths.page(resource.key, generation),
-                "group_announce": paths.group_announce(resource.key, generation),
-                "announce": paths.announce(resource.key, generation),
-                "published": published,
-                "updated": updated or published,
-                "hash": hashlib.sha256(rendered).hexdigest(),
-            }
+            ManifestItem(
+                key=resource.key,
+                collection=resource.collection,
+                generation=generation,
+                object=object_id,
+                create=paths.create(resource.key, generation),
+                page=paths.page(resource.key, generation),
+                group_announce=paths.group_announce(resource.key, generation),
+                announce=paths.announce(resource.key, generation),
+                published=published,
+                updated=updated or published,
+                hash=hashlib.sha256(rendered).hexdigest(),
+            )
         )
     live = {c.slug for c in site.collections} | {c.slug for c in history.removed_collections}
-    return {
-        "version": MANIFEST_VERSION,
-        "site_url": paths.site_url,
-        "site_actor": site_actor,
-        "collections": sorted(collection.slug for collection in site.collections),
-        "items": items,
-        "tombstones": [
-            {
-                "key": t.key,
-                "collection": t.collection,
-                "generation": t.generation,
-                "object": paths.object(t.key, t.generation),
-                "deleted": timestamp(t.deleted),
-            }
+    return Manifest(
+        site_url=paths.site_url,
+        site_actor=site_actor,
+        collections=tuple(sorted(collection.slug for collection in site.collections)),
+        items=tuple(items),
+        tombstones=tuple(
+            ManifestTombstone(
+                t.key, t.collection, t.generation, paths.object(t.key, t.generation), timestamp(t.deleted)
+            )
             for t in history.tombstones
             if t.collection in live
-        ],
-    }
+        ),
+    )
 
 
 def gone_page_fallback(title: str, collection_url: str, kind: str = "resource") -> str:
@@ -155,8 +146,7 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
                 paths.site_url + "/",
                 "collection",
             )
-        document = manifest(paths, site, settings.site_actor, output, history)
-        (output / MANIFEST_FILE).write_text(json_text(document), encoding="utf-8")
+        write_manifest(output, manifest(paths, site, settings.site_actor, output, history))
 
     def _write_gone_page(
         self, paths: SitePaths, page_url: str, title: str, entry: Any, fallback_link: str, kind: str = "resource"

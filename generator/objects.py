@@ -17,16 +17,13 @@ from html import escape
 from typing import Any
 
 from lectern.content_types import media_type
+from lectern.federation_shim import announce, create, timestamp
 from lectern.generator.content_model import Collection, Resource
 from lectern.generator.publication_history import Publication
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import OBJECT_CONTEXT, PUBLIC
 
 JSON = dict[str, Any]
-
-
-def timestamp(moment: Any) -> str:
-    return str(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def resource_links(resource: Resource, paths: SitePaths) -> list[str]:
@@ -150,18 +147,16 @@ def resource_to_note(
 
 def resource_to_create(note: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
     """The site actor's Create of the Note, embedded whole as Mastodon expects, for the site actor's followers."""
-    embedded = {key: value for key, value in note.items() if key != "@context"}
-    return {
-        "@context": OBJECT_CONTEXT,
-        "id": paths.create(resource.key, generation),
-        "type": "Create",
-        "actor": note["attributedTo"],
-        "audience": note["audience"],
-        "published": note["published"],
-        "to": note["to"],
-        "cc": note["cc"],
-        "object": embedded,
-    }
+    return create(
+        paths.create(resource.key, generation),
+        note["attributedTo"],
+        note,
+        context=OBJECT_CONTEXT,
+        audience=note["audience"],
+        published=note["published"],
+        to=note["to"],
+        cc=note["cc"],
+    )
 
 
 def resource_to_page(note: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
@@ -185,28 +180,26 @@ def resource_to_group_announce(page: JSON, paths: SitePaths, resource: Resource,
     The Create is embedded, with an id that is a fragment of the Page's: it is not a document of its own, so
     Mastodon, which fetches an Announce's object when it is an activity, finds no Create there and keeps only the
     Announce of the Note (no second boost)."""
-    embedded = {key: value for key, value in page.items() if key != "@context"}
-    create = {
-        "id": f"{page['id']}#create",
-        "type": "Create",
-        "actor": page["attributedTo"],
-        "audience": page["audience"],
-        "published": page["published"],
-        "to": page["to"],
-        "cc": page["cc"],
-        "object": embedded,
-    }
-    return {
-        "@context": OBJECT_CONTEXT,
-        "id": paths.group_announce(resource.key, generation),
-        "type": "Announce",
-        "actor": page["audience"],
-        "audience": page["audience"],
-        "published": page["published"],
-        "to": [PUBLIC],
-        "cc": [paths.followers(resource.collection)],
-        "object": create,
-    }
+    shared = create(
+        f"{page['id']}#create",
+        page["attributedTo"],
+        page,
+        context=None,
+        audience=page["audience"],
+        published=page["published"],
+        to=page["to"],
+        cc=page["cc"],
+    )
+    return announce(
+        paths.group_announce(resource.key, generation),
+        page["audience"],
+        shared,
+        context=OBJECT_CONTEXT,
+        audience=page["audience"],
+        published=page["published"],
+        to=[PUBLIC],
+        cc=[paths.followers(resource.collection)],
+    )
 
 
 def resource_to_announce(note: JSON, paths: SitePaths, resource: Resource, generation: int = 1) -> JSON:
@@ -214,13 +207,12 @@ def resource_to_announce(note: JSON, paths: SitePaths, resource: Resource, gener
     GoToSocial show a boost of a Note from an account one follows, but not an Announce of a Create. Lemmy sends
     the same second Announce for them ("Pleroma and Mastodon can't handle activities like Announce/Create/Page",
     crates/apub/src/activities/community/announce.rs)."""
-    return {
-        "@context": OBJECT_CONTEXT,
-        "id": paths.announce(resource.key, generation),
-        "type": "Announce",
-        "actor": note["audience"],
-        "published": note["published"],
-        "to": [PUBLIC],
-        "cc": [paths.followers(resource.collection), note["attributedTo"]],
-        "object": note["id"],
-    }
+    return announce(
+        paths.announce(resource.key, generation),
+        note["audience"],
+        note["id"],
+        context=OBJECT_CONTEXT,
+        published=note["published"],
+        to=[PUBLIC],
+        cc=[paths.followers(resource.collection), note["attributedTo"]],
+    )

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from lectern.content_types import media_type
+from lectern.federation_shim import timestamp
 from lectern.generator.assets import Asset, asset_url_function
 from lectern.generator.card_image import CARD_ALT, CARD_HEIGHT, CARD_WIDTH
 from lectern.generator.content_model import Collection, Resource, Site
@@ -27,7 +28,6 @@ from lectern.generator.language_names import language_name
 from lectern.generator.license_display import LicenseBadge, license_badge
 from lectern.generator.licenses import License
 from lectern.generator.link_cards import Card, CardImage, collection_image, meta_tags
-from lectern.generator.objects import timestamp
 from lectern.generator.site_index import Facet, facets, index_path
 from lectern.generator.structured_data import collection_document, learning_resource, script_json, website_document
 from lectern.settings import Settings

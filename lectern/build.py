@@ -112,14 +112,14 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
 
 
 def manifest_file() -> str:
-    from lectern.built_site import MANIFEST_FILE
+    from lectern.manifest import MANIFEST_FILE
 
     return MANIFEST_FILE
 
 
 def keep_previous_manifest(output: Path, staging: Path) -> None:
     """Put the manifest of the build in `output` in place of the one just built in `staging` (or none)."""
-    from lectern.built_site import MANIFEST_FILE
+    from lectern.manifest import MANIFEST_FILE
 
     built = staging / MANIFEST_FILE
     try:

@@ -18,11 +18,9 @@ from pathlib import Path
 
 from lectern import output_swap
 from lectern.errors import LecternError, SettingsError
+from lectern.manifest import MANIFEST_FILE, read_manifest
 from lectern.settings import Settings, check_site_url
 from lectern.site_paths import WEBFINGER_INDEX_FILE
-
-MANIFEST_FILE = "ap/manifest.json"  # the contract between build and shim: written by generator/delivery_output.py
-RECORDS = (MANIFEST_FILE, WEBFINGER_INDEX_FILE)  # both hold "site_url"; the manifest first
 
 
 class SiteUrlMismatch(LecternError):
@@ -35,18 +33,19 @@ class NotBuilt(LecternError):
 
 def built_site_url(output_dir: Path) -> str | None:
     """The site URL the build in `output_dir` was made for; None when there is no build there."""
-    for name in RECORDS:
-        path = output_dir / name
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            continue
-        except (OSError, ValueError) as error:
-            raise SettingsError(f"{path} cannot be read ({error}): run 'lectern build' again") from None
-        url = record.get("site_url") if isinstance(record, dict) else None
-        if isinstance(url, str):
-            return check_site_url(url, f"{path}: site_url")
-    return None
+    try:
+        return check_site_url(read_manifest(output_dir).site_url, f"{output_dir / MANIFEST_FILE}: site_url")
+    except FileNotFoundError:
+        pass  # a build from before the manifest held the URL, or a partial one: the WebFinger index holds it too
+    path = output_dir / WEBFINGER_INDEX_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise SettingsError(f"{path} cannot be read ({error}): run 'lectern build' again") from None
+    url = record.get("site_url") if isinstance(record, dict) else None
+    return check_site_url(url, f"{path}: site_url") if isinstance(url, str) else None
 
 
 def shown(path: Path) -> str:

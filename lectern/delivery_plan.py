@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from lectern.federation_shim import announce, delete, timestamp, tombstone, update
+from lectern.manifest import Manifest
 from lectern.site_paths import SitePaths
-from lectern.vocabulary import ACTIVITYSTREAMS, OBJECT_CONTEXT, PUBLIC
+from lectern.vocabulary import OBJECT_CONTEXT, PUBLIC
 
 ACTOR_KEY = "actor:"  # record keys of the collection actors followers know, beside the resources' keys
 
@@ -62,18 +64,14 @@ class Plan:
     baseline: bool = False
 
 
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _later(updated: str, previous: str, now: datetime) -> str:
     """`updated` if it is later than `previous`; otherwise a moment that is (now, or just after `previous`)."""
     if updated > previous:
         return updated
-    candidate = _timestamp(now)
+    candidate = timestamp(now)
     if candidate > previous:
         return candidate
-    return _timestamp(datetime.fromisoformat(previous.replace("Z", "+00:00")) + timedelta(seconds=1))
+    return timestamp(datetime.fromisoformat(previous.replace("Z", "+00:00")) + timedelta(seconds=1))
 
 
 def _stamp(updated: str) -> str:
@@ -82,76 +80,70 @@ def _stamp(updated: str) -> str:
 
 
 def plan_delivery(
-    manifest: dict[str, Any],
+    manifest: Manifest,
     delivered: dict[str, DeliveredItem],
     first_run: bool,
     load: Callable[[str], dict[str, Any]],
     now: datetime,
 ) -> Plan:
     """`load(object_id_or_activity_id) -> dict` reads a document of the current build (Create, Announce, object)."""
-    site_actor = manifest["site_actor"]
-    paths = SitePaths(manifest["site_url"])
+    site_actor = manifest.site_actor
+    paths = SitePaths(manifest.site_url)
     actor_of, followers_of = paths.actor, paths.followers
 
     def shared_by_group(activity: dict[str, Any], collection: str) -> PlannedActivity:
         """The collection's Announce of one of the site actor's activities about the Page of a resource in it
         (FEP-1b12: Lemmy takes a community's posts, and their updates and deletions, only from its group)."""
-        announce = {
-            "@context": OBJECT_CONTEXT,
-            "id": f"{activity['id']}/announce",
-            "type": "Announce",
-            "actor": actor_of(collection),
-            "audience": actor_of(collection),
-            "to": [PUBLIC],
-            "cc": [followers_of(collection)],
-            "object": {k: v for k, v in activity.items() if k != "@context"},
-        }
-        return PlannedActivity(announce, collection, "collection", collection)
+        shared = announce(
+            f"{activity['id']}/announce",
+            actor_of(collection),
+            activity,
+            context=OBJECT_CONTEXT,
+            audience=actor_of(collection),
+            to=[PUBLIC],
+            cc=[followers_of(collection)],
+        )
+        return PlannedActivity(shared, collection, "collection", collection)
 
     def delete_of(object_id: str, collection: str) -> list[PlannedActivity]:
         """The site actor's Delete of the Note, to both audiences, and the collection's Announce of the Delete of its
         Page, for groups."""
         planned = []
         for document_id, former, audience in ((object_id, "Note", "both"), (paths.page_of(object_id), "Page", "")):
-            delete = {
-                "@context": ACTIVITYSTREAMS,
-                "id": f"{document_id}#delete",
-                "type": "Delete",
-                "actor": actor_of(site_actor),
-                "audience": actor_of(collection),
-                "to": [PUBLIC],
-                "cc": [followers_of(collection), followers_of(site_actor)],
-                "object": {"id": document_id, "type": "Tombstone", "formerType": former, "deleted": _timestamp(now)},
-            }
+            deletion = delete(
+                f"{document_id}#delete",
+                actor_of(site_actor),
+                tombstone(document_id, former, timestamp(now)),
+                audience=actor_of(collection),
+                to=[PUBLIC],
+                cc=[followers_of(collection), followers_of(site_actor)],
+            )
             if audience:
-                planned.append(PlannedActivity(delete, site_actor, audience, collection))
+                planned.append(PlannedActivity(deletion, site_actor, audience, collection))
             else:
-                planned.append(shared_by_group(delete, collection))
+                planned.append(shared_by_group(deletion, collection))
         return planned
 
     def update_of(document: dict[str, Any], updated: str, collection: str) -> dict[str, Any]:
-        changed = {k: v for k, v in document.items() if k != "@context"}
-        changed["updated"] = updated
-        return {
-            "@context": OBJECT_CONTEXT,
-            "id": f"{changed['id']}#updates/{_stamp(updated)}",
-            "type": "Update",
-            "actor": changed.get("attributedTo", actor_of(site_actor)),
-            "audience": actor_of(collection),
-            "published": updated,
-            "to": [PUBLIC],
-            "cc": [followers_of(collection), followers_of(site_actor)],
-            "object": changed,
-        }
+        changed = {**document, "updated": updated}
+        return update(
+            f"{changed['id']}#updates/{_stamp(updated)}",
+            changed.get("attributedTo", actor_of(site_actor)),
+            changed,
+            context=OBJECT_CONTEXT,
+            audience=actor_of(collection),
+            published=updated,
+            to=[PUBLIC],
+            cc=[followers_of(collection), followers_of(site_actor)],
+        )
 
-    current = {item["key"]: item for item in manifest["items"]}
-    # a manifest from before collections were listed: the collections that have resources
-    collections = set(manifest.get("collections") or (item["collection"] for item in manifest["items"]))
+    current = {item.key: item for item in manifest.items}
+    collections = set(manifest.collections)
     record: list[DeliveredItem] = []
     activities: list[PlannedActivity] = []
 
     if first_run:
-        record = [DeliveredItem(i["key"], i["object"], i["hash"], i["updated"], True) for i in manifest["items"]]
+        record = [DeliveredItem(i.key, i.object, i.hash, i.updated, True) for i in manifest.items]
         record += [DeliveredItem(ACTOR_KEY + name, actor_of(name), "", "", True) for name in sorted(collections)]
         return Plan([], record, baseline=True)
 
@@ -162,24 +154,22 @@ def plan_delivery(
 
     for key, item in current.items():
         before = delivered.get(key)
-        collection = item["collection"]
-        if before is not None and before.live and before.object_id != item["object"]:
+        collection = item.collection
+        if before is not None and before.live and before.object_id != item.object:
             activities += delete_of(before.object_id, collection)  # removed and back before we could tell
             before = None
         if before is None or not before.live:
-            activities.append(PlannedActivity(load(item["create"]), site_actor, "site", collection))
-            if "group_announce" in item:
-                activities.append(PlannedActivity(load(item["group_announce"]), collection, "collection", collection))
-            activities.append(PlannedActivity(load(item["announce"]), collection, "collection", collection))
-            record.append(DeliveredItem(key, item["object"], item["hash"], item["updated"], True))
-        elif before.hash != item["hash"]:
-            updated = _later(item["updated"], before.updated, now)
+            activities.append(PlannedActivity(load(item.create), site_actor, "site", collection))
+            activities.append(PlannedActivity(load(item.group_announce), collection, "collection", collection))
+            activities.append(PlannedActivity(load(item.announce), collection, "collection", collection))
+            record.append(DeliveredItem(key, item.object, item.hash, item.updated, True))
+        elif before.hash != item.hash:
+            updated = _later(item.updated, before.updated, now)
             activities.append(
-                PlannedActivity(update_of(load(item["object"]), updated, collection), site_actor, "both", collection)
+                PlannedActivity(update_of(load(item.object), updated, collection), site_actor, "both", collection)
             )
-            if "page" in item:
-                activities.append(shared_by_group(update_of(load(item["page"]), updated, collection), collection))
-            record.append(DeliveredItem(key, item["object"], item["hash"], updated, True))
+            activities.append(shared_by_group(update_of(load(item.page), updated, collection), collection))
+            record.append(DeliveredItem(key, item.object, item.hash, updated, True))
 
     for key, before in delivered.items():
         if not before.live or key in current or key.startswith(ACTOR_KEY):
@@ -192,15 +182,9 @@ def plan_delivery(
         name = key.removeprefix(ACTOR_KEY)
         if not key.startswith(ACTOR_KEY) or not before.live or name in collections:
             continue
-        delete = {
-            "@context": ACTIVITYSTREAMS,
-            "id": f"{before.object_id}#delete",
-            "type": "Delete",
-            "actor": before.object_id,
-            "to": [PUBLIC],
-            "cc": [followers_of(name)],
-            "object": before.object_id,
-        }
-        activities.append(PlannedActivity(delete, name, "collection", name, forget_followers=True))
+        gone = delete(
+            f"{before.object_id}#delete", before.object_id, before.object_id, to=[PUBLIC], cc=[followers_of(name)]
+        )
+        activities.append(PlannedActivity(gone, name, "collection", name, forget_followers=True))
         record.append(DeliveredItem(key, before.object_id, "", "", False))
     return Plan(activities, record)

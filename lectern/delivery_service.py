@@ -25,7 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from lectern.built_site import MANIFEST_FILE, shown
+from lectern.built_site import shown
 from lectern.delivery_plan import Plan, plan_delivery
 from lectern.federation_shim import (
     DATABASE_BUSY,
@@ -39,6 +39,7 @@ from lectern.federation_shim import (
     WorkerStats,
     storage_fault,
 )
+from lectern.manifest import MANIFEST_FILE, BadManifest, read_manifest
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 
@@ -101,16 +102,18 @@ def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = 
     """Compare the current build with what followers were told; queue a job per inbox for every difference."""
     path = manifest_path(settings)
     try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        manifest = read_manifest(settings.output_dir)
     except FileNotFoundError:
         raise NoBuild(f"{path} does not exist: run 'lectern build' first") from None
-    if manifest["site_url"] != settings.site_url:
+    except BadManifest as error:
+        raise NoBuild(str(error)) from None
+    if manifest.site_url != settings.site_url:
         raise BuiltForAnotherSite(
-            f"{shown(settings.output_dir)} was built for {manifest['site_url']}, but this shim serves "
+            f"{shown(settings.output_dir)} was built for {manifest.site_url}, but this shim serves "
             f"{settings.site_url}: rebuild with 'lectern build --site-url {settings.site_url}', or restart the shim "
-            f"with LECTERN_SITE_URL={manifest['site_url']}"
+            f"with LECTERN_SITE_URL={manifest.site_url}"
         )
-    paths = SitePaths(manifest["site_url"])
+    paths = SitePaths(manifest.site_url)
 
     def load(document_id: str) -> dict[str, Any]:
         document: dict[str, Any] = json.loads((settings.output_dir / paths.output_file(document_id)).read_text("utf-8"))
@@ -120,8 +123,8 @@ def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = 
     when = datetime.fromtimestamp(moment, UTC)
     plan, jobs = store.plan_and_record(
         lambda delivered, first_run: plan_delivery(manifest, delivered, first_run, load, when),
-        manifest["site_url"],
-        manifest["site_actor"],
+        manifest.site_url,
+        manifest.site_actor,
         moment,
     )
     if plan.baseline:
@@ -134,7 +137,7 @@ def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = 
     late = () if plan.baseline else published_late(plan, when)
     for note_id in late:
         logger.warning("%s was published more than 6 hours ago: Mastodon will not put it in home timelines", note_id)
-    return QueueReport(len(plan.activities), jobs, plan.baseline, len(manifest["items"]), late)
+    return QueueReport(len(plan.activities), jobs, plan.baseline, len(manifest.items), late)
 
 
 def delivery_timeout() -> float:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from lectern.doctor_model import Document, Problem, SiteView, as_list, id_of, plain_text
+from lectern.doctor_model import Document, Problem, SiteView, as_list, plain_text
+from lectern.federation_shim import id_of
 
 ACTOR_TYPES = ("Person", "Service", "Group", "Organization", "Application")
 # Mastodon's Account::Avatar::AVATAR_IMAGE_MIME_TYPES and Account::Header::IMAGE_MIME_TYPES, with their extensions.

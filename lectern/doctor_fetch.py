@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from lectern.doctor_actor_rules import ACTOR_TYPES
-from lectern.doctor_model import Document, Problem, SiteView, as_list, id_of
+from lectern.doctor_model import Document, Problem, SiteView, as_list
 from lectern.doctor_rules import check_site, nodeinfo_lists_both_versions
 from lectern.doctor_served_rules import (
     Answer,
@@ -28,6 +28,7 @@ from lectern.doctor_served_rules import (
     served_without_redirect,
     webfinger_round_trip,
 )
+from lectern.federation_shim import id_of
 from lectern.site_paths import ACTOR_PREFIX
 
 # What Mastodon sends (app/services/fetch_resource_service.rb ACCEPT_HEADER, without text/html).

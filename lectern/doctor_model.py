@@ -75,27 +75,11 @@ class SiteView:
         return url == self.site_url or url.startswith(self.site_url + "/")
 
 
-def host_of(url: str) -> str:
-    """The host of `url` without its port, lower-case; '' when `url` is not an http(s) URL."""
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        return ""
-    return (urlsplit(url).hostname or "").lower()
-
-
 def as_list(value: Any) -> list[Any]:
     """A JSON-LD value as a list: absent is [], a single value is [value] (Mastodon's `as_array`)."""
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def id_of(value: Any) -> str | None:
-    """A link as its URL: a string, or an object's `id` (Mastodon's `value_or_id`)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
 
 
 def plain_text(html: str) -> str:

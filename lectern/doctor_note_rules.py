@@ -9,7 +9,8 @@ import re
 from datetime import datetime
 
 from lectern.doctor_attachment_rules import material_in_attachments
-from lectern.doctor_model import Document, Problem, SiteView, as_list, id_of, plain_text
+from lectern.doctor_model import Document, Problem, SiteView, as_list, plain_text
+from lectern.federation_shim import id_of
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 LOCAL_STATUS_CHARS = 500  # Mastodon's StatusLengthValidator::MAX_CHARS, for its own users' posts

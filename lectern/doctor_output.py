@@ -8,9 +8,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from lectern.built_site import MANIFEST_FILE
 from lectern.doctor_model import JSON, Document, Problem, SiteView
 from lectern.doctor_rules import check_site, nodeinfo_lists_both_versions
+from lectern.manifest import MANIFEST_FILE
 from lectern.site_paths import WEBFINGER_INDEX_FILE, SitePaths
 
 NOT_ACTIVITYPUB = {WEBFINGER_INDEX_FILE, MANIFEST_FILE}  # indexes the shim reads

@@ -16,7 +16,8 @@ import textwrap
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from lectern.doctor_model import JSON, Document, as_list, id_of, plain_text
+from lectern.doctor_model import JSON, Document, as_list, plain_text
+from lectern.federation_shim import id_of
 
 WIDTH = 100
 BODY_LINES = 6

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from lectern.doctor_actor_rules import ACTOR_RULES, ACTOR_TYPES
-from lectern.doctor_model import JSON, Document, Problem, SiteView, as_list, host_of, id_of
+from lectern.doctor_model import JSON, Document, Problem, SiteView, as_list
 from lectern.doctor_note_rules import NOTE_RULES
+from lectern.federation_shim import host_of, id_of
 
 Rule = Callable[[Document, SiteView], list[Problem]]
 

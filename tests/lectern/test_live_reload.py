@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from lectern.build import build_site
-from lectern.built_site import MANIFEST_FILE
 from lectern.generator.publication_history import FIRST_PUBLISHED_FILE
 from lectern.live_reload import LiveReload, preview_builder
+from lectern.manifest import MANIFEST_FILE
 from tests.conftest import project_settings
 
 NOTES = "Chapters 1 to 7 are our first term"

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from lectern.built_site import MANIFEST_FILE
 from lectern.federation_shim import Follower, ShimState
+from lectern.manifest import MANIFEST_FILE
 from lectern.reload_endpoint import RELOAD_PATH
 from tests.conftest import copy_project
 from tests.lectern_server import LecternServer, free_port

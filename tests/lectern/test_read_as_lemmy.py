@@ -13,6 +13,7 @@ import pytest
 
 from lectern.delivery_plan import plan_delivery
 from lectern.generator.content_loader import load_site
+from lectern.manifest import read_manifest
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from tests.federation_shim.lemmy_reader import LemmyRejects, read_community_post
@@ -28,8 +29,8 @@ def loader(output: Path, paths: SitePaths) -> Any:
 
 def delivered_to_collection_followers(settings: Settings, output: Path) -> list[dict[str, Any]]:
     """Every activity the shim would queue for a collection's followers if every resource were new."""
-    manifest = json.loads((output / "ap" / "manifest.json").read_text("utf-8"))
-    load = loader(output, SitePaths(manifest["site_url"]))
+    manifest = read_manifest(output)
+    load = loader(output, SitePaths(manifest.site_url))
     plan = plan_delivery(manifest, {}, False, load, datetime.now(UTC))
     return [p.activity for p in plan.activities if p.audience == "collection"]
 
