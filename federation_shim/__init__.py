@@ -9,7 +9,7 @@ public API (import from here, not from the modules: `from lectern.federation_shi
     fetching          RemoteFetcher (no private addresses, bounded size and redirects, content type checked)
     inbox             admit (Mastodon's order of checks), Inbox (a handler per activity type; Follow/Undo/Delete
                       on the followers store), InboxResult (a status and a reason)
-    followers         ShimState, Follower, followers_collection
+    followers         ShimState, Follower, followers_document (the followers collection)
     delivery          DeliveryStore (the queue), DeliveryWorker (signs and sends, retries per the policy),
                       retry_policy's next_delay, InboxClient, post_signed
     WebFinger         webfinger (the answer to a query), jrd (one account's document)
@@ -17,7 +17,8 @@ public API (import from here, not from the modules: `from lectern.federation_shi
 
 See docs/federation-toolkit.md, with a complete example app. The toolkit imports nothing of Lectern's
 (tests/federation_shim/test_import_boundaries.py). Names load on first use, so importing one name does not import
-every module (a static build needs the vocabulary, not an HTTP client).
+every module (a static build needs the vocabulary, not an HTTP client); no public name is also the name of a module
+here, which would hide it once that module is loaded.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
         WrongContentType,
     )
     from lectern.federation_shim.event_loop import run as run_event_loop
-    from lectern.federation_shim.followers_collection import followers_collection
+    from lectern.federation_shim.followers_collection import followers_collection as followers_document
     from lectern.federation_shim.http_signatures import (
         DEFAULT_POLICY,
         Reason,
@@ -98,7 +99,7 @@ if TYPE_CHECKING:
         server_of,
         web_url_problem,
     )
-    from lectern.federation_shim.webfinger import WebFingerAccount, WebFingerAnswer, jrd, webfinger
+    from lectern.federation_shim.webfinger_documents import WebFingerAccount, WebFingerAnswer, jrd, webfinger
 
 _EXPORTS: dict[str, tuple[str, str]] = {
     "ACTIVITYSTREAMS": ("vocabulary", "ACTIVITYSTREAMS"),
@@ -177,7 +178,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Follower": ("state", "Follower"),
     "PersistentKeyStore": ("state", "PersistentKeyStore"),
     "ShimState": ("state", "ShimState"),
-    "followers_collection": ("followers_collection", "followers_collection"),
+    "followers_document": ("followers_collection", "followers_collection"),
     "DATABASE_BUSY": ("storage_faults", "DATABASE_BUSY"),
     "StorageUnavailable": ("storage_faults", "StorageUnavailable"),
     "storage_fault": ("storage_faults", "storage_fault"),
@@ -195,10 +196,10 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "post_signed": ("outgoing", "post_signed"),
     "run_event_loop": ("event_loop", "run"),
     "pid_alive": ("processes", "pid_alive"),
-    "WebFingerAccount": ("webfinger", "WebFingerAccount"),
-    "WebFingerAnswer": ("webfinger", "WebFingerAnswer"),
-    "jrd": ("webfinger", "jrd"),
-    "webfinger": ("webfinger", "webfinger"),
+    "WebFingerAccount": ("webfinger_documents", "WebFingerAccount"),
+    "WebFingerAnswer": ("webfinger_documents", "WebFingerAnswer"),
+    "jrd": ("webfinger_documents", "jrd"),
+    "webfinger": ("webfinger_documents", "webfinger"),
     "EXCEPTION_HANDLERS": ("asgi", "EXCEPTION_HANDLERS"),
     "json_error": ("asgi", "json_error"),
     "read_body": ("asgi", "read_body"),
@@ -276,7 +277,7 @@ __all__ = [
     "delete",
     "digest_header",
     "follow",
-    "followers_collection",
+    "followers_document",
     "headers_from_pairs",
     "host_of",
     "id_of",

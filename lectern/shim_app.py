@@ -57,7 +57,7 @@ from lectern.federation_shim import (
     ShimState,
     TargetURI,
     activity_body,
-    followers_collection,
+    followers_document,
     headers_from_pairs,
     post_signed,
     read_body,
@@ -177,7 +177,7 @@ async def followers_endpoint(request: Request) -> Response:
         return index
     name = request.path_params["name"]
     url = SitePaths(shim.settings.site_url).followers(name)
-    document = followers_collection(shim.state, url, name, shim.settings.show_followers)
+    document = followers_document(shim.state, url, name, shim.settings.show_followers)
     return JSONResponse(document, media_type=ACTIVITY_JSON, headers={"Cache-Control": "no-cache"})
 
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -99,11 +100,19 @@ def test_the_application_side_uses_only_the_public_api() -> None:
     assert reaching_in == []
 
 
-def test_every_public_name_loads() -> None:
+def test_every_public_name_is_the_object_its_module_defines() -> None:
     assert sorted(toolkit.__all__) == sorted(toolkit._EXPORTS)
     for name in toolkit.__all__:
-        assert getattr(toolkit, name) is not None, name
+        module, attribute = toolkit._EXPORTS[name]
+        assert getattr(toolkit, name) is getattr(importlib.import_module(f"{toolkit.__name__}.{module}"), attribute)
     assert "activity_body" in dir(toolkit)
+
+
+def test_no_public_name_is_a_module_name() -> None:
+    """Python sets `package.<module>` to the module when it is first imported: a public name spelt the same would
+    then be the module, not the function."""
+    modules = {path.stem for path in TOOLKIT.glob("*.py")}
+    assert modules & set(toolkit.__all__) == set()
 
 
 def test_the_toolkit_without_its_adapter_does_not_load_starlette() -> None:
