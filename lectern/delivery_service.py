@@ -4,9 +4,9 @@ Used by `lectern deliver` (once, until nothing is due), by `lectern serve` (a ba
 build), and by the authenticated trigger `POST /_lectern/deliver` that `lectern publish` calls after an upload.
 
 While another process holds the database's write lock, both wait without blocking their event loop and go on when
-it is released: `lectern deliver` says so once and gives up after `BUSY_PATIENCE` seconds; `lectern serve` logs it
-and keeps trying (as it does while the disk is full). A delivery interrupted this way is sent again later (receivers
-deduplicate by activity id).
+it is released: `lectern deliver` says so once and gives up after `Settings.busy_patience` seconds
+(LECTERN_BUSY_PATIENCE); `lectern serve` logs it and keeps trying (as it does while the disk is full). A delivery
+interrupted this way is sent again later (receivers deduplicate by activity id).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -46,8 +45,6 @@ from lectern.site_paths import SitePaths
 logger = logging.getLogger(__name__)
 
 
-# `lectern deliver` waits this long for another process's write lock on the database before it gives up
-BUSY_PATIENCE = float(os.environ.get("LECTERN_BUSY_PATIENCE", "120"))
 BUSY_PAUSE = 0.5
 BUSY_WARNING_EVERY = 60.0  # `lectern serve` logs a busy database or a full disk once a minute, not at every try
 
@@ -140,14 +137,6 @@ def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = 
     return QueueReport(len(plan.activities), jobs, plan.baseline, len(manifest.items), late)
 
 
-def delivery_timeout() -> float:
-    raw = os.environ.get("LECTERN_DELIVERY_TIMEOUT", "10")
-    try:
-        return max(0.1, float(raw))
-    except ValueError:
-        return 10.0
-
-
 def make_worker(
     settings: Settings,
     store: DeliveryStore,
@@ -159,7 +148,7 @@ def make_worker(
 ) -> DeliveryWorker:
     client = InboxClient(
         allow_private_addresses=settings.allow_private_addresses,
-        timeout=timeout or delivery_timeout(),
+        timeout=timeout or settings.delivery_timeout,
         idle_per_host=per_host,
     )
     paths = SitePaths(settings.site_url)
@@ -183,8 +172,9 @@ async def deliver_once(
     patience: float | None = None,
 ) -> tuple[QueueReport, WorkerStats]:
     """Queue what is pending, then send until nothing is due (`lectern deliver`). While the database is busy, tell
-    `on_wait` once and try again, for up to `patience` seconds (BUSY_PATIENCE); then raise StorageUnavailable."""
-    deadline = time.monotonic() + (BUSY_PATIENCE if patience is None else patience)
+    `on_wait` once and try again, for up to `patience` seconds (`settings.busy_patience`); then raise
+    StorageUnavailable."""
+    deadline = time.monotonic() + (settings.busy_patience if patience is None else patience)
     told = False
     while True:
         try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,9 +68,18 @@ def watched_files(settings: Settings) -> Snapshot:
 class LiveReload:
     """Polls for changes and rebuilds; `state` is safe to read from any thread."""
 
-    def __init__(self, settings: Settings, build: Callable[[], object], poll: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        build: Callable[[], object],
+        poll: float = POLL_SECONDS,
+        tell: Callable[[str, bool], None] | None = None,
+    ) -> None:
+        """`tell(message, is_problem)` says what happened to the person watching (the command prints it); by default
+        it is logged."""
         self.settings = settings
         self._build = build
+        self._tell = tell or _log
         self._poll = poll
         self._seen: Snapshot = {}
         self._lock = threading.Lock()
@@ -92,7 +100,7 @@ class LiveReload:
             self._build()
         except LecternError as error:
             problem = str(error)
-            print(f"lectern: {problem}\nlectern: still serving the last good build.", file=sys.stderr, flush=True)
+            self._tell(f"lectern: {problem}\nlectern: still serving the last good build.", True)
         except Exception as error:  # a rebuild must never stop the server; the next edit gets another try
             logger.exception("the preview build failed")
             problem = f"the build failed: {type(error).__name__}: {error}"
@@ -107,7 +115,7 @@ class LiveReload:
             return None
         state = self.build_now()
         if state.problem is None:
-            print(f"Rebuilt after a change (build {state.build}).", flush=True)
+            self._tell(f"Rebuilt after a change (build {state.build}).", False)
         return state
 
     def start(self) -> None:
@@ -122,6 +130,10 @@ class LiveReload:
     def _run(self) -> None:
         while not self._stop.wait(self._poll):
             self.check()
+
+
+def _log(message: str, is_problem: bool) -> None:
+    logger.log(logging.WARNING if is_problem else logging.INFO, "%s", message)
 
 
 def preview_builder(settings: Settings) -> Callable[[], object]:

@@ -7,6 +7,12 @@ Pelican's own settings (SITEURL, SITENAME, TIMEZONE, PATH, ...) stay top-level; 
     LECTERN_INSTANCE_DIR               the folder with the key pair and the shim's state (default: instance/)
     LECTERN_PUBLIC_KEY / _FILE         the public key in PEM, for a build that runs without the instance folder (CI)
     LECTERN_ALLOW_PRIVATE_ADDRESSES=1  let the shim fetch loopback and private addresses (tests only)
+    LECTERN_DELIVER_TOKEN              enables the shim's delivery trigger, POST /_lectern/deliver (unset: off)
+    LECTERN_DELIVERY_TIMEOUT           seconds to wait for each inbox (default 10)
+    LECTERN_BUSY_PATIENCE              seconds `lectern deliver` waits for another process's database lock (120)
+    LECTERN_SERVE_STATIC=1             the shim run alone (`lectern.shim_app:app_from_environment`) serves the site
+
+Every one is read and checked here, once; nothing else in Lectern reads the environment for a setting.
 
 The file is executed as Python, like Pelican does; this module does not import Pelican, so the shim can read it too.
 """
@@ -73,6 +79,10 @@ class Settings:
     # who said the site URL, when someone did: "--site-url" or "LECTERN_SITE_URL"; None for the settings file's SITEURL
     # (or a command's own default), which a command acting on a build gives way to the build's (lectern.built_site)
     site_url_told_by: str | None = None
+    deliver_token: str = ""  # LECTERN_DELIVER_TOKEN; "" turns the delivery trigger off
+    delivery_timeout: float = 10.0  # LECTERN_DELIVERY_TIMEOUT
+    busy_patience: float = 120.0  # LECTERN_BUSY_PATIENCE
+    serve_static: bool = False  # LECTERN_SERVE_STATIC
 
     @property
     def host(self) -> str:
@@ -123,6 +133,20 @@ def _env_flag(name: str) -> bool | None:
     if raw.lower() in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"the environment variable {name}={raw!r} must be 1 or 0")
+
+
+def _env_seconds(name: str, default: float, least: float) -> float:
+    """A number of seconds from the environment; at least `least`."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
+        raise SettingsError(f"the environment variable {name}={raw!r} must be a number of seconds, such as {default:g}")
+    return max(least, seconds)
 
 
 def _is_folder_name(value: object) -> bool:
@@ -235,4 +259,8 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         pelican=dict(pelican),
         collections=None if collections is None else tuple(c.strip("/") for c in collections),
         site_url_told_by="LECTERN_SITE_URL" if os.environ.get("LECTERN_SITE_URL") else None,
+        deliver_token=os.environ.get("LECTERN_DELIVER_TOKEN", ""),
+        delivery_timeout=_env_seconds("LECTERN_DELIVERY_TIMEOUT", 10.0, 0.1),
+        busy_patience=_env_seconds("LECTERN_BUSY_PATIENCE", 120.0, 0.0),
+        serve_static=bool(_env_flag("LECTERN_SERVE_STATIC")),
     )

@@ -184,7 +184,7 @@ async def followers_endpoint(request: Request) -> Response:
 async def deliver_endpoint(request: Request) -> Response:
     """Queue the current build's changes now (the publish step calls this once the files are live)."""
     shim = shim_of(request)
-    token = os.environ.get("LECTERN_DELIVER_TOKEN", "")
+    token = shim.settings.deliver_token
     if not token:
         return error(403, "disabled", "set LECTERN_DELIVER_TOKEN where the shim runs to enable this endpoint")
     offered = request.headers.get("authorization", "")
@@ -256,4 +256,4 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
 def app_from_environment() -> Starlette:
     """ASGI factory for running the shim alone: `uvicorn --factory lectern.shim_app:app_from_environment`."""
     settings = load_settings(Path(os.environ.get("LECTERN_SETTINGS", "pelicanconf.py")))
-    return create_app(settings, serve_static=os.environ.get("LECTERN_SERVE_STATIC") == "1")
+    return create_app(settings, serve_static=settings.serve_static)

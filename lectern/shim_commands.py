@@ -28,6 +28,11 @@ def storage_faults_in_one_line(command: Command) -> Command:
     return run
 
 
+def say_while_serving(message: str, is_problem: bool) -> None:
+    """What `lectern serve --reload` tells the person watching: problems on stderr, the rest on stdout."""
+    print(message, file=sys.stderr if is_problem else sys.stdout, flush=True)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from lectern.build import build_site
     from lectern.build_chatter import pelican_chatter_hidden
@@ -50,7 +55,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if args.reload:
             from lectern.live_reload import LiveReload, preview_builder
 
-            live = LiveReload(settings, preview_builder(settings))
+            live = LiveReload(settings, preview_builder(settings), tell=say_while_serving)
             with pelican_chatter_hidden(args.verbose):
                 built = live.build_now()
             if built.problem is None:
