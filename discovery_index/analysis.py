@@ -72,11 +72,6 @@ def term(word: str, language: str) -> str:
     return fold(str(stemmer.stemWord(word))) or fold(word)
 
 
-def analyse(text: str, language: str) -> str:
-    """`text` as the space-separated terms stored in the full-text table."""
-    return analyse_words(words(text), language_key(language))
-
-
 def analyse_words(found: list[str], key: str) -> str:
     """`words(text)` as the space-separated terms stored, for a resource in language `key` (`language_key`)."""
     return " ".join([term(word, key) for word in found])

@@ -58,9 +58,6 @@ class HostSlots:
         if not self._busy[host]:
             del self._busy[host]
 
-    def in_flight(self, host: str) -> int:
-        return self._busy.get(host, 0)
-
     def __len__(self) -> int:
         """Hosts with something in flight or waiting (for tests: idle hosts must not linger)."""
         return len(self._busy.keys() | self._waiting.keys())

@@ -66,10 +66,6 @@ class TargetURI:
         """Path and query as on the request line: ``/inbox?page=2``."""
         return self.path if self.query is None else f"{self.path}?{self.query}"
 
-    @property
-    def without_fragment(self) -> str:
-        return self.uri.split("#", 1)[0]
-
 
 def lowercase_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """A plain dict keyed by lower-case names; names differing only by case are joined."""

@@ -18,10 +18,6 @@ class License:
     name: str
     uri: str
 
-    @property
-    def is_creative_commons(self) -> bool:
-        return self.uri.startswith("https://creativecommons.org/")
-
 
 _CC_ELEMENTS = ("BY", "BY-SA", "BY-ND", "BY-NC", "BY-NC-SA", "BY-NC-ND")
 _CC_VERSIONS = ("1.0", "2.0", "2.5", "3.0", "4.0")

@@ -28,11 +28,3 @@ def encode_png(width: int, height: int, rows: Sequence[bytes]) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits per channel, truecolour (RGB)
     raw = b"".join(b"\x00" + bytes(row) for row in rows)
     return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b"")
-
-
-def png_size(data: bytes) -> tuple[int, int] | None:
-    """The (width, height) of PNG `data`, read from its IHDR chunk, or None when it is not a PNG."""
-    if len(data) < 24 or not data.startswith(SIGNATURE) or data[12:16] != b"IHDR":
-        return None
-    width, height = struct.unpack(">II", data[16:24])
-    return int(width), int(height)

@@ -29,10 +29,6 @@ def element(tag: str, *children: Element | None, text: str | None = None, **attr
     return Element(tag, named, tuple(child for child in children if child is not None), text)
 
 
-def with_attributes(node: Element, *attributes: tuple[str, str]) -> Element:
-    return Element(node.tag, node.attributes + attributes, node.children, node.text)
-
-
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 

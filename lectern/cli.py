@@ -1,4 +1,13 @@
-"""The `lectern` command: check, build and keys here; serve, followers, deliver and publish from their packages.
+"""The `lectern` command. Each command is imported explicitly, by name, where the parser is built (no plug-in
+discovery), from the module that does its work:
+
+    check, build, keys            here
+    doctor                        lectern.doctor
+    export, init                  lectern.export_command, lectern.init_site
+    serve, followers, deliver,    lectern.shim_commands (the shim: lectern.shim_app, on the federation toolkit)
+    status
+    publish                       lectern.publish.cli
+    index ...                     lectern.discovery_index.cli
 
 Every failure a person can fix ends as one or more lines on stderr and exit status 1, never a traceback.
 """
@@ -25,10 +34,6 @@ class LecternArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'\n")
-
-
-# Packages that add their own subcommands: each has a `cli.py` with `add_commands(subparsers)`, whose parsers set
-# `run=` to a Command. The command itself lives with the package that does the work.
 
 
 def _settings(args: argparse.Namespace) -> Settings:

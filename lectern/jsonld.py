@@ -3,6 +3,9 @@
 Remote input is hostile and contexts are code: a document that names a context we do not bundle is refused, not
 fetched. The ActivityStreams context sets `"@vocab": "_:"`, so an undefined term is not dropped by expansion but
 becomes a blank-node IRI (`_:term`); `undefined_terms` finds those.
+
+Only the tests expand documents (to check what a build writes), so pyld is a test extra (`pip install -e .[test]`),
+imported when `expand` is first called.
 """
 
 from __future__ import annotations

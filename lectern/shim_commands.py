@@ -1,4 +1,5 @@
-"""`lectern serve` and `lectern followers`: the shim's commands, plugged into the `lectern` command."""
+"""`lectern serve`, `followers`, `deliver` and `status`: the shim's commands, added to the `lectern` command by
+`lectern.cli`."""
 
 from __future__ import annotations
 

@@ -10,13 +10,16 @@ from lectern.federation_shim.host_slots import HostSlots
 def test_at_most_n_per_host_in_flight_and_other_hosts_are_not_held_up() -> None:
     slots = HostSlots(per_host=2)
     peak: dict[str, int] = {}
+    inside: dict[str, int] = {}
     order: list[str] = []
 
     async def request(host: str, name: str) -> None:
         async with slots.slot(host):
-            peak[host] = max(peak.get(host, 0), slots.in_flight(host))
+            inside[host] = inside.get(host, 0) + 1
+            peak[host] = max(peak.get(host, 0), inside[host])
             order.append(name)
             await asyncio.sleep(0.01)
+            inside[host] -= 1
 
     async def main() -> None:
         await asyncio.gather(*(request("busy.example", f"b{n}") for n in range(6)), request("other.example", "o"))

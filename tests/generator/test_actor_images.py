@@ -33,11 +33,12 @@ from lectern.generator.actor_images import (
 )
 from lectern.generator.actors import attribution_domain
 from lectern.generator.content_model import Collection
-from lectern.generator.png import encode_png, png_size
+from lectern.generator.png import encode_png
 from lectern.jsonld import expand
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from tests.conftest import copy_project, project_settings
+from tests.generator.test_png import png_size
 
 MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 CREATOR = re.compile(r'<meta name="fediverse:creator" content="@([^@"]+)@[^"]+">')
