@@ -22,12 +22,13 @@ A key whose argument is None is left out; `context=None` builds an activity to e
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from lectern.federation_shim.vocabulary import ACTIVITYSTREAMS
 
 __all__ = [
     "JSON",
+    "ActivityFields",
     "accept_follow",
     "activity",
     "announce",
@@ -73,74 +74,38 @@ def activity(
     return built
 
 
+class ActivityFields(TypedDict, total=False):
+    """The optional keys of an activity, as `activity` takes them."""
+
+    context: Context
+    audience: str | None
+    published: str | None
+    to: list[str] | None
+    cc: list[str] | None
+
+
 def _embedded(document: JSON) -> JSON:
     return {key: value for key, value in document.items() if key != "@context"}
 
 
-def create(
-    id: str,
-    actor: str,
-    object: JSON,
-    *,
-    context: Context = ACTIVITYSTREAMS,
-    audience: str | None = None,
-    published: str | None = None,
-    to: list[str] | None = None,
-    cc: list[str] | None = None,
-) -> JSON:
+def create(id: str, actor: str, object: JSON, **fields: Unpack[ActivityFields]) -> JSON:
     """The Create of `object`, embedded whole (without its own `@context`)."""
-    return activity(
-        "Create", id, actor, _embedded(object), context=context, audience=audience, published=published, to=to, cc=cc
-    )
+    return activity("Create", id, actor, _embedded(object), **fields)
 
 
-def announce(
-    id: str,
-    actor: str,
-    object: str | JSON,
-    *,
-    context: Context = ACTIVITYSTREAMS,
-    audience: str | None = None,
-    published: str | None = None,
-    to: list[str] | None = None,
-    cc: list[str] | None = None,
-) -> JSON:
+def announce(id: str, actor: str, object: str | JSON, **fields: Unpack[ActivityFields]) -> JSON:
     """A boost of an object (its id) or a group's share of an activity (embedded, without its `@context`)."""
-    shared = _embedded(object) if isinstance(object, dict) else object
-    return activity(
-        "Announce", id, actor, shared, context=context, audience=audience, published=published, to=to, cc=cc
-    )
+    return activity("Announce", id, actor, _embedded(object) if isinstance(object, dict) else object, **fields)
 
 
-def update(
-    id: str,
-    actor: str,
-    object: JSON,
-    *,
-    context: Context = ACTIVITYSTREAMS,
-    audience: str | None = None,
-    published: str | None = None,
-    to: list[str] | None = None,
-    cc: list[str] | None = None,
-) -> JSON:
+def update(id: str, actor: str, object: JSON, **fields: Unpack[ActivityFields]) -> JSON:
     """The Update of `object`, embedded whole (without its own `@context`)."""
-    return activity(
-        "Update", id, actor, _embedded(object), context=context, audience=audience, published=published, to=to, cc=cc
-    )
+    return activity("Update", id, actor, _embedded(object), **fields)
 
 
-def delete(
-    id: str,
-    actor: str,
-    object: str | JSON,
-    *,
-    context: Context = ACTIVITYSTREAMS,
-    audience: str | None = None,
-    to: list[str] | None = None,
-    cc: list[str] | None = None,
-) -> JSON:
+def delete(id: str, actor: str, object: str | JSON, **fields: Unpack[ActivityFields]) -> JSON:
     """The Delete of an object (a `tombstone`) or of an actor (its id, sent by the actor itself)."""
-    return activity("Delete", id, actor, object, context=context, audience=audience, to=to, cc=cc)
+    return activity("Delete", id, actor, object, **fields)
 
 
 def tombstone(id: str, former_type: str, deleted: str, *, context: Context = None, url: str | None = None) -> JSON:
