@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lectern.discovery_index.config import ACTOR_NAME, IndexConfig
+from lectern.federation_shim import WebFingerAccount, jrd
 from lectern.vocabulary import ACTIVITYSTREAMS, ACTOR_CONTEXT
 
 
@@ -47,11 +48,5 @@ def webfinger_answer(config: IndexConfig, resource: str | None) -> tuple[int, di
     wanted = resource.strip().removeprefix("acct:").removeprefix("@")
     if wanted not in (f"{ACTOR_NAME}@{config.host}", config.actor_id, f"{config.public_url}/"):
         return 404, {"error": "not_found", "detail": f"{resource} is not an account of this index"}
-    return 200, {
-        "subject": f"acct:{ACTOR_NAME}@{config.host}",
-        "aliases": [config.actor_id],
-        "links": [
-            {"rel": "self", "type": "application/activity+json", "href": config.actor_id},
-            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": f"{config.public_url}/"},
-        ],
-    }
+    account = WebFingerAccount(config.actor_id, f"{config.public_url}/")
+    return 200, jrd(ACTOR_NAME, config.host, account, aliases=[config.actor_id])

@@ -25,7 +25,6 @@ import json
 import sqlite3
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ from lectern.discovery_index.spelling import Vocabulary
 from lectern.discovery_index.sqlite_keys import KeyStore
 from lectern.discovery_index.sqlite_search import RESOURCE_COLUMNS, Searcher, record_from_row
 from lectern.discovery_index.storage import CollectionSummary, InstanceSummary, SearchQuery, SearchResults
-from lectern.federation_shim import CachedKey
+from lectern.federation_shim import CachedKey, now_timestamp
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
@@ -97,10 +96,6 @@ UPSERT = (
     "WHERE resources.collection = excluded.collection AND excluded.updated >= resources.updated RETURNING id"
 )
 CACHE_SIZE = 256
-
-
-def now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _collection(row: Sequence[Any]) -> CollectionRecord:
@@ -173,7 +168,7 @@ class SqliteIndexStore:
     def _mark(db: sqlite3.Connection, processed: Sequence[Processed]) -> None:
         db.executemany(
             "INSERT OR IGNORE INTO processed_activities VALUES (?, ?, ?, ?)",
-            [(p.activity_id, p.kind, p.actor, now_text()) for p in processed],
+            [(p.activity_id, p.kind, p.actor, now_timestamp()) for p in processed],
         )
 
     def is_known_actor(self, actor_id: str) -> bool:
@@ -189,7 +184,13 @@ class SqliteIndexStore:
             db.execute(
                 "INSERT INTO instances VALUES (?, ?, ?, ?, ?) ON CONFLICT (host) DO UPDATE SET "
                 "base_url = excluded.base_url, name = excluded.name, software = excluded.software",
-                (instance.host, instance.base_url, instance.name, instance.software, instance.added_at or now_text()),
+                (
+                    instance.host,
+                    instance.base_url,
+                    instance.name,
+                    instance.software,
+                    instance.added_at or now_timestamp(),
+                ),
             )
 
     def save_collection(self, collection: CollectionRecord) -> None:

@@ -34,7 +34,7 @@ from lectern.federation_shim.retry_policy import (
     next_delay,
 )
 from lectern.federation_shim.signing_pool import SigningPool
-from lectern.federation_shim.state import now_text
+from lectern.federation_shim.timestamps import now_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class DeliveryWorker:
             with self.store.state.transaction():
                 for task in done:
                     task.result()()
-                self.store.mark_delivered(self._delivered, now_text())
+                self.store.mark_delivered(self._delivered, now_timestamp())
             self._delivered.clear()
 
     async def _sleep_until_due(self, stop: asyncio.Event | None) -> None:

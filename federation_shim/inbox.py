@@ -38,7 +38,8 @@ from lectern.federation_shim.errors import FetchError
 from lectern.federation_shim.keys import KeyLookup
 from lectern.federation_shim.remote_fetch import RemoteFetcher
 from lectern.federation_shim.request_view import TargetURI
-from lectern.federation_shim.state import Follower, ShimState, now_text
+from lectern.federation_shim.state import Follower, ShimState
+from lectern.federation_shim.timestamps import now_timestamp
 from lectern.federation_shim.web_urls import host_of, is_web_url
 
 __all__ = ["ActivityHandler", "Inbox", "LocalActors", "SendActivity", "is_blocked"]
@@ -140,7 +141,7 @@ class Inbox:
         shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
         shared = shared if is_web_url(shared) else None
         follower = Follower(
-            name, actor, inbox, shared if isinstance(shared, str) else None, str(follow["id"]), now_text()
+            name, actor, inbox, shared if isinstance(shared, str) else None, str(follow["id"]), now_timestamp()
         )
         if not await self.state.write(partial(self.state.add_follower, follower, str(follow["id"]))):
             return _duplicate(follow)
