@@ -119,7 +119,7 @@ class SqliteIndexStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         # another process's write lock is waited for briefly, never seconds: the event loop waits with it; a
-        # request that still finds the database busy is answered 503 with Retry-After (error_responses)
+        # request that still finds the database busy is answered 503 with Retry-After (federation_shim.asgi)
         self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self.db.execute("PRAGMA cache_size=-65536")  # 64 MB of page cache
         old_text = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'resources_fts'").fetchone()

@@ -66,7 +66,8 @@ def test_the_wheel_holds_one_import_name_and_every_data_file(wheel: Path) -> Non
         "lectern/site_template/gitignore",
         "lectern/site_template/content/fractions/collection.md",
         "lectern/generator/plugin.py",
-        "lectern/federation_shim/app.py",
+        "lectern/federation_shim/inbox.py",
+        "lectern/shim_app.py",
         "lectern/publish/cli.py",
         "lectern/discovery_index/app.py",
     ):

@@ -1,4 +1,4 @@
-"""The last line of defence (federation_shim/error_responses.py): an unexpected error is a JSON 500 that says nothing
+"""The last line of defence (federation_shim/asgi.py): an unexpected error is a JSON 500 that says nothing
 about the server, and Starlette's own refusals are JSON too. A real app under uvicorn on loopback."""
 
 from __future__ import annotations
