@@ -38,7 +38,7 @@ from lectern.jsonld import expand
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from tests.conftest import copy_project, project_settings
-from tests.generator.test_png import png_size
+from tests.png_header import png_size
 
 MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 CREATOR = re.compile(r'<meta name="fediverse:creator" content="@([^@"]+)@[^"]+">')

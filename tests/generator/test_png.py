@@ -7,14 +7,7 @@ import pytest
 
 from lectern.generator.card_image import CARD_HEIGHT, CARD_WIDTH, Circle, Polygon, default_card_png, rasterise
 from lectern.generator.png import SIGNATURE, encode_png
-
-
-def png_size(data: bytes) -> tuple[int, int] | None:
-    """The (width, height) of PNG `data`, read from its IHDR chunk, or None when it is not a PNG."""
-    if len(data) < 24 or not data.startswith(SIGNATURE) or data[12:16] != b"IHDR":
-        return None
-    width, height = struct.unpack(">II", data[16:24])
-    return int(width), int(height)
+from tests.png_header import png_size
 
 
 def decode_rgb(data: bytes) -> list[bytes]:

@@ -26,12 +26,12 @@ from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Resource
 from lectern.generator.errors import ThemeError
 from lectern.generator.licenses import find_license
-from lectern.generator.png import png_size
 from lectern.generator.vocabularies import HCRT, HIGHER_EDUCATION_SUBJECTS, SCHOOL_SUBJECTS
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 from tests.conftest import copy_project, project_settings
 from tests.generator.amb_validation import amb_errors
+from tests.png_header import png_size
 
 REQUIRED_LEARNING_RESOURCE = (
     "name",
