@@ -11,13 +11,16 @@ git would see.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
-from lectern.atomic_files import replace_file
+from lectern.atomic_files import create_file, replace_file
+from lectern.page_metadata import PageMetadata, read_page_metadata
 from lectern.reply_files import ApprovedReply, ReplyFile, read_reply_file, reply_file_bytes, reply_file_of
 from lectern.review_queue import ReviewItem, ReviewQueue
+from lectern.suggestion_file import free_path, slug_for, suggested_resource
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,18 @@ class ReviewError(Exception):
     """A decision that cannot be made; the message says what to do instead."""
 
 
-def approve(queue: ReviewQueue, item_id: str, resource_files: Mapping[str, Path]) -> tuple[ReviewItem, list[Change]]:
+def approve(
+    queue: ReviewQueue,
+    item_id: str,
+    resource_files: Mapping[str, Path],
+    suggest: Callable[[ReviewItem], list[Change]] | None = None,
+) -> tuple[ReviewItem, list[Change]]:
+    """Approve one item: a reply is written beside its resource; a mention with links is handed to `suggest`, which
+    writes a resource file per link (`lectern.suggestion_file`); anything else is marked approved."""
     item = _decidable(queue, item_id)
     changes: list[Change] = []
+    if item.kind == "mention" and item.interaction.links and suggest is not None:
+        changes += suggest(item)
     if item.kind == "reply":
         resource_file = _resource_file(item, resource_files)
         path = reply_file_of(resource_file)
@@ -139,3 +151,35 @@ def _write(path: Path, replies: ReplyFile, what: str) -> list[Change]:
         pass
     replace_file(path, data)
     return [Change(path, what)]
+
+
+MAX_SUGGESTED_LINKS = 3
+
+
+def suggester(
+    collections: Mapping[str, tuple[Path, str]], fetch_page: Callable[[str], str | None], today: date
+) -> Callable[[ReviewItem], list[Change]]:
+    """What approving a suggestion does: for each link in it (at most three), a new resource file in the mentioned
+    collection's folder (`collections`: actor name -> (folder, language)), filled from the page `fetch_page` returns
+    (None: it could not be read; the file is written with the link alone)."""
+
+    def suggest(item: ReviewItem) -> list[Change]:
+        name = item.interaction.collection_actor or ""
+        if name not in collections:
+            raise ReviewError(
+                f"{item.id} suggests material to @{name}, which is not a collection: reject it, or open the links "
+                "yourself: " + " ".join(item.interaction.links)
+            )
+        folder, language = collections[name]
+        changes = []
+        for link in item.interaction.links[:MAX_SUGGESTED_LINKS]:
+            page = fetch_page(link)
+            metadata = read_page_metadata(page) if page else PageMetadata()
+            text = suggested_resource(item, link, metadata, language, today).encode()
+            path = free_path(folder, slug_for(metadata.title, link))
+            while not create_file(path, text, mode=0o644):  # taken meanwhile: never overwrite a curator's file
+                path = free_path(folder, path.stem)
+            changes.append(Change(path, f"a new resource suggested by {_who(item)}: fill in the empty fields"))
+        return changes
+
+    return suggest
