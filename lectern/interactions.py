@@ -26,8 +26,8 @@ from typing import Any, Literal
 
 from lectern.remote_html import plain_text, safe_html
 
-Kind = Literal["reply", "mention", "like", "boost", "quote", "flag"]
-KINDS: tuple[Kind, ...] = ("reply", "mention", "like", "boost", "quote", "flag")
+Kind = Literal["reply", "mention", "like", "boost", "quote", "flag", "follow"]
+KINDS: tuple[Kind, ...] = ("reply", "mention", "like", "boost", "quote", "flag", "follow")  # follow: a classroom's
 POST_TYPES = frozenset({"Note", "Article", "Page", "Question"})
 MAX_LINKS = 20
 

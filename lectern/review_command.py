@@ -32,6 +32,7 @@ WHAT = {
     "boost": "boost",
     "quote": "quote",
     "flag": "report",
+    "follow": "follow request",
 }
 
 

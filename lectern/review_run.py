@@ -35,18 +35,28 @@ class ReviewError(Exception):
     """A decision that cannot be made; the message says what to do instead."""
 
 
+@dataclass(frozen=True)
+class ReviewEffects:
+    """What a decision does beyond the queue and the replies files, given by the caller (the command has the network
+    and the delivery queue; tests pass their own): `suggest` writes resource files for a suggestion, `follow_decided`
+    answers a follow request (True: accepted) with an Accept or a Reject."""
+
+    suggest: Callable[[ReviewItem], list[Change]] | None = None
+    follow_decided: Callable[[ReviewItem, bool], None] | None = None
+
+
 def approve(
-    queue: ReviewQueue,
-    item_id: str,
-    resource_files: Mapping[str, Path],
-    suggest: Callable[[ReviewItem], list[Change]] | None = None,
+    queue: ReviewQueue, item_id: str, resource_files: Mapping[str, Path], effects: ReviewEffects = ReviewEffects()
 ) -> tuple[ReviewItem, list[Change]]:
-    """Approve one item: a reply is written beside its resource; a mention with links is handed to `suggest`, which
-    writes a resource file per link (`lectern.suggestion_file`); anything else is marked approved."""
+    """Approve one item: a reply is written beside its resource; a mention with links is a suggestion
+    (`effects.suggest` writes a resource file per link); a follow request is accepted; anything else is marked
+    approved (a report: dealt with)."""
     item = _decidable(queue, item_id)
     changes: list[Change] = []
-    if item.kind == "mention" and item.interaction.links and suggest is not None:
-        changes += suggest(item)
+    if item.kind == "mention" and item.interaction.links and effects.suggest is not None:
+        changes += effects.suggest(item)
+    if item.kind == "follow" and effects.follow_decided is not None:
+        effects.follow_decided(item, True)
     if item.kind == "reply":
         resource_file = _resource_file(item, resource_files)
         path = reply_file_of(resource_file)
@@ -59,8 +69,10 @@ def approve(
     return decided, changes
 
 
-def reject(queue: ReviewQueue, item_id: str) -> ReviewItem:
+def reject(queue: ReviewQueue, item_id: str, effects: ReviewEffects = ReviewEffects()) -> ReviewItem:
     item = _decidable(queue, item_id, allow_counted=True)
+    if item.kind == "follow" and item.status == "pending" and effects.follow_decided is not None:
+        effects.follow_decided(item, False)
     decided = queue.decide(item.id, "rejected")
     assert decided is not None
     return decided

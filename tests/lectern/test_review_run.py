@@ -96,3 +96,28 @@ def test_a_hand_edited_replies_file_is_cleaned_again_and_checked(resource: Path)
     path.write_text(json.dumps({"replies": [{**reply, "id": "javascript:x"}]}), encoding="utf-8")
     with pytest.raises(ValueError, match=r"replies\[1\]\.id: write an http\(s\) address"):
         read_reply_file(path)
+
+
+def test_a_follow_request_is_answered_when_decided_and_only_once(resource: Path) -> None:
+    from lectern.review_run import ReviewEffects
+
+    queue = MemoryReviewQueue()
+    answered: list[tuple[str, bool]] = []
+    effects = ReviewEffects(follow_decided=lambda item, accepted: answered.append((item.interaction.actor, accepted)))
+    follows = [
+        new_item(
+            Interaction(
+                f"https://school.example/follows/{n}", "follow", f"https://school.example/users/{n}", None, "y5"
+            ),
+            Author(ANA),
+            "t",
+        )
+        for n in (1, 2)
+    ]
+    for item in follows:
+        queue.add(item)
+    assert [i.status for i in queue.items()] == ["pending", "pending"]
+    approve(queue, follows[0].id, {}, effects)
+    reject(queue, follows[1].id, effects)
+    reject(queue, follows[1].id, effects)  # rejected already: no second Reject
+    assert answered == [("https://school.example/users/1", True), ("https://school.example/users/2", False)]

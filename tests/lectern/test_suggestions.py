@@ -12,7 +12,7 @@ from lectern.generator.content_loader import load_site
 from lectern.interactions import Interaction
 from lectern.page_metadata import license_of_uri, read_page_metadata
 from lectern.review_queue import Author, MemoryReviewQueue, new_item
-from lectern.review_run import approve, suggester
+from lectern.review_run import ReviewEffects, approve, suggester
 
 PROJECT = Path(__file__).resolve().parents[2]
 GAME = "https://material.example/fractions-game"
@@ -73,7 +73,7 @@ def test_an_approved_suggestion_is_a_resource_file_that_check_accepts_once_compl
         return PAGE
 
     suggest = suggester({"fractions": (folder, "en")}, fetch_page, date(2026, 11, 30))
-    decided, changes = approve(queue, item.id, {}, suggest)
+    decided, changes = approve(queue, item.id, {}, ReviewEffects(suggest=suggest))
     assert decided.status == "approved" and fetched == [GAME]
     (written,) = [change.path for change in changes]
     assert written == folder / "juego-de-fracciones-compara-y-ordena.md"
