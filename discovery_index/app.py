@@ -41,6 +41,7 @@ from lectern.discovery_index.inbox import IndexInbox
 from lectern.discovery_index.listing_pages import render_collections_page, render_sites_page
 from lectern.discovery_index.records import FollowState
 from lectern.discovery_index.results_json import instance_json, results_json
+from lectern.discovery_index.search_feed import feed_query, search_feed
 from lectern.discovery_index.search_page import render_search_page, stylesheet
 from lectern.discovery_index.sqlite_store import SqliteIndexStore
 from lectern.discovery_index.storage import (
@@ -128,6 +129,17 @@ async def api_search(request: Request) -> Response:
         return error(400, "invalid_parameter", str(problem))
     results = service_of(request).store.search(query)
     return JSONResponse(results_json(query, results), headers={"Access-Control-Allow-Origin": "*"})
+
+
+async def search_feed_endpoint(request: Request) -> Response:
+    service = service_of(request)
+    try:
+        query = feed_query(search_query(request))
+    except BadParameter as problem:
+        return error(400, "invalid_parameter", str(problem))
+    base = str(request.base_url).rstrip("/")
+    body = search_feed(base, service.config.name, query, service.store.search(query))
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 async def search_page(request: Request) -> Response:
@@ -318,6 +330,7 @@ def create_app(config: IndexConfig) -> Starlette:
     routes = [
         Route("/", search_page, methods=["GET"]),
         Route("/search", search_page, methods=["GET"]),
+        Route("/search.atom", search_feed_endpoint, methods=["GET"]),
         Route("/api/search", api_search, methods=["GET"]),
         Route("/api/collections", api_collections, methods=["GET"]),
         Route("/api/instances", api_instances, methods=["GET"]),

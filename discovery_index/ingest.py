@@ -61,6 +61,14 @@ def shared_in_group(activity: dict[str, Any], group: str) -> dict[str, Any] | No
     return inner
 
 
+def note_twin(object_id: str) -> str:
+    """The id of the Note a Lectern site publishes beside the Page it shares in its groups (docs/federation.md: one
+    resource, a Note for microblogs and a Page for FEP-1b12 groups, `/ap/objects/...` and `/ap/pages/...`), so the
+    index keeps one record per resource whichever form reached it first. Any other id is itself."""
+    prefix, marker, rest = object_id.partition("/ap/pages/")
+    return f"{prefix}/ap/objects/{rest}" if marker and rest.endswith(".json") else object_id
+
+
 def change_for(delivery: Delivery) -> Change | NotIndexed:
     activity, collection = delivery.activity, delivery.collection
     shared = shared_in_group(activity, collection.actor_id)
@@ -79,11 +87,13 @@ def change_for(delivery: Delivery) -> Change | NotIndexed:
             return NotIndexed("invalid_object", "a Delete needs the id of what it deletes")
         if object_id == collection.actor_id and not in_group:
             return RemoveCollection(collection.actor_id)
-        return DeleteResource(object_id, collection.actor_id)
+        return DeleteResource(note_twin(object_id) if in_group else object_id, collection.actor_id)
     if not collection.may_be_indexed:
         return NotIndexed("not_indexable", f"{collection.actor_id} says indexable: false")
     if not isinstance(target, dict):
         return NotIndexed("object_not_embedded", f"the {kind} does not embed its object")
+    if in_group and isinstance(target.get("id"), str) and note_twin(target["id"]) != target["id"]:
+        target = {**target, "id": note_twin(target["id"])}
     record = note_to_record(target, collection, in_group)
     return record if isinstance(record, NotIndexed) else UpsertResource(record)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from lectern.discovery_index.licenses import license_label
+from lectern.discovery_index.search_feed import search_path
 from lectern.discovery_index.storage import FACETS, MARK_END, MARK_START, MAX_OFFSET, Hit, SearchQuery, SearchResults
 
 DEFAULT_LIMIT = 20
@@ -134,14 +135,14 @@ def _page_link(query: SearchQuery, offset: int, text: str, rel: str) -> str:
     return f'<a class="button button-quiet" rel="{rel}" href="{escape(search_link(query, offset))}">{text}</a>'
 
 
-def page_shell(title: str, heading: str, css_url: str, main: str) -> str:
+def page_shell(title: str, heading: str, css_url: str, main: str, head: str = "") -> str:
     """The page around `main`: the theme's header with the index's navigation, and its footer."""
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(heading)}</title>"
         '<meta name="color-scheme" content="light dark">'
-        f'<link rel="stylesheet" href="{escape(css_url)}"></head><body>'
+        f'<link rel="stylesheet" href="{escape(css_url)}">{head}</head><body>'
         '<a class="skip-link" href="#main">Skip to content</a>'
         '<header class="site-header"><div class="wrap header-inner">'
         f'<a class="site-name" href="/"><span>{escape(title)}</span></a>'
@@ -191,4 +192,10 @@ def render_search_page(title: str, query: SearchQuery, results: SearchResults, c
         f'<p class="result-count" role="status">{count}</p>{note}{listing}'
         f'<nav class="pager" aria-label="Pages">{"".join(pager)}</nav>'
     )
-    return page_shell(title, heading, css_url, main)
+    feed = escape(search_path(query, "/search.atom"))
+    follow = (
+        f'<p class="follow-search">Get new resources that match this search: <a href="{feed}" type="application/'
+        'atom+xml">Atom feed</a></p>'
+    )
+    head = f'<link rel="alternate" type="application/atom+xml" title="{escape(heading)}" href="{feed}">'
+    return page_shell(title, heading, css_url, main + follow, head)

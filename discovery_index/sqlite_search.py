@@ -117,7 +117,10 @@ class Searcher:
             return SearchResults(0, [], {}, "all")
         facets = self._counts(self.facets.counts_over(ids, FACET_VALUES_SHOWN, chosen))
         allowed = set(ids) if chosen else None
-        ranked = self._ranked(expression, len(ids) > BROAD and "NOT" not in expression, allowed)
+        if query.newest:
+            ranked: Iterable[int] = self._newest(ids)
+        else:
+            ranked = self._ranked(expression, len(ids) > BROAD and "NOT" not in expression, allowed)
         page, more = self._page(ranked, offset, limit)
         shown = parse_query(suggestion) if suggestion else text
         hits = self._hits(page, shown, first_rank=offset + 1)

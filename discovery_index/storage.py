@@ -39,6 +39,7 @@ class SearchQuery:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     limit: int = 20
     offset: int = 0
+    newest: bool = False  # newest first instead of best first (a feed, a followed search)
 
 
 @dataclass(frozen=True)

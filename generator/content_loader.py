@@ -14,7 +14,7 @@ import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from lectern.generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource, Site
+from lectern.generator.content_model import LEVELS, QUOTE_POLICIES, RESOURCE_TYPES, Collection, Resource, Site
 from lectern.generator.errors import Problem
 from lectern.generator.field_rules import FieldReader, is_in_future, split_list
 from lectern.generator.front_matter import parse_front_matter
@@ -47,7 +47,7 @@ RESERVED_SLUGS = frozenset(
     }
 )
 
-COLLECTION_FIELDS = ("title", "summary", "curator", "language", "tags", "image")
+COLLECTION_FIELDS = ("title", "summary", "curator", "language", "tags", "image", "classroom", "quotes")
 RESOURCE_FIELDS = (
     "title",
     "summary",
@@ -245,8 +245,13 @@ def _load_collection(
     image = None
     if image_field is not None:
         image = reader.local_file("image", image_field.value, image_field.line, folder, IMAGE_SUFFIXES)
+    classroom = reader.choices("classroom", ("yes", "no"), False, True) == ("yes",)
+    quotes = reader.choices("quotes", QUOTE_POLICIES, False, True) or (("nobody",) if classroom else ("everyone",))
     reader.unknown_fields(COLLECTION_FIELDS)
-    collection = Collection(folder.name, title, summary, curator, language, tags, image, front.body.strip(), rel)
+    body = front.body.strip()
+    collection = Collection(
+        folder.name, title, summary, curator, language, tags, image, body, rel, classroom, quotes[0]
+    )
     return collection, pictures(front.body, front.body_line)
 
 

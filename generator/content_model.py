@@ -42,6 +42,9 @@ RESOURCE_TYPES = (
 )
 
 
+QUOTE_POLICIES = ("everyone", "followers", "nobody")
+
+
 @dataclass(frozen=True)
 class Collection:
     slug: str
@@ -53,6 +56,10 @@ class Collection:
     image: str | None
     description: str
     source_path: str
+    # A classroom collection asks its curator before anyone may follow it (manuallyApprovesFollowers) and never
+    # approves replies automatically (docs/communities.md).
+    classroom: bool = False
+    quotes: str = "everyone"  # who may quote its resources without asking: everyone, followers or nobody (FEP-044f)
 
 
 @dataclass(frozen=True)

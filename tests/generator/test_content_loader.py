@@ -147,3 +147,24 @@ def test_a_file_that_is_not_utf8_is_reported_not_raised(tmp_path: Path) -> None:
     (content / "fractions" / "latin1.md").write_bytes("---\ntitle: Caf\xe9\n---\n".encode("latin-1"))
     _site, problems = load_site(content)
     assert [(p.path, p.field) for p in problems] == [("content/fractions/latin1.md", "encoding")]
+
+
+def test_a_classroom_collection_asks_before_followers_and_allows_no_quotes_unless_told(tmp_path: Path) -> None:
+    classroom = COLLECTION.replace("language: en\n", "language: en\nclassroom: yes\n")
+    content = write(tmp_path, {"year5/collection.md": classroom, "open/collection.md": COLLECTION})
+    site, problems = load_site(content)
+    assert problems == []
+    assert (site.collection("year5").classroom, site.collection("year5").quotes) == (True, "nobody")
+    assert (site.collection("open").classroom, site.collection("open").quotes) == (False, "everyone")
+    told = classroom.replace("classroom: yes\n", "classroom: yes\nquotes: followers\n")
+    site, problems = load_site(write(tmp_path, {"year5/collection.md": told}))
+    assert problems == [] and site.collection("year5").quotes == "followers"
+
+
+def test_an_unknown_quote_policy_names_the_choices(tmp_path: Path) -> None:
+    wrong = COLLECTION.replace("language: en\n", "language: en\nquotes: friends\nclassroom: maybe\n")
+    _site, problems = load_site(write(tmp_path, {"fractions/collection.md": wrong}))
+    assert [(p.line, p.field, p.valid) for p in problems] == [
+        (6, "quotes", "write one of: everyone, followers, nobody"),
+        (7, "classroom", "write one of: yes, no"),
+    ]

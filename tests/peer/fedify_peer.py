@@ -310,6 +310,35 @@ class FedifyPeer:
         result: dict[str, Any] = self._call("POST", "undo", {"follow_id": follow_id})
         return result
 
+    def reply(
+        self, to: str, content: str, *, in_reply_to: str | None = None, mention: str | None = None
+    ) -> dict[str, Any]:
+        """Have ``alice`` post a public Note (HTML ``content``), replying to ``in_reply_to`` and/or with a Mention
+        tag of ``mention``, and send its ``Create`` to the actor ``to``. Returns ``{"note_id", "create_id"}``."""
+        payload: dict[str, Any] = {"to": to, "content": content}
+        if in_reply_to:
+            payload["in_reply_to"] = in_reply_to
+        if mention:
+            payload["mention"] = mention
+        result: dict[str, Any] = self._call("POST", "reply", payload)
+        return result
+
+    def like(self, to: str, object_id: str) -> str:
+        """Send ``alice``'s ``Like`` of ``object_id`` to the actor ``to``; returns the Like's id."""
+        return str(self._call("POST", "like", {"to": to, "object": object_id})["activity_id"])
+
+    def announce(self, to: str, object_id: str) -> str:
+        """Send ``alice``'s ``Announce`` (boost) of ``object_id`` to the actor ``to``; returns its id."""
+        return str(self._call("POST", "announce", {"to": to, "object": object_id})["activity_id"])
+
+    def delete_note(self, to: str, note_id: str) -> str:
+        """Delete one of ``alice``'s notes (a ``Delete`` of its ``Tombstone``), sent to the actor ``to``."""
+        return str(self._call("POST", "delete", {"to": to, "note_id": note_id})["delete_id"])
+
+    def undo_activity(self, to: str, activity_id: str) -> str:
+        """Undo a like or boost sent with :meth:`like` or :meth:`announce`."""
+        return str(self._call("POST", "undo-activity", {"to": to, "activity_id": activity_id})["undo_id"])
+
     def inbox(self) -> list[dict[str, Any]]:
         """Return every activity the peer accepted, oldest first.
 

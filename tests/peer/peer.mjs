@@ -43,10 +43,13 @@ import {
   Follow,
   getTypeId,
   isActor,
+  Like,
+  Mention,
   Note,
   Person,
   PUBLIC_COLLECTION,
   Reject,
+  Tombstone,
   Undo,
   Update,
 } from "@fedify/vocab";
@@ -755,6 +758,68 @@ const controlRoutes = {
     });
   },
 
+  // Alice talks to one actor elsewhere ("to": its id): a reply to one of its objects, a like, a boost, the deletion
+  // of one of her notes, or the undoing of a like or boost. Each is signed and sent to that actor's inbox.
+  "POST /_control/reply": async (_url, body) => {
+    const payload = parseJsonBody(body);
+    const content = requireString(payload, "content");
+    const to = requireString(payload, "to");
+    const inReplyTo = typeof payload.in_reply_to === "string" ? payload.in_reply_to : null;
+    const mention = typeof payload.mention === "string" ? payload.mention : null;
+    const ctx = controlContext();
+    const noteId = ctx.getObjectUri(Note, { identifier: ACTOR_IDENTIFIER, id: randomUUID() });
+    const note = await Note.fromJsonLd(
+      {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: noteId.href,
+        type: "Note",
+        attributedTo: actorUri().href,
+        content,
+        ...(inReplyTo ? { inReplyTo } : {}),
+        published: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        to: PUBLIC_COLLECTION.href,
+        cc: to,
+        ...(mention ? { tag: [{ type: "Mention", href: mention }] } : {}),
+      },
+      { contextLoader: ctx.contextLoader, documentLoader: ctx.documentLoader },
+    );
+    notes.set(noteId.href, note);
+    const create = new Create({ id: new URL(`${noteId.href}#create`), actor: actorUri(), object: note, to: PUBLIC_COLLECTION, ccs: [new URL(to)] });
+    await sendToActor(ctx, to, create);
+    return json(200, { note_id: noteId.href, create_id: create.id.href });
+  },
+
+  "POST /_control/like": async (_url, body) => sendReaction(Like, body),
+  "POST /_control/announce": async (_url, body) => sendReaction(Announce, body),
+
+  "POST /_control/delete": async (_url, body) => {
+    const payload = parseJsonBody(body);
+    const noteId = requireString(payload, "note_id");
+    const to = requireString(payload, "to");
+    const ctx = controlContext();
+    const deletion = new Delete({
+      id: new URL(`${noteId}#delete-${randomUUID()}`),
+      actor: actorUri(),
+      object: new Tombstone({ id: new URL(noteId) }),
+      to: PUBLIC_COLLECTION,
+    });
+    notes.delete(noteId);
+    await sendToActor(ctx, to, deletion);
+    return json(200, { delete_id: deletion.id.href });
+  },
+
+  "POST /_control/undo-activity": async (_url, body) => {
+    const payload = parseJsonBody(body);
+    const activityId = requireString(payload, "activity_id");
+    const to = requireString(payload, "to");
+    const sent = reactions.get(activityId);
+    if (sent == null) throw new ControlError(404, `unknown activity_id ${activityId}`);
+    const ctx = controlContext();
+    const undo = new Undo({ id: new URL(`${activityId}#undo`), actor: actorUri(), object: sent, to: new URL(to) });
+    await sendToActor(ctx, to, undo);
+    return json(200, { undo_id: undo.id.href });
+  },
+
   "POST /_control/undo": async (_url, body) => {
     const payload = parseJsonBody(body);
     const followId = requireString(payload, "follow_id");
@@ -785,6 +850,38 @@ const controlRoutes = {
     return json(200, { undo_id: undoId.href, follow_id: followId, actor: record.targetId });
   },
 };
+
+const reactions = new Map();
+
+async function sendToActor(ctx, to, activity) {
+  const target = await ctx.lookupObject(to).catch(() => null);
+  if (target == null || !isActor(target)) throw new ControlError(502, `could not fetch the actor ${to}`);
+  try {
+    await ctx.sendActivity({ identifier: ACTOR_IDENTIFIER }, target, activity);
+  } catch (error) {
+    throw new ControlError(502, `delivering to ${target.inboxId?.href} failed: ${describeSendError(error)}`, {
+      status: error?.statusCode ?? null,
+      response_body: error?.responseBody ?? null,
+    });
+  }
+}
+
+async function sendReaction(Kind, body) {
+  const payload = parseJsonBody(body);
+  const object = requireString(payload, "object");
+  const to = requireString(payload, "to");
+  const ctx = controlContext();
+  const activity = new Kind({
+    id: new URL(`${actorUri().href}/reactions/${randomUUID()}`),
+    actor: actorUri(),
+    object: new URL(object),
+    to: PUBLIC_COLLECTION,
+    ccs: [new URL(to)],
+  });
+  reactions.set(activity.id.href, activity);
+  await sendToActor(ctx, to, activity);
+  return json(200, { activity_id: activity.id.href });
+}
 
 async function handleControl(url, method, body) {
   const route = controlRoutes[`${method} ${url.pathname}`];
