@@ -46,10 +46,11 @@ Context = str | list[Any] | None
 
 
 def id_of(value: Any) -> str | None:
-    """A link as its URL: a string, or an object's `id` (Mastodon's `value_or_id`); None for anything else."""
+    """A link as its URL: a string, or an object's `id` (Mastodon's `value_or_id`); None for anything else, and for
+    an empty string (no link)."""
     if isinstance(value, dict):
         value = value.get("id")
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and value else None
 
 
 def activity(

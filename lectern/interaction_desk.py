@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lectern.federation_shim.admission import InboxResult
+from lectern.federation_shim import InboxResult, host_of, timestamp
 from lectern.interactions import Interaction, OurObjects, Refused, Retraction, Revision, Unrelated, read_activity
-from lectern.review_queue import Author, ReviewQueue, host_of_actor, new_item
+from lectern.review_queue import Author, ReviewQueue, new_item
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def author_from_actor(actor: str, document: dict[str, Any] | None) -> Author:
     if not document:
         return Author(actor)
     username = document.get("preferredUsername")
-    host = host_of_actor(actor)
+    host = host_of(actor)
     handle = f"@{username}@{host}" if isinstance(username, str) and username and host else ""
     name = document.get("name") if isinstance(document.get("name"), str) else ""
     url = document.get("url")
@@ -136,13 +136,13 @@ class InteractionDesk:
             touched = self.queue.revise(actor, reading.post_id, reading.html)
             return InboxResult(202, "revised", f"{touched} item(s) edited")
         now = self.clock()
-        host = host_of_actor(actor)
-        since = _iso(now - timedelta(minutes=1))
+        host = host_of(actor)
+        since = timestamp(now - timedelta(minutes=1))
         if self.queue.received_from_host_since(host, since) >= self.per_host_per_minute:
             logger.info("rate-limited %s from %s", activity.get("type"), host)
             return InboxResult(429, "rate_limited", f"{host} sent too much in the last minute", retry_after=60)
         author = author_from_actor(actor, await self.fetch_actor(actor)) if reading.kind != "like" else Author(actor)
-        if not self.queue.add(new_item(reading, author, _iso(now))):
+        if not self.queue.add(new_item(reading, author, timestamp(now))):
             return InboxResult(202, "duplicate", f"{reading.activity_id} was already received")
         logger.info("%s %s on %s from %s", reading.kind, reading.activity_id, reading.resource, actor)
         if reading.kind == "quote":
@@ -152,7 +152,3 @@ class InteractionDesk:
             )
         waits = "counted" if reading.kind in ("like", "boost") else "waits for the curator's review"
         return InboxResult(202, reading.kind, f"the {reading.kind} {waits}")
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Literal
 
+from lectern.federation_shim import id_of
 from lectern.remote_html import plain_text, safe_html
 
 Kind = Literal["reply", "mention", "like", "boost", "quote", "flag", "follow"]
@@ -91,12 +92,6 @@ class Refused:
 
 
 Reading = Interaction | Retraction | Revision | Unrelated | Refused
-
-
-def id_of(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) and value else None
 
 
 def _ids(value: Any) -> list[str]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
-from urllib.parse import urlsplit
 
+from lectern.federation_shim import host_of
 from lectern.interactions import Interaction, Kind
 
 Status = Literal["pending", "approved", "rejected", "counted"]
@@ -137,18 +137,9 @@ class MemoryReviewQueue:
             self._items[item_id] = replace(item, interaction=replace(item.interaction, html=html), revised_html=None)
 
     def received_from_host_since(self, host: str, since: str) -> int:
-        return sum(
-            1 for i in self._items.values() if host_of_actor(i.interaction.actor) == host and i.received >= since
-        )
+        return sum(1 for i in self._items.values() if host_of(i.interaction.actor) == host and i.received >= since)
 
 
 def _is_retracted_by(item: ReviewItem, actor: str, retracted: str) -> bool:
     interaction = item.interaction
     return interaction.actor == actor and retracted in (interaction.activity_id, interaction.post_id)
-
-
-def host_of_actor(actor: str) -> str:
-    try:
-        return (urlsplit(actor).hostname or "").lower()
-    except ValueError:
-        return ""

@@ -13,8 +13,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from lectern.federation_shim import host_of
 from lectern.interactions import Interaction
-from lectern.review_queue import Author, ReviewItem, Status, host_of_actor
+from lectern.review_queue import Author, ReviewItem, Status
 
 REVIEW_FILE = "review.sqlite3"
 
@@ -58,7 +59,7 @@ class SQLiteReviewQueue:
                 item.id,
                 interaction.activity_id,
                 interaction.actor,
-                host_of_actor(interaction.actor),
+                host_of(interaction.actor),
                 interaction.post_id,
                 item.status,
                 item.received,
