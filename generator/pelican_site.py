@@ -21,7 +21,6 @@ An empty `SITEURL` (Pelican's default for local previews) gives Lectern the addr
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -37,7 +36,7 @@ from lectern.generator.content_model import Site
 from lectern.generator.errors import Problem
 from lectern.generator.pelican_settings import PLUGIN, is_lectern_build, pelican_overrides
 from lectern.resources import default_theme
-from lectern.settings import Settings, settings_from_mapping
+from lectern.settings import Settings, settings_from_mapping, site_url_from_environment
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ class Plan:
 
 def site_url(pelican_settings: Mapping[str, Any]) -> str:
     """The site's address for Lectern's ids: SITEURL, or for a local preview the address `pelican --listen` uses."""
-    configured = os.environ.get("LECTERN_SITE_URL") or pelican_settings.get("SITEURL") or ""
+    configured = site_url_from_environment() or pelican_settings.get("SITEURL") or ""
     if configured:
         return str(configured)
     local = f"http://{pelican_settings.get('BIND') or '127.0.0.1'}:{pelican_settings.get('PORT') or 8000}"

@@ -11,6 +11,7 @@ Pelican's own settings (SITEURL, SITENAME, TIMEZONE, PATH, ...) stay top-level; 
     LECTERN_DELIVERY_TIMEOUT           seconds to wait for each inbox (default 10)
     LECTERN_BUSY_PATIENCE              seconds `lectern deliver` waits for another process's database lock (120)
     LECTERN_SERVE_STATIC=1             the shim run alone (`lectern.shim_app:app_from_environment`) serves the site
+    LECTERN_SETTINGS                   the settings file of the shim run alone (default: ./pelicanconf.py)
 
 Every one is read and checked here, once; nothing else in Lectern reads the environment for a setting.
 
@@ -124,6 +125,11 @@ def check_site_url(value: object, where: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+def site_url_from_environment() -> str | None:
+    """LECTERN_SITE_URL, when set: it wins over the settings file's SITEURL (checked where it is used)."""
+    return os.environ.get("LECTERN_SITE_URL") or None
+
+
 def _env_flag(name: str) -> bool | None:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -183,6 +189,11 @@ def load_settings(settings_file: Path) -> Settings:
     return settings_from_mapping(pelican, settings_file)
 
 
+def load_settings_from_environment() -> Settings:
+    """The settings of a process started without a command line (an ASGI factory): the file LECTERN_SETTINGS names."""
+    return load_settings(Path(os.environ.get("LECTERN_SETTINGS", "pelicanconf.py")))
+
+
 def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Settings:
     """Validate Lectern's settings from an already-read settings mapping (e.g. Pelican's own)."""
     where = settings_file.name
@@ -198,9 +209,9 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
     options = {**DEFAULTS, **lectern}
     project_dir = settings_file.parent
 
+    from_environment = site_url_from_environment()
     site_url = check_site_url(
-        os.environ.get("LECTERN_SITE_URL") or pelican.get("SITEURL", ""),
-        "LECTERN_SITE_URL" if os.environ.get("LECTERN_SITE_URL") else f"{where}: SITEURL",
+        from_environment or pelican.get("SITEURL", ""), "LECTERN_SITE_URL" if from_environment else f"{where}: SITEURL"
     )
     site_actor = options["SITE_ACTOR"]
     if not isinstance(site_actor, str) or not USERNAME.match(site_actor):
@@ -258,7 +269,7 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         public_key_pem=_public_key_from_env(),
         pelican=dict(pelican),
         collections=None if collections is None else tuple(c.strip("/") for c in collections),
-        site_url_told_by="LECTERN_SITE_URL" if os.environ.get("LECTERN_SITE_URL") else None,
+        site_url_told_by="LECTERN_SITE_URL" if from_environment else None,
         deliver_token=os.environ.get("LECTERN_DELIVER_TOKEN", ""),
         delivery_timeout=_env_seconds("LECTERN_DELIVERY_TIMEOUT", 10.0, 0.1),
         busy_patience=_env_seconds("LECTERN_BUSY_PATIENCE", 120.0, 0.0),

@@ -23,11 +23,9 @@ import asyncio
 import functools
 import hmac
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -65,7 +63,7 @@ from lectern.federation_shim import (
     webfinger,
 )
 from lectern.keys import load_or_create_private_key
-from lectern.settings import Settings, load_settings
+from lectern.settings import Settings, load_settings_from_environment
 from lectern.site_paths import SitePaths
 from lectern.site_view import SiteIndex, SiteNotBuilt, SiteView
 from lectern.static_site import StaticSite
@@ -255,5 +253,5 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
 
 def app_from_environment() -> Starlette:
     """ASGI factory for running the shim alone: `uvicorn --factory lectern.shim_app:app_from_environment`."""
-    settings = load_settings(Path(os.environ.get("LECTERN_SETTINGS", "pelicanconf.py")))
+    settings = load_settings_from_environment()
     return create_app(settings, serve_static=settings.serve_static)

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.routing import Mount, Route
 
 from lectern.federation_shim import Follower, ShimState
-from tests.conftest import copy_project
+from lectern.shim_app import app_from_environment
+from tests.conftest import PROJECT, copy_project
 from tests.lectern_server import LecternServer
 
 
@@ -74,3 +76,14 @@ def test_followers_remove_takes_a_follower_off_every_actor(server: LecternServer
     removed = server.lectern("followers", "remove", "https://school.example/users/kim")
     assert "Removed https://school.example/users/kim from 2 follower lists." in removed.stdout
     assert "school.example" not in server.lectern("followers", "list").stdout
+
+
+@pytest.mark.parametrize(("flag", "serves_the_site"), [("1", True), ("0", False), ("", False)])
+def test_the_shim_alone_takes_its_settings_file_and_static_flag_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, flag: str, serves_the_site: bool
+) -> None:
+    monkeypatch.setenv("LECTERN_SETTINGS", str(PROJECT / "pelicanconf.py"))
+    monkeypatch.setenv("LECTERN_SERVE_STATIC", flag)
+    app = app_from_environment()
+    assert any(isinstance(route, Mount) for route in app.routes) is serves_the_site
+    assert [route.path for route in app.routes if isinstance(route, Route)][0] == "/.well-known/webfinger"
