@@ -39,7 +39,6 @@ from starlette.routing import Mount, Route
 from lectern import output_swap
 from lectern.federation_shim.admission import InboxResult
 from lectern.federation_shim.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
-from lectern.federation_shim.delivery_store import DeliveryStore
 from lectern.federation_shim.delivery_worker import DeliveryWorker
 from lectern.federation_shim.error_responses import EXCEPTION_HANDLERS
 from lectern.federation_shim.followers_collection import followers_collection
@@ -50,8 +49,11 @@ from lectern.federation_shim.outgoing import activity_body, post_signed
 from lectern.federation_shim.remote_fetch import RemoteFetcher
 from lectern.federation_shim.request_view import TargetURI, headers_from_pairs
 from lectern.federation_shim.site_view import SiteIndex, SiteNotBuilt, SiteView
-from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, STATE_FILE, PersistentKeyStore, ShimState
+from lectern.federation_shim.sqlite_storage import sqlite_storage
+from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, STATE_FILE
 from lectern.federation_shim.static_site import StaticSite
+from lectern.federation_shim.storage import ShimStorage
+from lectern.federation_shim.told_record import PlanRecorder, plan_recorder
 from lectern.federation_shim.webfinger import webfinger
 from lectern.keys import load_or_create_private_key
 from lectern.settings import Settings, load_settings
@@ -94,10 +96,10 @@ class Shim:
     """What the request handlers share; created in the app's lifespan, closed with it."""
 
     settings: Settings
-    state: ShimState
+    storage: ShimStorage
     site: SiteView
     inbox: Inbox
-    deliveries: DeliveryStore
+    deliveries: PlanRecorder
     worker: DeliveryWorker
 
     @functools.cached_property
@@ -191,7 +193,7 @@ async def followers_endpoint(request: Request) -> Response:
         return index
     name = request.path_params["name"]
     url = SitePaths(shim.settings.site_url).followers(name)
-    document = followers_collection(shim.state, url, name, shim.settings.show_followers)
+    document = followers_collection(shim.storage.followers, url, name, shim.settings.show_followers)
     return JSONResponse(document, media_type=ACTIVITY_JSON, headers={"Cache-Control": "no-cache"})
 
 
@@ -222,16 +224,16 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         output_swap.recover(settings.output_dir)  # a build killed mid-swap (see lectern.output_swap)
-        state = ShimState(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
+        storage = sqlite_storage(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
         fetcher = RemoteFetcher(allow_private_addresses=settings.allow_private_addresses)
         client = InboxClient(allow_private_addresses=settings.allow_private_addresses)
-        key_cache = KeyCache(fetcher, store=PersistentKeyStore(state))
+        key_cache = KeyCache(fetcher, store=storage.keys)
         private_key = load_or_create_private_key(settings.instance_dir)
         sender = ActivitySender(settings, client, private_key)
-        deliveries = DeliveryStore(state)
-        inbox = Inbox(settings, state, key_cache, fetcher, sender, on_verified=deliveries.host_answered)
-        worker = make_worker(settings, deliveries, private_key)
-        app.state.shim = Shim(settings, state, SiteView(settings.output_dir), inbox, deliveries, worker)
+        deliveries = plan_recorder(storage)
+        inbox = Inbox(settings, storage, key_cache, fetcher, sender, on_verified=storage.deliveries.host_answered)
+        worker = make_worker(settings, storage, private_key)
+        app.state.shim = Shim(settings, storage, SiteView(settings.output_dir), inbox, deliveries, worker)
         stop = asyncio.Event()
         delivering = watch_and_deliver(settings, deliveries, worker, stop) if deliver else stop.wait()
         background = asyncio.create_task(delivering)
@@ -245,7 +247,7 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
             worker.close()
             await fetcher.close()
             await client.close()
-            state.close()
+            storage.close()
 
     routes: list[Route | Mount] = [
         Route("/.well-known/webfinger", webfinger_endpoint, methods=["GET"]),

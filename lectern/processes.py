@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-import os
+from lectern.federation_shim.local_processes import pid_alive
 
-
-def pid_alive(pid: int) -> bool:
-    """True when a process with this id exists (on this machine), whoever owns it."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+__all__ = ["pid_alive"]
