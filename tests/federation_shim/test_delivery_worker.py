@@ -16,7 +16,9 @@ from lectern.federation_shim.delivery_store import DeliveryStore
 from lectern.federation_shim.delivery_worker import DeliveryWorker
 from lectern.federation_shim.inbox_client import InboxClient
 from lectern.federation_shim.retry_policy import FAILURE_DAYS
-from lectern.federation_shim.state import Follower, ShimState
+from lectern.federation_shim.sqlite_storage import sqlite_storage
+from lectern.federation_shim.storage import Follower
+from lectern.federation_shim.told_record import plan_recorder
 from tests.federation_shim.inbox_farm import Answer, InboxFarm, always_accept
 from tests.federation_shim.remote_actors import actor_key
 
@@ -59,16 +61,18 @@ def run(
 
     async def main() -> None:
         farm = await InboxFarm(behaviour, public_key_pem=pem if verify else None).start(servers)
-        state = ShimState(tmp_path / "shim.sqlite3")
-        store = DeliveryStore(state)
+        storage = sqlite_storage(tmp_path / "shim.sqlite3")
+        store = storage.deliveries
+        assert isinstance(store, DeliveryStore)
         for index in range(servers):
             for n in range(followers_per_server):
                 inbox = farm.inbox(index, f"/users/u{n}/inbox")
                 follower = f"http://127.0.0.1:{farm.ports[index]}/users/u{n}"
-                state.add_follower(
+                storage.followers.add_follower(
                     Follower("fractions", follower, inbox, None, f"{follower}#f", "2026"), f"{follower}#f"
                 )
-        store.record_plan(Plan([PlannedActivity(ACTIVITY, "fractions", "collection", "fractions")], []), "library", 0)
+        plan = Plan([PlannedActivity(ACTIVITY, "fractions", "collection", "fractions")], [])
+        plan_recorder(storage).record_plan(plan, "library", 0)
         clock = Clock()
         client = InboxClient(allow_private_addresses=True, timeout=timeout)
         worker = DeliveryWorker(
@@ -76,6 +80,7 @@ def run(
             key,
             lambda name: f"{SITE}/ap/actors/{name}.json#main-key",
             client,
+            storage.followers,
             clock=clock,
             jitter=random.Random(7),
         )
@@ -85,7 +90,7 @@ def run(
             await client.close()
             worker.close()
             await farm.stop()
-            state.close()
+            storage.close()
 
     asyncio.run(main())
 
