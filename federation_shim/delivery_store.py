@@ -22,7 +22,6 @@ import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from lectern.federation_shim.key_cache import LRUDict
 from lectern.federation_shim.local_processes import pid_alive
@@ -37,9 +36,10 @@ from lectern.federation_shim.storage import (
     JobProblem,
     OutgoingActivity,
     QueueCounts,
+    job_host,
 )
 
-__all__ = ["DeliveryStore", "HostHealth", "Job", "QueueCounts", "host_of"]
+__all__ = ["DeliveryStore", "HostHealth", "Job", "QueueCounts"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outgoing_activities (
@@ -78,10 +78,6 @@ HEALTHY_MEMORY_SECONDS = 30.0
 logger = logging.getLogger(__name__)
 
 
-def host_of(inbox: str) -> str:
-    return urlsplit(inbox).netloc.lower()
-
-
 class DeliveryStore:
     """The queue's tables, on the shim's database connection."""
 
@@ -104,7 +100,7 @@ class DeliveryStore:
             unavailable = {row[0] for row in db.execute("SELECT host FROM host_health WHERE unavailable = 1")}
             rows = []
             for inbox in inboxes:
-                host = host_of(inbox)
+                host = job_host(inbox)
                 rows.append((activity.id, inbox, host, SKIPPED if host in unavailable else PENDING, now, stamp))
             before = db.total_changes
             db.executemany(

@@ -15,7 +15,6 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
 from lectern.federation_shim.key_cache import CachedKey
 from lectern.federation_shim.retry_policy import FAILURE_DAYS
@@ -33,6 +32,7 @@ from lectern.federation_shim.storage import (
     OutgoingActivity,
     QueueCounts,
     ShimStorage,
+    job_host,
 )
 
 __all__ = ["MemoryDatabase", "MemoryDeliveryStore", "MemoryFollowers", "MemoryKeyStore", "memory_storage"]
@@ -229,7 +229,7 @@ class MemoryDeliveryStore:
                 if (activity.id, inbox) in ids:
                     continue
                 counter["jobs"] = job_id = counter.get("jobs", 0) + 1
-                host = urlsplit(inbox).netloc.lower()
+                host = job_host(inbox)
                 state = SKIPPED if self.host_is_unavailable(host) else PENDING
                 ids[(activity.id, inbox)] = job_id
                 self._save(_JobRow(Job(job_id, activity.id, inbox, host, 0), state, now))

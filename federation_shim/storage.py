@@ -35,6 +35,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from lectern.federation_shim.key_cache import CachedKey, KeyStore
 
@@ -54,6 +55,7 @@ __all__ = [
     "ProcessedActivities",
     "QueueCounts",
     "ShimStorage",
+    "job_host",
 ]
 
 T = TypeVar("T")
@@ -119,6 +121,12 @@ class QueueCounts:
     failed: int
     gone: int
     skipped: int
+
+
+def job_host(inbox: str) -> str:
+    """The host a job is counted under (host health, the breaker, requests per host): the inbox's host and port, in
+    lower case."""
+    return urlsplit(inbox).netloc.lower()
 
 
 class Database(Protocol):
