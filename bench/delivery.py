@@ -35,12 +35,13 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 
 from lectern.delivery_plan import Plan, PlannedActivity  # noqa: E402
 from lectern.federation_shim import (  # noqa: E402
-    DeliveryStore,
     DeliveryWorker,
     InboxClient,
     ShimState,
     run_event_loop,
+    sqlite_storage,
 )
+from lectern.told_record import plan_recorder  # noqa: E402
 from tests.federation_shim.farm_process import FarmProcess  # noqa: E402
 
 SITE = "https://oer.example"
@@ -110,22 +111,23 @@ async def deliver(
     folder: Path, rsa_key: rsa.RSAPrivateKey, ports: list[int], per_server: int, shared: bool, concurrency: int
 ) -> dict[str, float]:
     key = TimedKey(rsa_key)
-    state = ShimState(folder / "shim.sqlite3")
-    store = DeliveryStore(state)
-    followers = seed(state, ports, per_server, shared)
+    storage = sqlite_storage(folder / "shim.sqlite3")
+    assert isinstance(storage.database, ShimState)
+    followers = seed(storage.database, ports, per_server, shared)
     client = InboxClient(allow_private_addresses=True, timeout=30)
     worker = DeliveryWorker(
-        store,
+        storage.deliveries,
         key,  # type: ignore[arg-type]  # duck-typed: only sign() is used
         lambda name: f"{SITE}/ap/actors/{name}.json#main-key",
         client,
+        storage.followers,
         concurrency=concurrency,
         sign_in_threads=os.environ.get("LECTERN_SIGN_INLINE") != "1",
     )
     try:
         started, cpu_started = time.perf_counter(), time.process_time()
         usage_started = resource.getrusage(resource.RUSAGE_SELF)
-        jobs = store.record_plan(
+        jobs = plan_recorder(storage).record_plan(
             Plan([PlannedActivity(ACTIVITY, "fractions", "collection", "fractions")], []), "library", time.time()
         )
         stats = await worker.run(until_idle=True)
@@ -134,7 +136,7 @@ async def deliver(
     finally:
         await client.close()
         worker.close()
-        state.close()
+        storage.close()
     return {
         "followers": followers,
         "requests": jobs,

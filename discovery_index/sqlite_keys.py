@@ -11,7 +11,7 @@ from lectern.federation_shim import CachedKey
 
 class KeyStore(MutableMapping[str, CachedKey]):
     """The key cache's store in the index's database: keys survive a restart, and a Delete from an actor whose key
-    document is gone can still be verified (the pattern of `federation_shim.state.PersistentKeyStore`)."""
+    document is gone can still be verified (the pattern of `federation_shim.SqliteKeyStore`)."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db

@@ -9,7 +9,7 @@
     facet_values, resource_facets   the facets (`facet_tables`), counted in SQL
     vocabulary                the words indexed, for "did you mean" (`spelling`)
     processed_activities      activity ids already applied (deduplication)
-    remote_keys               the key cache's store (as federation_shim.state.PersistentKeyStore)
+    remote_keys               the key cache's store (as federation_shim.SqliteKeyStore)
 
 The queries themselves are in `sqlite_search`. A database written by an older version (`resources_fts`, unanalysed)
 is re-indexed from its rows when opened.

@@ -9,9 +9,12 @@ public API (import from here, not from the modules: `from lectern.federation_shi
     fetching          RemoteFetcher (no private addresses, bounded size and redirects, content type checked)
     inbox             admit (Mastodon's order of checks), Inbox (a handler per activity type; Follow/Undo/Delete
                       on the followers store), InboxResult (a status and a reason)
-    followers         ShimState, Follower, followers_document (the followers collection)
-    delivery          DeliveryStore (the queue), DeliveryWorker (signs and sends, retries per the policy),
-                      retry_policy's next_delay, InboxClient, post_signed
+    storage           protocols (FollowerStore, ProcessedActivities, KeyStore, DeliveryQueue, HostHealthStore,
+                      Database; ShimStorage bundles one backend's), sqlite_storage (ShimState, DeliveryStore,
+                      SqliteKeyStore) and memory_storage (for tests)
+    followers         Follower, followers_document (the followers collection)
+    delivery          DeliveryWorker (signs and sends, retries per the policy), retry_policy's next_delay,
+                      InboxClient, post_signed
     WebFinger         webfinger (the answer to a query), jrd (one account's document)
     ASGI adapter      read_body, target_uri, EXCEPTION_HANDLERS (the one module that imports Starlette)
 
@@ -74,12 +77,38 @@ if TYPE_CHECKING:
     from lectern.federation_shim.json_body import BadJSON, parse_json
     from lectern.federation_shim.key_cache import CachedKey, KeyCache
     from lectern.federation_shim.keys import KeyLookup, KeyLookupFailure, PublicKey, PublicKeyInfo, public_key_from_pem
+    from lectern.federation_shim.memory_backend import (
+        MemoryDatabase,
+        MemoryDeliveryStore,
+        MemoryFollowers,
+        MemoryKeyStore,
+        memory_storage,
+    )
     from lectern.federation_shim.outgoing import activity_body, post_signed
     from lectern.federation_shim.processes import pid_alive
     from lectern.federation_shim.remote_fetch import DEFAULT_USER_AGENT, FetchedDocument, RemoteFetcher
     from lectern.federation_shim.request_view import TargetURI, headers_from_pairs, lowercase_headers
     from lectern.federation_shim.retry_policy import MAX_RETRIES, Outcome, classify, next_delay, retry_delay
-    from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, STATE_FILE, Follower, PersistentKeyStore, ShimState
+    from lectern.federation_shim.sqlite_backend import sqlite_storage
+    from lectern.federation_shim.sqlite_key_store import SqliteKeyStore
+    from lectern.federation_shim.state import LOOP_BUSY_TIMEOUT, STATE_FILE, ShimState
+    from lectern.federation_shim.storage import (
+        Database,
+        DeliveryQueue,
+        DeliveryStorage,
+        Follower,
+        FollowerStore,
+        HostHealth,
+        HostHealthStore,
+        Job,
+        JobProblem,
+        KeyStore,
+        OutgoingActivity,
+        ProcessedActivities,
+        QueueCounts,
+        ShimStorage,
+        job_host,
+    )
     from lectern.federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
     from lectern.federation_shim.timestamps import now_timestamp, timestamp
     from lectern.federation_shim.vocabulary import (
@@ -175,14 +204,34 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "is_blocked": ("inbox", "is_blocked"),
     "LOOP_BUSY_TIMEOUT": ("state", "LOOP_BUSY_TIMEOUT"),
     "STATE_FILE": ("state", "STATE_FILE"),
-    "Follower": ("state", "Follower"),
-    "PersistentKeyStore": ("state", "PersistentKeyStore"),
     "ShimState": ("state", "ShimState"),
     "followers_document": ("followers_collection", "followers_collection"),
     "DATABASE_BUSY": ("storage_faults", "DATABASE_BUSY"),
     "StorageUnavailable": ("storage_faults", "StorageUnavailable"),
     "storage_fault": ("storage_faults", "storage_fault"),
     "DeliveryStore": ("delivery_store", "DeliveryStore"),
+    "Database": ("storage", "Database"),
+    "DeliveryQueue": ("storage", "DeliveryQueue"),
+    "DeliveryStorage": ("storage", "DeliveryStorage"),
+    "Follower": ("storage", "Follower"),
+    "FollowerStore": ("storage", "FollowerStore"),
+    "HostHealth": ("storage", "HostHealth"),
+    "HostHealthStore": ("storage", "HostHealthStore"),
+    "Job": ("storage", "Job"),
+    "JobProblem": ("storage", "JobProblem"),
+    "KeyStore": ("storage", "KeyStore"),
+    "OutgoingActivity": ("storage", "OutgoingActivity"),
+    "ProcessedActivities": ("storage", "ProcessedActivities"),
+    "QueueCounts": ("storage", "QueueCounts"),
+    "ShimStorage": ("storage", "ShimStorage"),
+    "job_host": ("storage", "job_host"),
+    "MemoryDatabase": ("memory_backend", "MemoryDatabase"),
+    "MemoryDeliveryStore": ("memory_backend", "MemoryDeliveryStore"),
+    "MemoryFollowers": ("memory_backend", "MemoryFollowers"),
+    "MemoryKeyStore": ("memory_backend", "MemoryKeyStore"),
+    "memory_storage": ("memory_backend", "memory_storage"),
+    "SqliteKeyStore": ("sqlite_key_store", "SqliteKeyStore"),
+    "sqlite_storage": ("sqlite_backend", "sqlite_storage"),
     "DeliveryWorker": ("delivery_worker", "DeliveryWorker"),
     "WorkerStats": ("delivery_worker", "WorkerStats"),
     "MAX_RETRIES": ("retry_policy", "MAX_RETRIES"),
@@ -217,6 +266,9 @@ __all__ = [
     "DATABASE_BUSY",
     "DEFAULT_POLICY",
     "DEFAULT_USER_AGENT",
+    "Database",
+    "DeliveryQueue",
+    "DeliveryStorage",
     "DeliveryStore",
     "DeliveryWorker",
     "EXCEPTION_HANDLERS",
@@ -224,35 +276,49 @@ __all__ = [
     "FetchTimeout",
     "FetchedDocument",
     "Follower",
+    "FollowerStore",
     "ForbiddenAddress",
     "HTTPStatusError",
+    "HostHealth",
+    "HostHealthStore",
     "IdMismatch",
     "Inbox",
     "InboxClient",
     "InboxResult",
     "InvalidDocument",
     "JRD_JSON",
+    "Job",
+    "JobProblem",
     "KeyCache",
     "KeyLookup",
     "KeyLookupFailure",
+    "KeyStore",
     "LD_JSON_PROFILE",
     "LOOP_BUSY_TIMEOUT",
     "LocalActors",
     "MAX_BODY",
     "MAX_RETRIES",
     "MAX_URL_LENGTH",
+    "MemoryDatabase",
+    "MemoryDeliveryStore",
+    "MemoryFollowers",
+    "MemoryKeyStore",
     "Outcome",
+    "OutgoingActivity",
     "PUBLIC",
-    "PersistentKeyStore",
     "PostResult",
+    "ProcessedActivities",
     "PublicKey",
     "PublicKeyInfo",
+    "QueueCounts",
     "Reason",
     "RemoteFetcher",
     "SECURITY",
     "STATE_FILE",
     "SendActivity",
     "ShimState",
+    "ShimStorage",
+    "SqliteKeyStore",
     "StorageUnavailable",
     "TargetURI",
     "TooLarge",
@@ -283,9 +349,11 @@ __all__ = [
     "id_of",
     "is_blocked",
     "is_web_url",
+    "job_host",
     "jrd",
     "json_error",
     "lowercase_headers",
+    "memory_storage",
     "next_delay",
     "now_timestamp",
     "parse_json",
@@ -300,6 +368,7 @@ __all__ = [
     "sign_get",
     "sign_post",
     "sign_request_rfc9421",
+    "sqlite_storage",
     "storage_fault",
     "target_uri",
     "timestamp",

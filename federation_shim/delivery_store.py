@@ -1,14 +1,16 @@
-"""The durable delivery queue, in the shim's SQLite database: what followers were told, and every send still to do.
+"""The durable delivery queue and host health in the shim's SQLite database (`storage.DeliveryStorage`).
 
-A job (one activity to one inbox) is written, in the same transaction as the record of what it tells followers,
-before anything is sent; it is marked done only after a 2xx. A worker claims due jobs with a lease naming its process;
-a worker that died (kill -9) leaves leases that the next worker takes back at once, so nothing is lost and only the
-requests that were in flight can be sent twice (receivers deduplicate by activity id, which is stable).
+A job (one activity to one inbox) is written before anything is sent; it is marked done only after a 2xx. A worker
+claims due jobs with a lease naming its process; a worker that died (kill -9) leaves leases that the next worker takes
+back at once (the database is a file on this machine, so whether the process runs tells), so nothing is lost and only
+the requests that were in flight can be sent twice (receivers deduplicate by activity id, which is stable).
 
-    delivered_items      key -> object id, hash, updated, live: what followers know of each resource
     outgoing_activities  id -> signer, body: each activity once, however many inboxes it goes to
     delivery_jobs        (activity, inbox) -> state, attempts, next_try, lease, last status and error
     host_health          per host: consecutive failures, circuit breaker, unavailable after 7 failing days
+
+What an app records beside its jobs (Lectern: what followers were told, `told_record`) goes in its own tables, in the
+same transaction when it calls the queue inside `atomic()`.
 """
 
 from __future__ import annotations
@@ -17,23 +19,29 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
-from lectern.delivery_plan import DeliveredItem, Plan
 from lectern.federation_shim.key_cache import LRUDict
-from lectern.federation_shim.outgoing import activity_body
+from lectern.federation_shim.processes import pid_alive
 from lectern.federation_shim.retry_policy import FAILURE_DAYS
 from lectern.federation_shim.state import ShimState, now_text
-from lectern.processes import pid_alive
+from lectern.federation_shim.storage import (
+    LEASE_SECONDS,
+    PENDING,
+    SKIPPED,
+    HostHealth,
+    Job,
+    JobProblem,
+    OutgoingActivity,
+    QueueCounts,
+    job_host,
+)
+
+__all__ = ["DeliveryStore", "HostHealth", "Job", "QueueCounts"]
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS delivery_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS delivered_items (
-    key TEXT PRIMARY KEY, object_id TEXT NOT NULL, hash TEXT NOT NULL, updated TEXT NOT NULL, live INTEGER NOT NULL
-);
 CREATE TABLE IF NOT EXISTS outgoing_activities (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, signer TEXT NOT NULL, body BLOB NOT NULL, created_at TEXT NOT NULL
 );
@@ -63,43 +71,11 @@ CREATE TABLE IF NOT EXISTS host_health (
 CREATE TABLE IF NOT EXISTS host_failure_days (host TEXT NOT NULL, day TEXT NOT NULL, PRIMARY KEY (host, day));
 """
 
-LEASE_SECONDS = 120.0
 # A host seen with no failure on record is not looked up again for this long when it sends us a request (a failure
 # recorded by this process forgets it at once; one recorded by another process is seen within this time).
 HEALTHY_MEMORY_SECONDS = 30.0
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    activity_id: str
-    inbox: str
-    host: str
-    attempts: int
-
-
-@dataclass(frozen=True)
-class HostHealth:
-    failures: int
-    open_until: float
-    times_opened: int
-    unavailable: bool
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    pending: int
-    retrying: int
-    done: int
-    failed: int
-    gone: int
-    skipped: int
-
-
-def host_of(inbox: str) -> str:
-    return urlsplit(inbox).netloc.lower()
 
 
 class DeliveryStore:
@@ -111,96 +87,28 @@ class DeliveryStore:
         self.db.executescript(SCHEMA)
         self._healthy: LRUDict[str, float] = LRUDict(10_000)  # host -> until when it has no failure on record
 
-    # What followers were told
-    def first_run(self) -> bool:
-        return self._first_run(self.db)
+    def atomic(self) -> AbstractContextManager[object]:
+        return self.state.transaction()
 
-    def delivered_items(self) -> dict[str, DeliveredItem]:
-        return self._delivered_items(self.db)
-
-    @staticmethod
-    def _first_run(db: sqlite3.Connection) -> bool:
-        return db.execute("SELECT 1 FROM delivery_meta WHERE name = 'baseline'").fetchone() is None
-
-    @staticmethod
-    def site_url_changed(db: sqlite3.Connection, site_url: str) -> bool:
-        """Remember the site URL; True when it differs from the one deliveries were made for. Every id depends on
-        it, so a moved site starts a new record instead of sending an Update for every resource."""
-        row = db.execute("SELECT value FROM delivery_meta WHERE name = 'site_url'").fetchone()
-        db.execute("INSERT OR REPLACE INTO delivery_meta VALUES ('site_url', ?)", (site_url,))
-        return row is not None and row[0] != site_url
-
-    @staticmethod
-    def _delivered_items(db: sqlite3.Connection) -> dict[str, DeliveredItem]:
-        rows = db.execute("SELECT key, object_id, hash, updated, live FROM delivered_items").fetchall()
-        return {row[0]: DeliveredItem(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows}
-
-    def audience(self, db: sqlite3.Connection, actors: Iterable[str]) -> list[str]:
-        """One inbox per server: the shared inbox where a follower has one, its own inbox otherwise."""
-        names = list(actors)
-        marks = ",".join("?" * len(names))
-        rows = db.execute(
-            f"SELECT DISTINCT coalesce(shared_inbox, inbox) FROM followers WHERE actor IN ({marks}) ORDER BY 1", names
-        ).fetchall()
-        return [row[0] for row in rows]
-
-    def plan_and_record(
-        self, planner: Callable[[dict[str, DeliveredItem], bool], Plan], site_url: str, site_actor: str, now: float
-    ) -> tuple[Plan, int]:
-        """Plan against what followers know and store the result, in one transaction, so two processes planning at
-        once (a running shim and `lectern deliver`) cannot both queue the same change. Returns the plan and the
-        number of jobs queued."""
-        with self.state.transaction() as db:
-            moved = self.site_url_changed(db, site_url)
-            if moved:
-                logger.warning(
-                    "the site URL is now %s: ids changed, so what followers were told is recorded anew "
-                    "and nothing is sent for the existing resources",
-                    site_url,
-                )
-                db.execute("DELETE FROM delivered_items")
-            plan = planner(self._delivered_items(db), moved or self._first_run(db))
-            return plan, self._record(db, plan, site_actor, now)
-
-    def record_plan(self, plan: Plan, site_actor: str, now: float) -> int:
-        with self.state.transaction() as db:
-            return self._record(db, plan, site_actor, now)
-
-    def _record(self, db: sqlite3.Connection, plan: Plan, site_actor: str, now: float) -> int:
-        queued = 0
+    def enqueue(self, activity: OutgoingActivity, inboxes: Sequence[str], now: float) -> int:
         stamp = now_text()
-        unavailable = {row[0] for row in db.execute("SELECT host FROM host_health WHERE unavailable = 1")}
-        for planned in plan.activities:
-            activity = planned.activity
+        with self.state.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO outgoing_activities VALUES (?, ?, ?, ?, ?)",
-                (activity["id"], activity["type"], planned.signer, activity_body(activity), stamp),
+                (activity.id, activity.type, activity.signer, activity.body, stamp),
             )
-            actors = {
-                "collection": [planned.collection],
-                "site": [site_actor],
-                "both": [planned.collection, site_actor],
-            }[planned.audience]
+            unavailable = {row[0] for row in db.execute("SELECT host FROM host_health WHERE unavailable = 1")}
             rows = []
-            for inbox in self.audience(db, actors):
-                host = host_of(inbox)
-                state = "skipped" if host in unavailable else "pending"
-                rows.append((activity["id"], inbox, host, state, now, stamp))
+            for inbox in inboxes:
+                host = job_host(inbox)
+                rows.append((activity.id, inbox, host, SKIPPED if host in unavailable else PENDING, now, stamp))
             before = db.total_changes
             db.executemany(
                 "INSERT OR IGNORE INTO delivery_jobs (activity_id, inbox, host, state, next_try, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            queued += db.total_changes - before
-            if planned.forget_followers:  # its Delete is queued for every follower: nobody is left to tell
-                db.execute("DELETE FROM followers WHERE actor = ?", (planned.collection,))
-        db.executemany(
-            "INSERT OR REPLACE INTO delivered_items VALUES (?, ?, ?, ?, ?)",
-            [(i.key, i.object_id, i.hash, i.updated, int(i.live)) for i in plan.delivered],
-        )
-        db.execute("INSERT OR IGNORE INTO delivery_meta VALUES ('baseline', ?)", (stamp,))
-        return queued
+            return db.total_changes - before
 
     # The worker's side
     def reclaim_abandoned(self) -> int:
@@ -248,7 +156,7 @@ class DeliveryStore:
             (state, job.attempts if attempts is None else attempts, next_try, status, detail[:500], now_text(), job.id),
         )
 
-    def mark_delivered(self, delivered: list[tuple[int, int, int]], stamp: str) -> None:
+    def mark_delivered(self, delivered: Sequence[tuple[int, int, int]], stamp: str) -> None:
         """Mark many jobs done at once: (attempts, status, job id) each (the worker's common case, batched)."""
         self.db.executemany(
             "UPDATE delivery_jobs SET state = 'done', attempts = ?, lease_owner = NULL, lease_until = NULL, "
@@ -263,9 +171,6 @@ class DeliveryStore:
             (until, job.id),
         )
 
-    def remove_followers_at(self, inbox: str) -> int:
-        return self.db.execute("DELETE FROM followers WHERE inbox = ? OR shared_inbox = ?", (inbox, inbox)).rowcount
-
     # Host health
     def failing_hosts(self) -> dict[str, HostHealth]:
         """Every host with a failure on record (healthy hosts have no row), for the worker's quick checks."""
@@ -279,23 +184,25 @@ class DeliveryStore:
         return bool(row and row[0])
 
     def host_succeeded(self, host: str) -> None:
-        self.db.execute("DELETE FROM host_failure_days WHERE host = ?", (host,))
-        self.db.execute("DELETE FROM host_health WHERE host = ?", (host,))
+        with self.state.transaction() as db:
+            db.execute("DELETE FROM host_failure_days WHERE host = ?", (host,))
+            db.execute("DELETE FROM host_health WHERE host = ?", (host,))
 
     def host_failed(self, host: str, when: datetime) -> int:
         """Record a failure; returns the number of separate days this host has failed on (and marks it unavailable
         from FAILURE_DAYS on)."""
         self._healthy.pop(host, None)
-        self.db.execute(
-            "INSERT OR IGNORE INTO host_failure_days VALUES (?, ?)", (host, when.astimezone(UTC).date().isoformat())
-        )
-        days = int(self.db.execute("SELECT count(*) FROM host_failure_days WHERE host = ?", (host,)).fetchone()[0])
-        self.db.execute(
-            "INSERT INTO host_health (host, consecutive_failures, unavailable) VALUES (?, 1, ?) "
-            "ON CONFLICT (host) DO UPDATE SET consecutive_failures = consecutive_failures + 1, "
-            "unavailable = excluded.unavailable",
-            (host, int(days >= FAILURE_DAYS)),
-        )
+        with self.state.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO host_failure_days VALUES (?, ?)", (host, when.astimezone(UTC).date().isoformat())
+            )
+            days = int(db.execute("SELECT count(*) FROM host_failure_days WHERE host = ?", (host,)).fetchone()[0])
+            db.execute(
+                "INSERT INTO host_health (host, consecutive_failures, unavailable) VALUES (?, 1, ?) "
+                "ON CONFLICT (host) DO UPDATE SET consecutive_failures = consecutive_failures + 1, "
+                "unavailable = excluded.unavailable",
+                (host, int(days >= FAILURE_DAYS)),
+            )
         return days
 
     def consecutive_failures(self, host: str) -> tuple[int, float, int]:
@@ -319,10 +226,12 @@ class DeliveryStore:
         if self.db.execute("SELECT 1 FROM host_health WHERE host = ?", (host,)).fetchone() is None:
             self._healthy[host] = now + HEALTHY_MEMORY_SECONDS
             return
-        self.db.execute(
-            "UPDATE host_health SET unavailable = 0, consecutive_failures = 0, open_until = 0 WHERE host = ?", (host,)
-        )
-        self.db.execute("DELETE FROM host_failure_days WHERE host = ?", (host,))
+        with self.state.transaction() as db:
+            db.execute(
+                "UPDATE host_health SET unavailable = 0, consecutive_failures = 0, open_until = 0 WHERE host = ?",
+                (host,),
+            )
+            db.execute("DELETE FROM host_failure_days WHERE host = ?", (host,))
 
     # For `lectern status`
     def counts(self, now: float) -> QueueCounts:
@@ -333,12 +242,12 @@ class DeliveryStore:
             found["retrying" if retrying else state] += int(count)
         return QueueCounts(**found)
 
-    def problems(self, limit: int = 20) -> list[tuple[str, str, str, int, int | None, str | None]]:
-        """(state, activity, inbox, attempts, last status, last error) of failing and retrying jobs, newest first."""
+    def problems(self, limit: int = 20) -> list[JobProblem]:
+        """Failing and retrying jobs, newest first."""
         rows = self.db.execute(
             "SELECT state, activity_id, inbox, attempts, last_status, last_error FROM delivery_jobs "
             "WHERE state IN ('failed', 'gone', 'skipped') OR (state = 'pending' AND attempts > 0) "
             "ORDER BY updated_at DESC LIMIT ?",
             (limit,),
         ).fetchall()
-        return [tuple(row) for row in rows]
+        return [JobProblem(*row) for row in rows]

@@ -1,9 +1,10 @@
 """The delivery worker: sends due jobs from the queue, many hosts in parallel, a few requests per host at a time.
 
-Memory stays bounded whatever the number of followers: jobs are claimed from SQLite in batches no larger than the
-free concurrency, and only their ids, inboxes and the (shared) activity bodies are held. Every request is signed when
-it is sent (draft-cavage with Digest; Date current), in a thread pool, since RSA signing releases the GIL and is the
-main cost. Each outcome is written as soon as it is known; see `retry_policy` for what happens after a failure.
+Memory stays bounded whatever the number of followers: jobs are claimed from the queue (`storage.DeliveryStorage`)
+in batches no larger than the free concurrency, and only their ids, inboxes and the (shared) activity bodies are held.
+Every request is signed when it is sent (draft-cavage with Digest; Date current), in a thread pool, since RSA signing
+releases the GIL and is the main cost. Each outcome is written as soon as it is known; see `retry_policy` for what
+happens after a failure.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from functools import partial
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from lectern.federation_shim.cavage import sign_post
-from lectern.federation_shim.delivery_store import DeliveryStore, HostHealth, Job
 from lectern.federation_shim.digests import digest_header
 from lectern.federation_shim.host_slots import HostSlots
 from lectern.federation_shim.inbox_client import InboxClient
@@ -34,6 +34,7 @@ from lectern.federation_shim.retry_policy import (
     next_delay,
 )
 from lectern.federation_shim.signing_pool import SigningPool
+from lectern.federation_shim.storage import DeliveryStorage, FollowerStore, HostHealth, Job
 from lectern.federation_shim.timestamps import now_timestamp
 
 logger = logging.getLogger(__name__)
@@ -60,10 +61,11 @@ class WorkerStats:
 
 @dataclass
 class DeliveryWorker:
-    store: DeliveryStore
+    store: DeliveryStorage
     private_key: RSAPrivateKey
     key_id_of: Callable[[str], str]
     client: InboxClient
+    followers: FollowerStore  # a 410 from an inbox removes the follows delivered through it
     sign_in_threads: bool = True
     concurrency: int = 256
     per_host: int = 4
@@ -122,7 +124,7 @@ class DeliveryWorker:
                 await asyncio.sleep(RECORD_DELAY)
             # every outcome known by now in one transaction, as soon as it is known
             done, finished[:] = list(finished), []
-            with self.store.state.transaction():
+            with self.store.atomic():
                 for task in done:
                     task.result()()
                 self.store.mark_delivered(self._delivered, now_timestamp())
@@ -220,7 +222,7 @@ class DeliveryWorker:
             "delivery of %s to %s: %s (%s)", job.activity_id, job.inbox, result.status or "no answer", detail[:120]
         )
         if outcome is Outcome.GONE:
-            removed = self.store.remove_followers_at(job.inbox)
+            removed = self.followers.remove_followers_at(job.inbox)
             self.store.finish(
                 job, "gone", result.status, f"410 Gone: {removed} follower(s) removed", attempts=job.attempts + 1
             )

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lectern.federation_shim.state import ShimState
+from lectern.federation_shim.storage import FollowerStore
 from lectern.federation_shim.vocabulary import ACTIVITYSTREAMS
 
 PAGE_SIZE = 1000
 
 
-def followers_collection(state: ShimState, collection_id: str, actor: str, show: bool) -> dict[str, Any]:
+def followers_collection(state: FollowerStore, collection_id: str, actor: str, show: bool) -> dict[str, Any]:
     document: dict[str, Any] = {
         "@context": ACTIVITYSTREAMS,
         "id": collection_id,

@@ -10,10 +10,10 @@
     7. the same activity id twice: 202, processed once
     8. Follow / Undo(Follow) / Delete(actor); anything else: 202, ignored
 
-Check 7 is made twice: by `admit` (cheap, answers most redeliveries), and atomically by the state, which claims the
-activity id in the transaction of its effect (`ShimState.claim`): of N copies of one activity arriving at once, only
-the one whose claim was stored sends an Accept; the others answer 202 duplicate. A write the database cannot take now
-(busy, full disk) raises `StorageUnavailable`, which the app answers with 503 and Retry-After.
+Check 7 is made twice: by `admit` (cheap, answers most redeliveries), and atomically by the follower store, which
+claims the activity id in the transaction of its effect (`storage.FollowerStore`): of N copies of one activity
+arriving at once, only the one whose claim was stored sends an Accept; the others answer 202 duplicate. A write the
+database cannot take now (busy, full disk) raises `StorageUnavailable`, which the app answers with 503 and Retry-After.
 
 Checks 2 to 7 are `federation_shim.admission.admit`, which the discovery index's inbox shares. Step 8 is a handler
 per activity type: Follow, Undo and Delete are built in (on the followers store passed in); an app adds or replaces
@@ -38,7 +38,7 @@ from lectern.federation_shim.errors import FetchError
 from lectern.federation_shim.keys import KeyLookup
 from lectern.federation_shim.remote_fetch import RemoteFetcher
 from lectern.federation_shim.request_view import TargetURI
-from lectern.federation_shim.state import Follower, ShimState
+from lectern.federation_shim.storage import Follower, ShimStorage
 from lectern.federation_shim.timestamps import now_timestamp
 from lectern.federation_shim.web_urls import host_of, is_web_url
 
@@ -67,7 +67,7 @@ class Inbox:
 
     def __init__(
         self,
-        state: ShimState,
+        storage: ShimStorage,
         key_lookup: KeyLookup,
         fetcher: RemoteFetcher,
         send: SendActivity,
@@ -77,7 +77,8 @@ class Inbox:
         on_verified: Callable[[str], None] | None = None,
     ) -> None:
         self.on_verified = on_verified  # told the host of every verified sender (it is alive: see retry_policy)
-        self.state = state
+        self.followers = storage.followers
+        self.database = storage.database
         self.key_lookup = key_lookup
         self.fetcher = fetcher
         self.send = send
@@ -102,8 +103,8 @@ class Inbox:
             headers,
             body,
             key_lookup=self.key_lookup,
-            is_known_actor=self.state.is_known_actor,
-            was_processed=self.state.was_processed,
+            is_known_actor=self.followers.is_known_actor,
+            was_processed=self.followers.was_processed,
             refuse_sender=self._refuse_blocked,
         )
         if isinstance(admitted, InboxResult):
@@ -143,7 +144,7 @@ class Inbox:
         follower = Follower(
             name, actor, inbox, shared if isinstance(shared, str) else None, str(follow["id"]), now_timestamp()
         )
-        if not await self.state.write(partial(self.state.add_follower, follower, str(follow["id"]))):
+        if not await self.database.write(partial(self.followers.add_follower, follower, str(follow["id"]))):
             return _duplicate(follow)
         accept = accept_follow(follow, self.actor_id(name))
         logger.info("%s now follows %s", actor, name)
@@ -160,10 +161,10 @@ class Inbox:
         undone_id = id_of(undone)
         if isinstance(undone, dict) and undone.get("type") not in (None, "Follow"):
             return InboxResult(202, "ignored", f"Undo of {undone.get('type')} is not handled by this site")
-        follow = self.state.follow_by_id(undone_id) if undone_id else None
+        follow = self.followers.follow_by_id(undone_id) if undone_id else None
         if follow is None and isinstance(undone, dict):
             name = actors.name_of_actor(id_of(undone.get("object")) or "")
-            follow = self.state.follow_of(name, actor) if name else None
+            follow = self.followers.follow_of(name, actor) if name else None
             if follow is not None and id_of(undone.get("actor")) not in (None, actor):
                 return InboxResult(403, "not_your_follow", "an actor can only undo its own Follow")
         if follow is None:
@@ -171,7 +172,8 @@ class Inbox:
         if follow.follower != actor:
             logger.info("refused Undo %s by %s of a follow by %s", undone_id, actor, follow.follower)
             return InboxResult(403, "not_your_follow", "an actor can only undo its own Follow")
-        if await self.state.write(partial(self.state.remove_follower, follow.actor, actor, str(undo["id"]))) is None:
+        removal = partial(self.followers.remove_follower, follow.actor, actor, str(undo["id"]))
+        if await self.database.write(removal) is None:
             return _duplicate(undo)
         logger.info("%s no longer follows %s", actor, follow.actor)
         return InboxResult(202, "unfollowed", f"{actor} no longer follows {follow.actor}")
@@ -180,7 +182,7 @@ class Inbox:
         delete, actor = admitted.activity, admitted.actor
         if id_of(delete.get("object")) != actor:
             return InboxResult(202, "ignored", "only the deletion of an actor concerns this site")
-        removed = await self.state.write(partial(self.state.remove_remote_actor, actor, str(delete["id"])))
+        removed = await self.database.write(partial(self.followers.remove_remote_actor, actor, str(delete["id"])))
         if removed is None:
             return _duplicate(delete)
         logger.info("%s deleted itself; %d follow(s) removed", actor, removed)

@@ -13,11 +13,11 @@ The dereference is Mastodon's ``ActivityPub::FetchRemoteKeyService``
    keyId; then the owner actor is fetched and must list that key in its ``publicKey``
    (``confirmed_owner?``), or anyone could claim to own anyone's key.
 
-Keys are cached in an injectable ``MutableMapping[str, CachedKey]`` (in memory and bounded by
-default; the shim will back it with SQLite). A cached key older than ``max_age`` is fetched
-again. When the verifier asks for ``refresh=True`` (a signature failed; the key may have been
-rotated), the key is fetched again unless it was fetched less than ``min_refresh_interval``
-ago, so a stream of bad signatures cannot make us hammer a server.
+Keys are cached in an injectable ``KeyStore`` (any ``MutableMapping[str, CachedKey]`` is one; in
+memory and bounded by default; the shim keeps it in its database, see ``storage``). A cached key
+older than ``max_age`` is fetched again. When the verifier asks for ``refresh=True`` (a signature
+failed; the key may have been rotated), the key is fetched again unless it was fetched less than
+``min_refresh_interval`` ago, so a stream of bad signatures cannot make us hammer a server.
 
 A request can name any keyId, so unknown keys must not cost a fetch each (issue 12, amplification):
 
@@ -40,7 +40,7 @@ import functools
 import logging
 import math
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -52,7 +52,7 @@ from .lru_dict import LRUDict
 from .remote_fetch import FetchedDocument
 from .web_urls import parse_web_url
 
-__all__ = ["ACTOR_TYPES", "CachedKey", "DocumentFetcher", "FetchBudget", "KeyCache", "LRUDict"]
+__all__ = ["ACTOR_TYPES", "CachedKey", "DocumentFetcher", "FetchBudget", "KeyCache", "KeyStore", "LRUDict"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,13 @@ class CachedKey:
     fetched_at: float
 
 
+class KeyStore(Protocol):
+    """What KeyCache needs of its store: read an entry, write one (a ``MutableMapping[str, CachedKey]`` does)."""
+
+    def get(self, key_id: str, /) -> CachedKey | None: ...
+    def __setitem__(self, key_id: str, entry: CachedKey, /) -> None: ...
+
+
 @dataclass(frozen=True)
 class _Failure:
     failure: KeyLookupFailure
@@ -88,7 +95,7 @@ class KeyCache:
         self,
         fetcher: DocumentFetcher,
         *,
-        store: MutableMapping[str, CachedKey] | None = None,
+        store: KeyStore | None = None,
         max_age: float = 24 * 3600.0,
         min_refresh_interval: float = 60.0,
         failure_ttl: float = 300.0,
@@ -98,7 +105,7 @@ class KeyCache:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.fetcher = fetcher
-        self.store: MutableMapping[str, CachedKey] = LRUDict() if store is None else store
+        self.store: KeyStore = LRUDict() if store is None else store
         self.max_age = max_age
         self.min_refresh_interval = min_refresh_interval
         self.failure_ttl = failure_ttl

@@ -1,4 +1,8 @@
-"""The shim's state in SQLite (in the instance folder, outside git): followers, processed activities, remote keys.
+"""The shim's SQLite database (in the instance folder, outside git), and its followers and processed activities.
+
+`ShimState` is the SQLite `storage.Database` every SQLite store of the shim shares (`delivery_store.DeliveryStore`,
+`sqlite_key_store.SqliteKeyStore`, and any an app adds on the same connection), and the SQLite
+`storage.FollowerStore`; `sqlite_storage` opens the set.
 
 One connection per process, used from the event loop thread only (every method is a short synchronous call: SQLite in
 WAL mode answers these in microseconds, so there is nothing to gain from a thread pool). Every write is its own
@@ -19,15 +23,17 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from lectern.federation_shim.key_cache import CachedKey, LRUDict
+from lectern.federation_shim.storage import Follower
 from lectern.federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
+
+__all__ = ["LOOP_BUSY_TIMEOUT", "STATE_FILE", "Follower", "ShimState", "now_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +45,8 @@ LOOP_BUSY_TIMEOUT = 0.02
 WRITE_PATIENCE = 3.0
 
 STATE_FILE = "shim.sqlite3"  # the shim's database, in the instance folder
+# Keys read from SQLite are remembered in memory (see sqlite_key_store); bounded whatever keyIds requests name
+KEY_MEMORY_ENTRIES = 10_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS followers (
@@ -66,16 +74,6 @@ CREATE TABLE IF NOT EXISTS remote_keys (
 """
 
 
-@dataclass(frozen=True)
-class Follower:
-    actor: str
-    follower: str
-    inbox: str
-    shared_inbox: str | None
-    follow_id: str
-    created_at: str
-
-
 def now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -90,6 +88,7 @@ class ShimState:
         self.path = path
         self.write_patience = write_patience
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._depth = 0  # transactions open: a nested one joins the outermost
         self.db.execute(f"PRAGMA busy_timeout={max(0, int(busy_timeout * 1000))}")
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -100,7 +99,7 @@ class ShimState:
             self.raise_fault(error)
             raise
         # remote keys recently read, so a busy inbox does not query SQLite for the same key on every request:
-        # key id -> (when read, entry); see PersistentKeyStore
+        # key id -> (when read, entry); see sqlite_key_store.SqliteKeyStore
         self.recent_keys: LRUDict[str, tuple[float, CachedKey]] = LRUDict(KEY_MEMORY_ENTRIES)
 
     def close(self) -> None:
@@ -115,12 +114,20 @@ class ShimState:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; raises StorageUnavailable when the database is busy or the disk is full, having
-        kept nothing of it."""
+        kept nothing of it. Inside another transaction of this connection, it is part of that one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
             self.raise_fault(error)
             raise
+        self._depth = 1
         try:
             yield self.db
             self.db.execute("COMMIT")
@@ -130,6 +137,10 @@ class ShimState:
             if isinstance(error, sqlite3.Error):
                 self.raise_fault(error)
             raise
+        finally:
+            self._depth = 0
+
+    atomic = transaction  # storage.Database
 
     async def write(self, work: Callable[[], T]) -> T:
         """Run `work` (a method that makes one transaction) without making the event loop wait for another
@@ -152,6 +163,10 @@ class ShimState:
     def was_processed(self, activity_id: str) -> bool:
         row = self.db.execute("SELECT 1 FROM processed_activities WHERE id = ?", (activity_id,)).fetchone()
         return row is not None
+
+    def mark_processed(self, activity_id: str, kind: str, actor: str) -> bool:
+        with self.transaction() as db:
+            return self.claim(db, activity_id, kind, actor)
 
     @staticmethod
     def claim(db: sqlite3.Connection, activity_id: str, kind: str, actor: str) -> bool:
@@ -202,6 +217,14 @@ class ShimState:
             self.recent_keys.clear()
         return removed
 
+    def remove_followers_at(self, inbox: str) -> int:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM followers WHERE inbox = ? OR shared_inbox = ?", (inbox, inbox)).rowcount
+
+    def remove_followers_of(self, actor: str) -> int:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM followers WHERE actor = ?", (actor,)).rowcount
+
     def follow_of(self, actor: str, follower: str) -> Follower | None:
         row = self.db.execute("SELECT * FROM followers WHERE actor = ? AND follower = ?", (actor, follower)).fetchone()
         return Follower(*row) if row else None
@@ -225,6 +248,14 @@ class ShimState:
         row = self.db.execute("SELECT count(*) FROM followers WHERE actor = ?", (actor,)).fetchone()
         return int(row[0])
 
+    def inboxes_of(self, actors: Iterable[str]) -> list[str]:
+        names = list(actors)
+        marks = ",".join("?" * len(names))
+        rows = self.db.execute(
+            f"SELECT DISTINCT coalesce(shared_inbox, inbox) FROM followers WHERE actor IN ({marks}) ORDER BY 1", names
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def is_known_actor(self, actor_id: str) -> bool:
         """Someone we have dealings with: a follower, or a key we have cached."""
         row = self.db.execute(
@@ -232,66 +263,3 @@ class ShimState:
             (actor_id, actor_id),
         ).fetchone()
         return row is not None
-
-
-# Keys read from SQLite are remembered this long in memory. Changes made in this process apply at once; a change made
-# by another process (`lectern followers remove`) is seen within this time.
-KEY_MEMORY_SECONDS = 60.0
-KEY_MEMORY_ENTRIES = 10_000
-
-
-class PersistentKeyStore(MutableMapping[str, CachedKey]):
-    """The key cache's store, kept in SQLite so keys survive a restart (and a Delete can still be verified after
-    the deleted actor's key document is gone)."""
-
-    def __init__(self, state: ShimState, memory_seconds: float = KEY_MEMORY_SECONDS) -> None:
-        self.db = state.db
-        self.recent = state.recent_keys
-        self.memory_seconds = memory_seconds
-
-    def __getitem__(self, key_id: str) -> CachedKey:
-        now = time.monotonic()
-        remembered = self.recent.get(key_id)
-        if remembered is not None and now - remembered[0] < self.memory_seconds:
-            return remembered[1]
-        row = self.db.execute(
-            "SELECT key_id, owner, public_key_pem, fetched_at FROM remote_keys WHERE key_id = ?", (key_id,)
-        ).fetchone()
-        if row is None:
-            self.recent.pop(key_id, None)
-            raise KeyError(key_id)
-        entry = CachedKey(row[0], row[1], row[2], float(row[3]))
-        self.recent[key_id] = (now, entry)
-        return entry
-
-    def __setitem__(self, key_id: str, entry: CachedKey) -> None:
-        try:
-            self.db.execute(
-                "INSERT OR REPLACE INTO remote_keys VALUES (?, ?, ?, ?)",
-                (key_id, entry.owner, entry.public_key_pem, entry.fetched_at),
-            )
-        except sqlite3.Error as error:
-            # a key not remembered is fetched again next time; the request that fetched it goes on
-            fault = storage_fault(error, "the remote key cache")
-            if fault is None:
-                raise
-            logger.warning("could not remember the key %s: %s", key_id, fault)
-            self.recent[key_id] = (time.monotonic(), entry)
-            return
-        self.recent.pop(key_id, None)
-
-    def __delitem__(self, key_id: str) -> None:
-        try:
-            self.db.execute("DELETE FROM remote_keys WHERE key_id = ?", (key_id,))
-        except sqlite3.Error as error:
-            fault = storage_fault(error, "the remote key cache")
-            if fault is None:
-                raise
-            logger.warning("could not forget the key %s: %s", key_id, fault)
-        self.recent.pop(key_id, None)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([row[0] for row in self.db.execute("SELECT key_id FROM remote_keys")])
-
-    def __len__(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM remote_keys").fetchone()[0])

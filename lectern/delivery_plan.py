@@ -12,7 +12,7 @@ Resources are Notes by the site actor in their collection's group (FEP-1b12); se
     resource back again   a new generation, with new ids: Delete of the old one if followers still know it, then as
                           a new resource (Mastodon refuses a Create for a URI it holds a Tombstone of)
     removed collection    Delete of its actor (by the actor itself, to its followers), after the Deletes of its
-                          resources; its followers are then forgotten (see DeliveryStore)
+                          resources; its followers are then forgotten (see told_record.PlanRecorder)
 
 Pure: no I/O. The first plan against a site records everything as delivered and sends nothing, so connecting Lectern
 to an existing site does not flood followers with old resources. Mastodon applies an Update only when the object's

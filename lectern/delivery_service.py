@@ -30,17 +30,18 @@ from lectern.federation_shim import (
     DATABASE_BUSY,
     LOOP_BUSY_TIMEOUT,
     STATE_FILE,
-    DeliveryStore,
     DeliveryWorker,
     InboxClient,
-    ShimState,
+    ShimStorage,
     StorageUnavailable,
     WorkerStats,
+    sqlite_storage,
     storage_fault,
 )
 from lectern.manifest import MANIFEST_FILE, BadManifest, read_manifest
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
+from lectern.told_record import PlanRecorder, plan_recorder
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def manifest_path(settings: Settings) -> Path:
     return settings.output_dir / MANIFEST_FILE
 
 
-def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = None) -> QueueReport:
+def queue_pending(settings: Settings, store: PlanRecorder, now: float | None = None) -> QueueReport:
     """Compare the current build with what followers were told; queue a job per inbox for every difference."""
     path = manifest_path(settings)
     try:
@@ -139,7 +140,7 @@ def queue_pending(settings: Settings, store: DeliveryStore, now: float | None = 
 
 def make_worker(
     settings: Settings,
-    store: DeliveryStore,
+    storage: ShimStorage,
     private_key: RSAPrivateKey,
     *,
     timeout: float | None = None,
@@ -153,10 +154,11 @@ def make_worker(
     )
     paths = SitePaths(settings.site_url)
     return DeliveryWorker(
-        store,
+        storage.deliveries,
         private_key,
         paths.key_id,
         client,
+        storage.followers,
         concurrency=concurrency,
         per_host=per_host,
     )
@@ -199,23 +201,22 @@ def _busy(error: BaseException) -> StorageUnavailable | None:
 async def _deliver_once(
     settings: Settings, private_key: RSAPrivateKey, timeout: float | None, concurrency: int
 ) -> tuple[QueueReport, WorkerStats]:
-    state = ShimState(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
+    storage = sqlite_storage(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
     try:
-        store = DeliveryStore(state)
-        worker = make_worker(settings, store, private_key, timeout=timeout, concurrency=concurrency)
+        worker = make_worker(settings, storage, private_key, timeout=timeout, concurrency=concurrency)
         try:
-            report = queue_pending(settings, store)
+            report = queue_pending(settings, plan_recorder(storage))
             stats = await worker.run(until_idle=True)
             return report, stats
         finally:
             await worker.client.close()
             worker.close()
     finally:
-        state.close()
+        storage.close()
 
 
 async def watch_and_deliver(
-    settings: Settings, store: DeliveryStore, worker: DeliveryWorker, stop: asyncio.Event, poll: float = 1.0
+    settings: Settings, store: PlanRecorder, worker: DeliveryWorker, stop: asyncio.Event, poll: float = 1.0
 ) -> None:
     """`lectern serve`'s background task: queue each new build as it appears, and keep the worker sending."""
     path = manifest_path(settings)

@@ -44,21 +44,20 @@ from lectern.federation_shim import (
     LOOP_BUSY_TIMEOUT,
     MAX_BODY,
     STATE_FILE,
-    DeliveryStore,
     DeliveryWorker,
     Inbox,
     InboxClient,
     InboxResult,
     KeyCache,
-    PersistentKeyStore,
     RemoteFetcher,
-    ShimState,
+    ShimStorage,
     TargetURI,
     activity_body,
     followers_document,
     headers_from_pairs,
     post_signed,
     read_body,
+    sqlite_storage,
     target_uri,
     webfinger,
 )
@@ -67,6 +66,7 @@ from lectern.settings import Settings, load_settings_from_environment
 from lectern.site_paths import SitePaths
 from lectern.site_view import SiteIndex, SiteNotBuilt, SiteView
 from lectern.static_site import StaticSite
+from lectern.told_record import PlanRecorder, plan_recorder
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +104,10 @@ class Shim:
     """What the request handlers share; created in the app's lifespan, closed with it."""
 
     settings: Settings
-    state: ShimState
+    storage: ShimStorage
     site: SiteView
     inbox: Inbox
-    deliveries: DeliveryStore
+    deliveries: PlanRecorder
     worker: DeliveryWorker
 
     @functools.cached_property
@@ -175,7 +175,7 @@ async def followers_endpoint(request: Request) -> Response:
         return index
     name = request.path_params["name"]
     url = SitePaths(shim.settings.site_url).followers(name)
-    document = followers_document(shim.state, url, name, shim.settings.show_followers)
+    document = followers_document(shim.storage.followers, url, name, shim.settings.show_followers)
     return JSONResponse(document, media_type=ACTIVITY_JSON, headers={"Cache-Control": "no-cache"})
 
 
@@ -206,24 +206,24 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         output_swap.recover(settings.output_dir)  # a build killed mid-swap (see lectern.output_swap)
-        state = ShimState(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
+        storage = sqlite_storage(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
         fetcher = RemoteFetcher(allow_private_addresses=settings.allow_private_addresses)
         client = InboxClient(allow_private_addresses=settings.allow_private_addresses)
-        key_cache = KeyCache(fetcher, store=PersistentKeyStore(state))
+        key_cache = KeyCache(fetcher, store=storage.keys)
         private_key = load_or_create_private_key(settings.instance_dir)
         sender = ActivitySender(settings, client, private_key)
-        deliveries = DeliveryStore(state)
+        deliveries = plan_recorder(storage)
         inbox = Inbox(
-            state,
+            storage,
             key_cache,
             fetcher,
             sender,
             actor_id=SitePaths(settings.site_url).actor,
             blocked_domains=settings.blocked_domains,
-            on_verified=deliveries.host_answered,
+            on_verified=storage.deliveries.host_answered,
         )
-        worker = make_worker(settings, deliveries, private_key)
-        app.state.shim = Shim(settings, state, SiteView(settings.output_dir), inbox, deliveries, worker)
+        worker = make_worker(settings, storage, private_key)
+        app.state.shim = Shim(settings, storage, SiteView(settings.output_dir), inbox, deliveries, worker)
         stop = asyncio.Event()
         delivering = watch_and_deliver(settings, deliveries, worker, stop) if deliver else stop.wait()
         background = asyncio.create_task(delivering)
@@ -237,7 +237,7 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
             worker.close()
             await fetcher.close()
             await client.close()
-            state.close()
+            storage.close()
 
     routes: list[Route | Mount] = [
         Route("/.well-known/webfinger", webfinger_endpoint, methods=["GET"]),

@@ -54,9 +54,8 @@ from lectern.federation_shim import (
     KeyCache,
     LocalActors,
     Outcome,
-    PersistentKeyStore,
     RemoteFetcher,
-    ShimState,
+    ShimStorage,
     TargetURI,
     WebFingerAccount,
     activity_body,
@@ -68,6 +67,7 @@ from lectern.federation_shim import (
     next_delay,
     post_signed,
     read_body,
+    sqlite_storage,
     target_uri,
     webfinger,
 )
@@ -121,7 +121,7 @@ class DeliveryQueue:
 @dataclass
 class Guestbook:
     site: Site
-    state: ShimState
+    storage: ShimStorage
     inbox: Inbox
     public_key_pem: str
     entries: list[dict[str, str]] = field(default_factory=list)
@@ -180,7 +180,7 @@ async def inbox_endpoint(request: Request) -> Response:
 
 async def followers_endpoint(request: Request) -> Response:
     book = guestbook_of(request)
-    document = followers_document(book.state, f"{book.site.actor_id}/followers", NAME, show=True)
+    document = followers_document(book.storage.followers, f"{book.site.actor_id}/followers", NAME, show=True)
     return JSONResponse(document, media_type=ACTIVITY_JSON)
 
 
@@ -197,18 +197,18 @@ def create_app(site_url: str, state_dir: Path, *, allow_private_addresses: bool 
         public_pem = private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        state = ShimState(state_dir / "guestbook.sqlite3", busy_timeout=LOOP_BUSY_TIMEOUT)
+        storage = sqlite_storage(state_dir / "guestbook.sqlite3", busy_timeout=LOOP_BUSY_TIMEOUT)
         fetcher = RemoteFetcher(allow_private_addresses=allow_private_addresses)
         client = InboxClient(allow_private_addresses=allow_private_addresses)
         queue = DeliveryQueue(client, f"{site.actor_id}#main-key", private_key)
         inbox = Inbox(
-            state,
-            KeyCache(fetcher, store=PersistentKeyStore(state)),
+            storage,
+            KeyCache(fetcher, store=storage.keys),
             fetcher,
             queue.send,
             actor_id=lambda _: site.actor_id,
         )
-        book = Guestbook(site, state, inbox, public_pem.decode("ascii"))
+        book = Guestbook(site, storage, inbox, public_pem.decode("ascii"))
         inbox.on("Create", book.on_create)
         app.state.guestbook = book
         worker = asyncio.create_task(queue.work())
@@ -218,7 +218,7 @@ def create_app(site_url: str, state_dir: Path, *, allow_private_addresses: bool 
             worker.cancel()
             await fetcher.close()
             await client.close()
-            state.close()
+            storage.database.close()
 
     routes = [
         Route("/.well-known/webfinger", webfinger_endpoint, methods=["GET"]),
