@@ -20,7 +20,6 @@ import uvicorn
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from lectern.federation_shim import KeyCache, RemoteFetcher
-from tests.lectern_server import free_port
 
 
 class LoopbackResolver(AbstractResolver):
@@ -54,7 +53,10 @@ class FuzzServer:
     event loop once the lifespan has started (to swap in a loopback key cache)."""
 
     def __init__(self, app: Any, on_start: Callable[[Any], None]) -> None:
-        self.port = free_port()
+        # the socket is bound here and handed to uvicorn, so no other server can take the port in between
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         self.app = app
         self.on_start = on_start
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="critical", lifespan="on")
@@ -63,7 +65,7 @@ class FuzzServer:
 
     def _run(self) -> None:
         async def main() -> None:
-            serving = asyncio.ensure_future(self.server.serve())
+            serving = asyncio.ensure_future(self.server.serve(sockets=[self.socket]))
             while not self.server.started and not serving.done():
                 await asyncio.sleep(0.01)
             self.on_start(self.app)
@@ -84,6 +86,7 @@ class FuzzServer:
         self.connection.close()
         self.server.should_exit = True
         self.thread.join(30)
+        self.socket.close()
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, bytes] | None = None
