@@ -2,7 +2,8 @@
 public API (import from here, not from the modules: `from lectern.federation_shim import Inbox, RemoteFetcher`).
 
     vocabulary        ACTIVITYSTREAMS, PUBLIC, the media types
-    builders          create, announce, update, delete, tombstone, follow, undo, accept_follow; id_of, timestamp
+    builders          create, announce, update, delete, tombstone, follow, undo, accept_follow, reject_follow; id_of,
+                      timestamp
     URLs              parse_web_url, host_of (the host name), server_of (host and port: one server), TargetURI
     signatures        verify_request (cavage and RFC 9421, a result with a reason), sign_get, sign_post
     keys              KeyCache (fetches, remembers and re-checks actors' keys), public_key_from_pem
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         delete,
         follow,
         id_of,
+        reject_follow,
         tombstone,
         undo,
         update,
@@ -138,6 +140,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "PUBLIC": ("vocabulary", "PUBLIC"),
     "SECURITY": ("vocabulary", "SECURITY"),
     "accept_follow": ("activities", "accept_follow"),
+    "reject_follow": ("activities", "reject_follow"),
     "activity": ("activities", "activity"),
     "announce": ("activities", "announce"),
     "create": ("activities", "create"),
@@ -362,6 +365,7 @@ __all__ = [
     "post_signed",
     "public_key_from_pem",
     "read_body",
+    "reject_follow",
     "retry_delay",
     "run_event_loop",
     "server_of",

@@ -128,6 +128,15 @@ def undo(id: str, actor: str, object: str | JSON, *, context: Context = ACTIVITY
     return activity("Undo", id, actor, object, context=context)
 
 
+def reject_follow(received: JSON, actor: str) -> JSON:
+    """The Reject of a Follow received (a follow request the actor's owner declined), embedding the Follow as
+    Mastodon expects (app/lib/activitypub/activity/reject.rb looks the follow request up by the embedded Follow)."""
+    digest = hashlib.sha256(str(received.get("id")).encode()).hexdigest()[:24]
+    follower = id_of(received["actor"])
+    embedded = follow(str(received["id"]), str(follower), actor, context=None)
+    return activity("Reject", f"{actor}#rejects/{digest}", actor, embedded)
+
+
 def accept_follow(received: JSON, actor: str) -> JSON:
     """The Accept of a Follow received, embedding the Follow as Mastodon expects; its id is stable for that Follow,
     so a redelivered Follow gets the same Accept."""

@@ -75,7 +75,11 @@ class Inbox:
         actor_id: Callable[[str], str],
         blocked_domains: tuple[str, ...] = (),
         on_verified: Callable[[str], None] | None = None,
+        knows_actor: Callable[[str], bool] | None = None,
     ) -> None:
+        """`knows_actor`: whether the app knows a remote actor besides its followers (e.g. one whose reply it
+        keeps), so that this actor's Delete is verified and handled rather than answered 202 unread (check 4)."""
+        self.knows_actor = knows_actor
         self.on_verified = on_verified  # told the host of every verified sender (it is alive: see retry_policy)
         self.followers = storage.followers
         self.database = storage.database
@@ -103,7 +107,7 @@ class Inbox:
             headers,
             body,
             key_lookup=self.key_lookup,
-            is_known_actor=self.followers.is_known_actor,
+            is_known_actor=self._is_known_actor,
             was_processed=self.followers.was_processed,
             refuse_sender=self._refuse_blocked,
         )
@@ -115,6 +119,9 @@ class Inbox:
         if handler is None:
             return InboxResult(202, "ignored", f"{admitted.type} activities are not handled by this site")
         return await handler(actors, admitted)
+
+    def _is_known_actor(self, actor: str) -> bool:
+        return self.followers.is_known_actor(actor) or (self.knows_actor is not None and self.knows_actor(actor))
 
     def _refuse_blocked(self, activity: dict[str, Any], actor: str, headers: dict[str, str]) -> InboxResult | None:
         if not self.blocked_domains:

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lectern.federation_shim import InboxResult, host_of, timestamp
+from lectern.federation_shim import InboxResult, host_of, id_of, is_web_url, timestamp
 from lectern.interactions import Interaction, OurObjects, Refused, Retraction, Revision, Unrelated, read_activity
 from lectern.review_queue import Author, ReviewQueue, new_item
 
@@ -53,12 +53,17 @@ def author_from_actor(actor: str, document: dict[str, Any] | None) -> Author:
         url = next((u for u in url if isinstance(u, str)), None)
     icon = document.get("icon")
     avatar = icon.get("url") if isinstance(icon, dict) else None
+    inbox = document.get("inbox")
+    endpoints = document.get("endpoints")
+    shared = endpoints.get("sharedInbox") if isinstance(endpoints, dict) else None
     return Author(
         actor,
         (name or (username if isinstance(username, str) else ""))[:200],
         handle[:200],
         url if isinstance(url, str) and url.startswith(("https://", "http://")) else "",
         avatar if isinstance(avatar, str) and avatar.startswith(("https://", "http://")) else "",
+        inbox if isinstance(inbox, str) and is_web_url(inbox) else "",
+        shared if isinstance(shared, str) and is_web_url(shared) else "",
     )
 
 
@@ -85,20 +90,37 @@ def quote_accept(site_url: str, request: dict[str, Any], author_actor: str) -> d
     """The Accept of a QuoteRequest, embedding the request and naming the stamp as its `result` (FEP-044f; Mastodon's
     app/serializers/activitypub/accept_quote_request_serializer.rb)."""
     digest = hashlib.sha256(str(request.get("id")).encode()).hexdigest()[:24]
-    instrument = request.get("instrument")
     return {
         "@context": [ACTIVITYSTREAMS, QUOTE_CONTEXT],
         "id": f"{author_actor}#accepts/quote-requests/{digest}",
         "type": "Accept",
         "actor": author_actor,
-        "object": {
-            "id": request.get("id"),
-            "type": "QuoteRequest",
-            "actor": request.get("actor"),
-            "object": request.get("object") if isinstance(request.get("object"), str) else None,
-            "instrument": instrument.get("id") if isinstance(instrument, dict) else instrument,
-        },
+        "object": _request_summary(request),
         "result": stamp_id(site_url, str(request.get("id"))),
+    }
+
+
+def quote_reject(request: dict[str, Any], author_actor: str) -> dict[str, Any]:
+    """The Reject of a QuoteRequest the Note's policy does not allow (FEP-044f; Mastodon's
+    app/serializers/activitypub/reject_quote_request_serializer.rb answers the same way)."""
+    digest = hashlib.sha256(str(request.get("id")).encode()).hexdigest()[:24]
+    return {
+        "@context": [ACTIVITYSTREAMS, QUOTE_CONTEXT],
+        "id": f"{author_actor}#rejects/quote-requests/{digest}",
+        "type": "Reject",
+        "actor": author_actor,
+        "object": _request_summary(request),
+    }
+
+
+def _request_summary(request: dict[str, Any]) -> dict[str, Any]:
+    instrument = request.get("instrument")
+    return {
+        "id": request.get("id"),
+        "type": "QuoteRequest",
+        "actor": request.get("actor"),
+        "object": request.get("object") if isinstance(request.get("object"), str) else id_of(request.get("object")),
+        "instrument": instrument.get("id") if isinstance(instrument, dict) else instrument,
     }
 
 
@@ -113,7 +135,11 @@ class InteractionDesk:
         *,
         per_host_per_minute: int = PER_HOST_PER_MINUTE,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        may_quote: Callable[[str, str], bool] = lambda quoted_id, actor: True,
     ) -> None:
+        """`may_quote(quoted_id, actor)`: whether the Note's quote policy lets `actor` quote it (lectern.site_objects
+        reads the policy the published Note states)."""
+        self.may_quote = may_quote
         self.queue = queue
         self.site_url = site_url
         self.site_actor_id = site_actor_id  # the author of every resource: it accepts quote requests
@@ -141,6 +167,11 @@ class InteractionDesk:
         if self.queue.received_from_host_since(host, since) >= self.per_host_per_minute:
             logger.info("rate-limited %s from %s", activity.get("type"), host)
             return InboxResult(429, "rate_limited", f"{host} sent too much in the last minute", retry_after=60)
+        if reading.kind == "quote" and not self.may_quote(str(id_of(activity.get("object"))), actor):
+            refusal = quote_reject(activity, self.site_actor_id)
+            return InboxResult(
+                202, "quote_rejected", "this resource may not be quoted", follow_up=lambda: self.send(actor, refusal)
+            )
         author = author_from_actor(actor, await self.fetch_actor(actor)) if reading.kind != "like" else Author(actor)
         if not self.queue.add(new_item(reading, author, timestamp(now))):
             return InboxResult(202, "duplicate", f"{reading.activity_id} was already received")

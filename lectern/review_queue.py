@@ -33,6 +33,8 @@ class Author:
     handle: str = ""  # @user@server
     url: str = ""  # their profile page
     avatar: str = ""
+    inbox: str = ""  # where an answer goes (a follow request's Accept or Reject)
+    shared_inbox: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class ReviewQueue(Protocol):
 
     def received_from_host_since(self, host: str, since: str) -> int:
         """How many items from actors on `host` arrived at or after `since` (for the inbox's rate limit)."""
+
+    def knows_actor(self, actor: str) -> bool:
+        """Whether anything of `actor`'s is in the queue (its later Delete must then be verified and applied)."""
 
 
 class MemoryReviewQueue:
@@ -138,6 +143,9 @@ class MemoryReviewQueue:
 
     def received_from_host_since(self, host: str, since: str) -> int:
         return sum(1 for i in self._items.values() if host_of(i.interaction.actor) == host and i.received >= since)
+
+    def knows_actor(self, actor: str) -> bool:
+        return any(i.interaction.actor == actor for i in self._items.values())
 
 
 def _is_retracted_by(item: ReviewItem, actor: str, retracted: str) -> bool:

@@ -136,6 +136,9 @@ class SQLiteReviewQueue:
         ).fetchone()
         return int(row[0])
 
+    def knows_actor(self, actor: str) -> bool:
+        return self.db.execute("SELECT 1 FROM review_items WHERE actor = ? LIMIT 1", (actor,)).fetchone() is not None
+
 
 _COLUMNS = "id, status, received, revised_html, retracted, interaction, author"
 

@@ -36,6 +36,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from lectern import output_swap
+from lectern.community_inbox import Community, open_community
 from lectern.delivery_service import NoBuild, make_worker, queue_pending, watch_and_deliver
 from lectern.federation_shim import (
     ACTIVITY_JSON,
@@ -109,6 +110,7 @@ class Shim:
     inbox: Inbox
     deliveries: PlanRecorder
     worker: DeliveryWorker
+    community: Community
 
     @functools.cached_property
     def site_uri(self) -> TargetURI:
@@ -179,6 +181,14 @@ async def followers_endpoint(request: Request) -> Response:
     return JSONResponse(document, media_type=ACTIVITY_JSON, headers={"Cache-Control": "no-cache"})
 
 
+async def quote_stamp_endpoint(request: Request) -> Response:
+    """A FEP-044f QuoteAuthorization this site granted (lectern.community_inbox), which the quoting server fetches."""
+    stamp = shim_of(request).community.quote_stamp(request.path_params["digest"])
+    if stamp is None:
+        return error(404, "no_such_stamp", "this site granted no quote under this address, or took it back")
+    return JSONResponse(stamp, media_type=ACTIVITY_JSON, headers={"Cache-Control": "no-cache"})
+
+
 async def deliver_endpoint(request: Request) -> Response:
     """Queue the current build's changes now (the publish step calls this once the files are live)."""
     shim = shim_of(request)
@@ -222,8 +232,10 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
             blocked_domains=settings.blocked_domains,
             on_verified=storage.deliveries.host_answered,
         )
+        community = open_community(settings, storage, inbox, fetcher, sender)
         worker = make_worker(settings, storage, private_key)
-        app.state.shim = Shim(settings, storage, SiteView(settings.output_dir), inbox, deliveries, worker)
+        site = SiteView(settings.output_dir)
+        app.state.shim = Shim(settings, storage, site, inbox, deliveries, worker, community)
         stop = asyncio.Event()
         delivering = watch_and_deliver(settings, deliveries, worker, stop) if deliver else stop.wait()
         background = asyncio.create_task(delivering)
@@ -237,6 +249,7 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
             worker.close()
             await fetcher.close()
             await client.close()
+            community.close()
             storage.close()
 
     routes: list[Route | Mount] = [
@@ -244,6 +257,7 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
         Route("/ap/inbox", inbox_endpoint, methods=["POST"]),
         Route("/ap/actors/{name}/inbox", inbox_endpoint, methods=["POST"]),
         Route("/ap/actors/{name}/followers", followers_endpoint, methods=["GET"]),
+        Route("/ap/quote-stamps/{digest}", quote_stamp_endpoint, methods=["GET"]),
         Route("/_lectern/deliver", deliver_endpoint, methods=["POST"]),
     ]
     if serve_static:

@@ -113,3 +113,22 @@ def test_one_server_may_not_flood_the_queue_and_nothing_accepted_is_lost() -> No
     assert desk.take(reply(1, other), other) == (202, "reply")  # another server is not held back
     desk.now += timedelta(minutes=1, seconds=1)
     assert desk.take(reply(20)) == (202, "reply")  # a minute later the first server may send again
+
+
+def test_a_quote_request_the_notes_policy_does_not_allow_is_rejected_and_not_counted() -> None:
+    desk = Desk()
+    asked: list[tuple[str, str]] = []
+
+    def nobody(quoted: str, actor: str) -> bool:
+        asked.append((quoted, actor))
+        return False
+
+    desk.desk.may_quote = nobody
+    request = {"id": f"{ANA}/quote-requests/2", "type": "QuoteRequest", "actor": ANA, "object": NOTE,
+               "instrument": f"{ANA}/notes/8"}  # fmt: skip
+    assert desk.take(request) == (202, "quote_rejected")
+    ((to, reject),) = desk.sent
+    assert (to, reject["type"], reject["object"]["id"], reject["object"]["instrument"]) == (
+        ANA, "Reject", request["id"], f"{ANA}/notes/8"
+    )  # fmt: skip
+    assert asked == [(NOTE, ANA)] and desk.queue.items(("counted",)) == []

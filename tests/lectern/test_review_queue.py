@@ -42,6 +42,7 @@ def interaction(n: int, kind: Kind = "reply", actor: str = ANA) -> Interaction:
 def test_replies_wait_and_reactions_are_counted_and_a_redelivery_is_stored_once(queue: ReviewQueue) -> None:
     assert queue.add(new_item(interaction(1), Author(ANA, "Ana"), "2026-11-30T09:00:00Z"))
     assert not queue.add(new_item(interaction(1), Author(ANA, "Ana"), "2026-11-30T09:00:05Z"))
+    assert queue.knows_actor(ANA) and not queue.knows_actor("https://school.example/users/bob")
     assert queue.add(new_item(interaction(2, "like"), Author(ANA), "2026-11-30T09:01:00Z"))
     assert [(i.kind, i.status) for i in queue.items()] == [("reply", "pending")]
     assert [i.kind for i in queue.items(("counted",))] == ["like"]
