@@ -158,20 +158,52 @@ class RemoteFetcher:
         except TimeoutError:
             raise FetchTimeout(current, self.deadline) from None
 
+    async def fetch_text(self, url: str, *, accept: str = "text/html", max_bytes: int = 512 * 1024) -> str:
+        """GET the text (a web page) at ``url``, unsigned, with every guard of :meth:`fetch` (no private address,
+        bounded size, time and redirects); decoded as its charset says, else UTF-8, undecodable bytes replaced."""
+        current = url.split("#", 1)[0]
+        try:
+            async with asyncio.timeout(self.deadline):
+                _final, body, content_type = await self._get_following_redirects(
+                    current, {"Accept": accept}, min(max_bytes, self.max_bytes), activitypub=False
+                )
+        except TimeoutError:
+            raise FetchTimeout(current, self.deadline) from None
+        charset = "utf-8"
+        for part in content_type.split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value.strip('"'):
+                charset = value.strip('"')
+        try:
+            return body.decode(charset, errors="replace")
+        except LookupError:
+            return body.decode("utf-8", errors="replace")
+
     async def _fetch_following_redirects(
         self, url: str, check_id: bool, plain_accept: str | None, max_bytes: int
     ) -> FetchedDocument:
         """`plain_accept` None: an ActivityPub document (signed, content type checked); else plain JSON."""
+        headers = None if plain_accept is None else {"Accept": plain_accept}
+        current, body, content_type = await self._get_following_redirects(
+            url, headers, max_bytes, activitypub=plain_accept is None
+        )
+        document = _parse_document(current, body)
+        if check_id and document.get("id") != current:
+            raise IdMismatch(current, document.get("id"))
+        return FetchedDocument(current, document, content_type)
+
+    async def _get_following_redirects(
+        self, url: str, headers: dict[str, str] | None, max_bytes: int, *, activitypub: bool
+    ) -> tuple[str, bytes, str]:
+        """The final URL, body and content type of a GET of `url`; `headers` None: an ActivityPub request (signed
+        when the fetcher signs, the content type checked)."""
         current = url
         self._check_url(current, previous=None)
         for _hop in range(self.max_redirects + 1):
             request_url = URL(current)  # what aiohttp will send, so what we must sign
-            if plain_accept is not None:
-                headers = {"Accept": plain_accept}
-            else:
-                headers = dict(self.signer(str(request_url))) if self.signer else {}
+            sent = headers if headers is not None else (dict(self.signer(str(request_url))) if self.signer else {})
             try:
-                async with self._get_session().get(request_url, headers=headers, allow_redirects=False) as response:
+                async with self._get_session().get(request_url, headers=sent, allow_redirects=False) as response:
                     if response.status in _REDIRECTS and "Location" in response.headers:
                         target = urljoin(current, response.headers["Location"]).split("#", 1)[0]
                         self._check_url(target, previous=current)
@@ -180,7 +212,7 @@ class RemoteFetcher:
                     if response.status != 200:
                         raise HTTPStatusError(current, response.status)
                     content_type = response.headers.get("Content-Type", "")
-                    if plain_accept is None and not is_activitypub_content_type(content_type):
+                    if activitypub and not is_activitypub_content_type(content_type):
                         raise WrongContentType(current, content_type or None)
                     body = await self._read_capped(current, response, max_bytes)
             except ForbiddenAddress as error:
@@ -189,10 +221,7 @@ class RemoteFetcher:
                 raise  # a timeout (ours or aiohttp's) becomes FetchTimeout in fetch()
             except aiohttp.ClientError as error:
                 raise ConnectionFailed(current, f"fetching {current} failed: {error!r}") from error
-            document = _parse_document(current, body)
-            if check_id and document.get("id") != current:
-                raise IdMismatch(current, document.get("id"))
-            return FetchedDocument(current, document, content_type)
+            return current, body, content_type
         raise TooManyRedirects(url, self.max_redirects)
 
     def _check_url(self, url: str, *, previous: str | None) -> None:

@@ -132,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_export(commands)
     add_init(commands)
 
+    from lectern.review_command import add_command as add_review
+
+    add_review(commands)
+
     from lectern.discovery_index.cli import add_commands as add_index_commands
     from lectern.publish.cli import add_commands as add_publish_commands
     from lectern.shim_commands import add_commands as add_shim_commands

@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from lectern.errors import LecternError
 from lectern.generator.content_loader import load_site
+from lectern.review_effects import open_storage, review_effects
 from lectern.review_queue import ReviewItem, Status
 from lectern.review_run import Change, ReviewError, approve, bring_up_to_date, reject
 from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
@@ -36,12 +38,14 @@ WHAT = {
 }
 
 
-def resource_files(settings: Settings) -> dict[str, Path]:
-    """Every resource's key and its Markdown file, as far as the content can be read (problems elsewhere do not
-    stop a review)."""
+def content_of(settings: Settings) -> tuple[dict[str, Path], dict[str, tuple[Path, str]]]:
+    """Every resource's key and Markdown file, and every collection's folder and language, as far as the content
+    can be read (problems elsewhere do not stop a review)."""
     site, _problems = load_site(settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor}))
     root = settings.content_dir.parent
-    return {resource.key: root / resource.source_path for resource in site.resources}
+    resources = {resource.key: root / resource.source_path for resource in site.resources}
+    collections = {c.slug: (settings.content_dir / c.slug, c.language) for c in site.collections}
+    return resources, collections
 
 
 def item_json(item: ReviewItem) -> dict[str, Any]:
@@ -77,8 +81,10 @@ def item_lines(item: ReviewItem) -> list[str]:
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
     queue = SQLiteReviewQueue(settings.instance_dir / REVIEW_FILE)
+    storage = open_storage(settings)
     try:
-        files = resource_files(settings)
+        files, collections = content_of(settings)
+        effects = review_effects(settings, storage, collections, datetime.now(ZoneInfo(settings.timezone)).date())
         changes = bring_up_to_date(queue, files)
         if args.action in ("approve", "reject"):
             if not args.ids:
@@ -88,10 +94,10 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
             for item_id in args.ids:
                 try:
                     if args.action == "approve":
-                        item, written = approve(queue, item_id, files)
+                        item, written = approve(queue, item_id, files, effects)
                         changes += written
                     else:
-                        item = reject(queue, item_id)
+                        item = reject(queue, item_id, effects)
                 except ReviewError as error:
                     raise LecternError(str(error)) from None
                 print(f"{item.id}: {WHAT[item.kind]} from {item.interaction.actor} {item.status}.")
@@ -100,6 +106,7 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
         waiting = queue.items(statuses)
     finally:
         queue.close()
+        storage.close()
     _report_changes(changes, settings, to_stderr=args.json)
     if args.json:
         print(json.dumps([item_json(item) for item in waiting], ensure_ascii=False, indent=2))

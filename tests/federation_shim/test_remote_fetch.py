@@ -361,3 +361,33 @@ def test_plain_json_keeps_the_guards(local_server: LocalServer) -> None:
         fetch_plain(local_server, {"/list": not_an_object}, "/list")
     with pytest.raises(ForbiddenAddress):
         fetch_plain(local_server, {"/big": big}, "/big", allow_private_addresses=False)
+
+
+def fetch_page(local_server: LocalServer, routes: dict[str, Any], path: str, **options: Any) -> str:
+    options.setdefault("allow_private_addresses", True)
+    page_max = options.pop("page_max", 512 * 1024)
+
+    async def scenario() -> str:
+        async with local_server(routes) as base, RemoteFetcher(**options) as fetcher:
+            return await fetcher.fetch_text(base + path, max_bytes=page_max)
+
+    return asyncio.run(scenario())
+
+
+def test_a_web_page_is_fetched_as_text_in_its_charset_with_the_same_guards(local_server: LocalServer) -> None:
+    async def latin(request: web.Request) -> web.Response:
+        assert request.headers.get("Accept") == "text/html" and "Signature" not in request.headers
+        return web.Response(body="<title>Fracción</title>".encode("latin-1"), content_type="text/html",
+                            charset="iso-8859-1")  # fmt: skip
+
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/latin")
+
+    async def big(request: web.Request) -> web.Response:
+        return web.Response(text="x" * 5000, content_type="text/html")
+
+    assert fetch_page(local_server, {"/latin": latin, "/moved": moved}, "/moved") == "<title>Fracción</title>"
+    with pytest.raises(TooLarge):
+        fetch_page(local_server, {"/big": big}, "/big", page_max=1000)
+    with pytest.raises(ForbiddenAddress):
+        fetch_page(local_server, {"/big": big}, "/big", allow_private_addresses=False)
