@@ -109,6 +109,8 @@ def collection_actor(
     )
     if published is not None:
         actor["published"] = timestamp(published)
+    # a classroom collection: Mastodon then shows "Follow request" and waits for our Accept (lectern review)
+    actor["manuallyApprovesFollowers"] = collection.classroom
     actor["attachment"] = [
         _property("Curator", escape(collection.curator)),
         _property(

@@ -9,7 +9,8 @@ a Like, an Announce or a QuoteRequest names our object by id).
 The shapes read, with the servers' own code as the reference:
 - a reply: `Create` of a `Note` whose `inReplyTo` is one of our Notes or Pages (Mastodon
   app/lib/activitypub/activity/create.rb, `replied_to_status`; Lemmy's comments are Notes replying to a Page);
-- a mention: `Create` of a `Note` with a `Mention` tag (or an addressee) naming one of our actors; with a link in it,
+- a mention: `Create` of a `Note` with a `Mention` tag naming one of our actors (an addressee alone is not one: a
+  reply elsewhere in a thread keeps everyone in `cc`, and Mastodon tags every mention it makes); with a link in it,
   a suggestion of material (lectern review turns it into a resource file);
 - `Like`, `Announce` of our object; FEP-044f `QuoteRequest` (`object`: our Note, `instrument`: the quoting post);
 - `Flag` naming our objects or actors (Mastodon app/lib/activitypub/activity/flag.rb: `object` is a list);
@@ -170,11 +171,11 @@ def _post(activity_id: str, post: dict[str, Any], actor: str, ours: OurObjects) 
             name
             for name in (
                 ours.actor_name_of(href)
-                for href in [
-                    *(tag.get("href") for tag in _list(post.get("tag")) if isinstance(tag, dict)),
-                    *_ids(post.get("to")),
-                    *_ids(post.get("cc")),
-                ]
+                for href in (
+                    tag.get("href")
+                    for tag in _list(post.get("tag"))
+                    if isinstance(tag, dict) and tag.get("type") == "Mention"
+                )
                 if isinstance(href, str)
             )
             if name
