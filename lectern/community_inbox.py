@@ -24,6 +24,7 @@ from lectern.federation_shim import (
     RemoteFetcher,
     SendActivity,
     ShimStorage,
+    host_of,
     id_of,
     now_timestamp,
 )
@@ -143,8 +144,21 @@ def open_community(
             policy == "followers" and storage.followers.follow_of(collection, actor) is not None
         )
 
+    def auto_approve(reply: Interaction) -> bool:
+        """A reply approved by the settings: never in a classroom collection; else from a listed server, or from a
+        follower of the collection or of the site when the settings say so."""
+        collection = (reply.resource or "").split("/", 1)[0]
+        if not collection or objects.approves_followers(paths.actor(collection)):
+            return False
+        if host_of(reply.actor) in settings.approve_replies_from_servers:
+            return True
+        follows = storage.followers.follow_of
+        return settings.approve_replies_from_followers and any(
+            follows(name, reply.actor) is not None for name in (collection, settings.site_actor)
+        )
+
     desk = InteractionDesk(review, settings.site_url, paths.actor(settings.site_actor), fetch_actor, answer,
-                           may_quote=may_quote)  # fmt: skip
+                           may_quote=may_quote, auto_approve=auto_approve)  # fmt: skip
     inbox.knows_actor = review.knows_actor
     install(inbox, desk, objects, fetcher)
     return Community(review, objects, desk, paths.actor(settings.site_actor))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -136,10 +137,12 @@ class InteractionDesk:
         per_host_per_minute: int = PER_HOST_PER_MINUTE,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         may_quote: Callable[[str, str], bool] = lambda quoted_id, actor: True,
+        auto_approve: Callable[[Interaction], bool] = lambda reply: False,
     ) -> None:
         """`may_quote(quoted_id, actor)`: whether the Note's quote policy lets `actor` quote it (lectern.site_objects
         reads the policy the published Note states)."""
         self.may_quote = may_quote
+        self.auto_approve = auto_approve  # a reply approved by the settings (lectern.community_inbox says which)
         self.queue = queue
         self.site_url = site_url
         self.site_actor_id = site_actor_id  # the author of every resource: it accepts quote requests
@@ -173,8 +176,14 @@ class InteractionDesk:
                 202, "quote_rejected", "this resource may not be quoted", follow_up=lambda: self.send(actor, refusal)
             )
         author = author_from_actor(actor, await self.fetch_actor(actor)) if reading.kind != "like" else Author(actor)
-        if not self.queue.add(new_item(reading, author, timestamp(now))):
+        item = new_item(reading, author, timestamp(now))
+        approved = reading.kind == "reply" and self.auto_approve(reading)
+        if approved:
+            item = replace(item, status="approved", unwritten=True)
+        if not self.queue.add(item):
             return InboxResult(202, "duplicate", f"{reading.activity_id} was already received")
+        if approved:
+            return InboxResult(202, "reply", "the reply is approved by the site's settings; it appears after review")
         logger.info("%s %s on %s from %s", reading.kind, reading.activity_id, reading.resource, actor)
         if reading.kind == "quote":
             accept = quote_accept(self.site_url, activity, self.site_actor_id)

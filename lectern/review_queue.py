@@ -46,6 +46,7 @@ class ReviewItem:
     received: str  # ISO 8601 UTC
     revised_html: str | None = None  # an Update of the post, not yet applied
     retracted: bool = False  # an Undo or a Delete, not yet applied
+    unwritten: bool = False  # approved automatically (settings), not yet written into the content folder
 
     @property
     def kind(self) -> Kind:
@@ -87,6 +88,9 @@ class ReviewQueue(Protocol):
 
     def knows_actor(self, actor: str) -> bool:
         """Whether anything of `actor`'s is in the queue (its later Delete must then be verified and applied)."""
+
+    def mark_written(self, item_id: str) -> None:
+        """A review run wrote the automatically approved item into the content folder."""
 
 
 class MemoryReviewQueue:
@@ -146,6 +150,10 @@ class MemoryReviewQueue:
 
     def knows_actor(self, actor: str) -> bool:
         return any(i.interaction.actor == actor for i in self._items.values())
+
+    def mark_written(self, item_id: str) -> None:
+        if item_id in self._items:
+            self._items[item_id] = replace(self._items[item_id], unwritten=False)
 
 
 def _is_retracted_by(item: ReviewItem, actor: str, retracted: str) -> bool:

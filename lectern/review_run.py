@@ -82,6 +82,16 @@ def bring_up_to_date(queue: ReviewQueue, resource_files: Mapping[str, Path]) -> 
     """Apply approved replies' edits and deletions, and write reaction counts that changed."""
     changes: list[Change] = []
     for item in queue.items(("approved",)):
+        if item.kind == "reply" and item.unwritten and not item.retracted:
+            resource_file = resource_files.get(item.interaction.resource or "")
+            if resource_file is not None:
+                path = reply_file_of(resource_file)
+                current = read_reply_file(path)
+                reply = approved_reply(item)
+                kept = tuple(r for r in current.replies if r.id != reply.id)
+                what = f"added the reply by {_who(item)}, approved by the settings"
+                changes += _write(path, replace(current, replies=(*kept, reply)), what)
+            queue.mark_written(item.id)
         if item.kind != "reply" or not (item.retracted or item.revised_html is not None):
             continue
         resource_file = resource_files.get(item.interaction.resource or "")

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS review_items (
     received TEXT NOT NULL,
     revised_html TEXT,
     retracted INTEGER NOT NULL DEFAULT 0,
+    unwritten INTEGER NOT NULL DEFAULT 0,
     interaction TEXT NOT NULL,
     author TEXT NOT NULL
 );
@@ -54,7 +55,7 @@ class SQLiteReviewQueue:
         interaction = item.interaction
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO review_items (id, activity_id, actor, host, post_id, status, received, revised_html,"
-            " retracted, interaction, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " retracted, unwritten, interaction, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 item.id,
                 interaction.activity_id,
@@ -65,6 +66,7 @@ class SQLiteReviewQueue:
                 item.received,
                 item.revised_html,
                 int(item.retracted),
+                int(item.unwritten),
                 json.dumps(asdict(interaction)),
                 json.dumps(asdict(item.author)),
             ),
@@ -136,15 +138,18 @@ class SQLiteReviewQueue:
         ).fetchone()
         return int(row[0])
 
+    def mark_written(self, item_id: str) -> None:
+        self.db.execute("UPDATE review_items SET unwritten = 0 WHERE id = ?", (item_id,))
+
     def knows_actor(self, actor: str) -> bool:
         return self.db.execute("SELECT 1 FROM review_items WHERE actor = ? LIMIT 1", (actor,)).fetchone() is not None
 
 
-_COLUMNS = "id, status, received, revised_html, retracted, interaction, author"
+_COLUMNS = "id, status, received, revised_html, retracted, unwritten, interaction, author"
 
 
 def _item(row: tuple[Any, ...]) -> ReviewItem:
-    item_id, status, received, revised_html, retracted, interaction, author = row
+    item_id, status, received, revised_html, retracted, unwritten, interaction, author = row
     return ReviewItem(
         item_id,
         _interaction(json.loads(interaction)),
@@ -153,6 +158,7 @@ def _item(row: tuple[Any, ...]) -> ReviewItem:
         received,
         revised_html,
         bool(retracted),
+        bool(unwritten),
     )
 
 

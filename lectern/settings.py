@@ -47,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "INSTANCE_DIR": "instance",
     "SOFTWARE_NAME": "lectern",
     "COLLECTIONS": None,
+    # replies approved without review (never in a classroom collection): from followers, from these servers
+    "APPROVE_REPLIES_FROM_FOLLOWERS": False,
+    "APPROVE_REPLIES_FROM_SERVERS": [],
 }
 
 
@@ -84,6 +87,8 @@ class Settings:
     delivery_timeout: float = 10.0  # LECTERN_DELIVERY_TIMEOUT
     busy_patience: float = 120.0  # LECTERN_BUSY_PATIENCE
     serve_static: bool = False  # LECTERN_SERVE_STATIC
+    approve_replies_from_followers: bool = False
+    approve_replies_from_servers: tuple[str, ...] = ()
 
     @property
     def host(self) -> str:
@@ -222,12 +227,23 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
     page_size = options["OUTBOX_PAGE_SIZE"]
     if not isinstance(page_size, int) or not 1 <= page_size <= 200:
         raise SettingsError(f"{where}: LECTERN['OUTBOX_PAGE_SIZE'] must be a whole number from 1 to 200")
-    for flag in ("DISCOVERABLE", "INDEXABLE", "SHOW_FOLLOWERS", "ALLOW_PRIVATE_ADDRESSES"):
+    for flag in (
+        "DISCOVERABLE",
+        "INDEXABLE",
+        "SHOW_FOLLOWERS",
+        "ALLOW_PRIVATE_ADDRESSES",
+        "APPROVE_REPLIES_FROM_FOLLOWERS",
+    ):
         if not isinstance(options[flag], bool):
             raise SettingsError(f"{where}: LECTERN[{flag!r}] must be True or False")
     blocked = options["BLOCKED_DOMAINS"]
     if not isinstance(blocked, list | tuple) or not all(isinstance(d, str) for d in blocked):
         raise SettingsError(f"{where}: LECTERN['BLOCKED_DOMAINS'] must be a list of domains, e.g. ['spam.example']")
+    trusted = options["APPROVE_REPLIES_FROM_SERVERS"]
+    if not isinstance(trusted, list | tuple) or not all(isinstance(d, str) and d.strip() for d in trusted):
+        raise SettingsError(
+            f"{where}: LECTERN['APPROVE_REPLIES_FROM_SERVERS'] must be a list of server names, e.g. ['school.example']"
+        )
     timezone_name = pelican.get("TIMEZONE", "UTC")
     try:
         ZoneInfo(timezone_name)
@@ -274,4 +290,6 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         delivery_timeout=_env_seconds("LECTERN_DELIVERY_TIMEOUT", 10.0, 0.1),
         busy_patience=_env_seconds("LECTERN_BUSY_PATIENCE", 120.0, 0.0),
         serve_static=bool(_env_flag("LECTERN_SERVE_STATIC")),
+        approve_replies_from_followers=options["APPROVE_REPLIES_FROM_FOLLOWERS"],
+        approve_replies_from_servers=tuple(d.lower().strip() for d in trusted),
     )

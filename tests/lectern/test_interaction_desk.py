@@ -132,3 +132,12 @@ def test_a_quote_request_the_notes_policy_does_not_allow_is_rejected_and_not_cou
         ANA, "Reject", request["id"], f"{ANA}/notes/8"
     )  # fmt: skip
     assert asked == [(NOTE, ANA)] and desk.queue.items(("counted",)) == []
+
+
+def test_a_reply_the_settings_approve_is_kept_approved_for_the_next_review_run_to_write() -> None:
+    desk = Desk()
+    desk.desk.auto_approve = lambda reply: reply.actor == ANA
+    assert desk.take(reply(1)) == (202, "reply")
+    assert desk.queue.items() == []  # nothing waits
+    (approved,) = desk.queue.items(("approved",))
+    assert approved.unwritten

@@ -121,3 +121,15 @@ def test_a_follow_request_is_answered_when_decided_and_only_once(resource: Path)
     reject(queue, follows[1].id, effects)
     reject(queue, follows[1].id, effects)  # rejected already: no second Reject
     assert answered == [("https://school.example/users/1", True), ("https://school.example/users/2", False)]
+
+
+def test_a_reply_approved_by_the_settings_is_written_by_the_next_review_run(resource: Path) -> None:
+    from dataclasses import replace as changed
+
+    queue = MemoryReviewQueue()
+    item = changed(new_item(interaction(1), Author(ANA, "Ana"), "t"), status="approved", unwritten=True)
+    queue.add(item)
+    (change,) = bring_up_to_date(queue, {KEY: resource})
+    assert change.what.endswith("approved by the settings")
+    assert [r.id for r in read_reply_file(reply_file_of(resource)).replies] == ["https://school.example/notes/1"]
+    assert bring_up_to_date(queue, {KEY: resource}) == []  # written once
