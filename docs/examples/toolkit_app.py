@@ -22,10 +22,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,27 +45,24 @@ from lectern.federation_shim import (
     JRD_JSON,
     LOOP_BUSY_TIMEOUT,
     MAX_BODY,
-    MAX_RETRIES,
     SECURITY,
     Admitted,
+    DeliveryWorker,
     Inbox,
     InboxClient,
     InboxResult,
     KeyCache,
     LocalActors,
-    Outcome,
+    OutgoingActivity,
     RemoteFetcher,
     ShimStorage,
     TargetURI,
     WebFingerAccount,
     activity_body,
-    classify,
     followers_document,
     headers_from_pairs,
     id_of,
     json_error,
-    next_delay,
-    post_signed,
     read_body,
     sqlite_storage,
     target_uri,
@@ -89,33 +86,6 @@ class Site:
 
     def name_of_actor(self, actor_id: str) -> str | None:
         return NAME if actor_id == self.actor_id else None
-
-
-@dataclass
-class DeliveryQueue:
-    """Every (activity, inbox) is put here; `work()` signs and POSTs them, and puts one that failed for a reason that
-    may pass back after the toolkit's delay (Mastodon's schedule, or the server's Retry-After)."""
-
-    client: InboxClient
-    key_id: str
-    private_key: rsa.RSAPrivateKey
-    pending: asyncio.Queue[tuple[dict[str, Any], str, int]] = field(default_factory=asyncio.Queue)
-
-    async def send(self, actor_name: str, inbox: str, activity: dict[str, Any]) -> None:
-        """The inbox's `send`: queue the activity (from our one actor) for `inbox`."""
-        await self.pending.put((activity, inbox, 0))
-
-    async def work(self) -> None:
-        while True:
-            activity, inbox, retries = await self.pending.get()
-            body = activity_body(activity)
-            result = await post_signed(self.client, inbox, body, key_id=self.key_id, private_key=self.private_key)
-            outcome = classify(result.status)
-            logger.info("%s %s -> %s: %s (%s)", activity["type"], activity["id"], inbox, result.status, outcome)
-            if outcome is Outcome.RETRY and retries < MAX_RETRIES:
-                delay = next_delay(retries + 1, result.retry_after, datetime.now(UTC))
-                later = (activity, inbox, retries + 1)
-                asyncio.get_running_loop().call_later(delay, self.pending.put_nowait, later)
 
 
 @dataclass
@@ -200,22 +170,35 @@ def create_app(site_url: str, state_dir: Path, *, allow_private_addresses: bool 
         storage = sqlite_storage(state_dir / "guestbook.sqlite3", busy_timeout=LOOP_BUSY_TIMEOUT)
         fetcher = RemoteFetcher(allow_private_addresses=allow_private_addresses)
         client = InboxClient(allow_private_addresses=allow_private_addresses)
-        queue = DeliveryQueue(client, f"{site.actor_id}#main-key", private_key)
+        # the toolkit's persistent queue and worker: signs, sends, retries on Mastodon's schedule (retry_policy)
+        worker = DeliveryWorker(storage.deliveries, private_key, lambda _name: f"{site.actor_id}#main-key", client,
+                                storage.followers)  # fmt: skip
+
+        async def send(actor_name: str, inbox_url: str, activity: dict[str, Any]) -> None:
+            """The inbox's `send`: queue the activity for `inbox_url`, signed as our one actor when sent."""
+            outgoing = OutgoingActivity(str(activity["id"]), str(activity["type"]), actor_name, activity_body(activity))
+            storage.deliveries.enqueue(outgoing, [inbox_url], time.time())
+            worker.wake.set()
+
         inbox = Inbox(
             storage,
             KeyCache(fetcher, store=storage.keys),
             fetcher,
-            queue.send,
+            send,
             actor_id=lambda _: site.actor_id,
         )
         book = Guestbook(site, storage, inbox, public_pem.decode("ascii"))
         inbox.on("Create", book.on_create)
         app.state.guestbook = book
-        worker = asyncio.create_task(queue.work())
+        stop = asyncio.Event()
+        delivering = asyncio.create_task(worker.run(until_idle=False, stop=stop))
         try:
             yield
         finally:
-            worker.cancel()
+            stop.set()
+            worker.wake.set()
+            await asyncio.wait([delivering], timeout=10)
+            worker.close()
             await fetcher.close()
             await client.close()
             storage.database.close()
