@@ -18,6 +18,7 @@ LECTERN_INDEX_URL, LECTERN_INDEX_DIR, ...: see `config`).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -41,6 +42,15 @@ from lectern.discovery_index.inbox import IndexInbox
 from lectern.discovery_index.listing_pages import render_collections_page, render_sites_page
 from lectern.discovery_index.records import FollowState
 from lectern.discovery_index.results_json import instance_json, results_json
+from lectern.discovery_index.search_federation import (
+    SearchFederation,
+    deliver_searches,
+    open_search_federation,
+    search_actor_endpoint,
+    search_followers_endpoint,
+    search_inbox_endpoint,
+    search_outbox_endpoint,
+)
 from lectern.discovery_index.search_feed import feed_query, search_feed
 from lectern.discovery_index.search_page import render_search_page, stylesheet
 from lectern.discovery_index.sqlite_store import SqliteIndexStore
@@ -87,6 +97,7 @@ class Service:
     css: str
     css_url: str
     token: str
+    searches: SearchFederation
 
 
 class BadParameter(ValueError):
@@ -148,7 +159,12 @@ async def search_page(request: Request) -> Response:
         query = search_query(request)
     except BadParameter as problem:
         return HTMLResponse(f"<!DOCTYPE html><title>Bad request</title><p>{problem}</p>", status_code=400)
-    html = render_search_page(service.config.name, query, service.store.search(query), service.css_url)
+    follow = None
+    if query.text.strip() or query.filters:
+        followed = frozenset(f.actor for f in service.searches.storage.followers.all_followers())
+        handle = service.searches.actors.remember(query, followed)
+        follow = (f"@{handle}@{service.config.host}", service.searches.actors.actor_id(handle))
+    html = render_search_page(service.config.name, query, service.store.search(query), service.css_url, follow)
     return HTMLResponse(html)
 
 
@@ -205,7 +221,12 @@ async def stylesheet_endpoint(request: Request) -> Response:
 
 
 async def webfinger_endpoint(request: Request) -> Response:
-    status, body = webfinger_answer(service_of(request).config, request.query_params.get("resource"))
+    service = service_of(request)
+    resource = request.query_params.get("resource")
+    handle = service.searches.actors.handle_from_webfinger(resource, service.config.host)
+    if handle is not None:
+        return JSONResponse(service.searches.actors.webfinger(handle, service.config.host), media_type=JRD_JSON)
+    status, body = webfinger_answer(service.config, resource)
     return JSONResponse(body, status_code=status, media_type=JRD_JSON if status == 200 else None)
 
 
@@ -315,14 +336,24 @@ def create_app(config: IndexConfig) -> Starlette:
         poster = InboxClient(allow_private_addresses=config.allow_private_addresses)
         discoverer = Discoverer(fetcher, config.allow_private_addresses)
         subscriptions = Subscriptions(config, store, fetcher, discoverer, Sender(config, poster, key))
-        inbox = IndexInbox(store, KeyCache(fetcher, store=store.keys), fetcher, subscriptions)
+        searches = open_search_federation(config, store, fetcher, poster, key, public_key_pem(key))
+        inbox = IndexInbox(
+            store, KeyCache(fetcher, store=store.keys), fetcher, subscriptions, on_new=searches.announcer.announce_new
+        )
         css = stylesheet(config.theme_css)
         css_url = f"/static/index.css?v={hashlib.sha256(css.encode()).hexdigest()[:8]}"
         actor = actor_document(config, public_key_pem(key))
-        app.state.service = Service(config, store, inbox, subscriptions, actor, css, css_url, token)
+        app.state.service = Service(config, store, inbox, subscriptions, actor, css, css_url, token, searches)
+        stop = asyncio.Event()
+        delivering = asyncio.create_task(deliver_searches(searches, stop))
         try:
             yield
         finally:
+            stop.set()
+            searches.worker.wake.set()
+            await asyncio.wait([delivering], timeout=10)
+            await searches.worker.client.close()
+            searches.close()
             await fetcher.close()
             await poster.close()
             store.close()
@@ -345,6 +376,10 @@ def create_app(config: IndexConfig) -> Starlette:
         Route("/following", collection_endpoint, methods=["GET"]),
         Route("/followers", collection_endpoint, methods=["GET"]),
         Route("/inbox", inbox_endpoint, methods=["POST"]),
+        Route("/searches/{handle}", search_actor_endpoint, methods=["GET"]),
+        Route("/searches/{handle}/inbox", search_inbox_endpoint, methods=["POST"]),
+        Route("/searches/{handle}/followers", search_followers_endpoint, methods=["GET"]),
+        Route("/searches/{handle}/outbox", search_outbox_endpoint, methods=["GET"]),
         Route("/_index/sources", add_source_endpoint, methods=["POST"]),
         Route("/_index/sources", list_sources_endpoint, methods=["GET"]),
         Route("/_index/remove", remove_source_endpoint, methods=["POST"]),

@@ -17,10 +17,11 @@ the shim's `InboxResult`; `discovery_index.app` turns it into the HTTP answer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from lectern.discovery_index.ingest import Delivery, ingest, shared_in_group
+from lectern.discovery_index.ingest import Delivery, ingest, note_twin, shared_in_group
 from lectern.discovery_index.records import CollectionRecord, FollowState, Processed
 from lectern.discovery_index.storage import IndexStore
 from lectern.discovery_index.subscriptions import Subscriptions
@@ -33,8 +34,15 @@ FOLLOWED = (FollowState.PENDING, FollowState.ACCEPTED)
 
 class IndexInbox:
     def __init__(
-        self, store: IndexStore, key_lookup: KeyLookup, fetcher: RemoteFetcher, subscriptions: Subscriptions
+        self,
+        store: IndexStore,
+        key_lookup: KeyLookup,
+        fetcher: RemoteFetcher,
+        subscriptions: Subscriptions,
+        on_new: Callable[[list[str]], object] | None = None,
     ) -> None:
+        """`on_new` is told the object ids of resources a Create just added (followed searches announce them)."""
+        self.on_new = on_new
         self.store = store
         self.key_lookup = key_lookup
         self.fetcher = fetcher
@@ -96,7 +104,20 @@ class IndexInbox:
             return InboxResult(202, refused.reason, refused.detail)
         applied = report.applied
         if applied.upserted:
+            created = created_object(activity, collection.actor_id)
+            if created is not None and self.on_new is not None:
+                self.on_new([created])
             return InboxResult(202, "indexed", f"{id_of(target)} is indexed")
         if applied.deleted or applied.collections_removed:
             return InboxResult(202, "deleted", f"{applied.deleted} resource(s) removed from the index")
         return InboxResult(202, "unchanged", "nothing to change (not indexed, or a newer copy is)")
+
+
+def created_object(activity: dict[str, Any], collection: str) -> str | None:
+    """The id under which the index keeps the object a Create adds (directly, or shared in the collection's group),
+    or None when `activity` is not a Create."""
+    inner = shared_in_group(activity, collection) or activity
+    if inner.get("type") != "Create":
+        return None
+    object_id = id_of(inner.get("object"))
+    return note_twin(object_id) if object_id and inner is not activity else object_id

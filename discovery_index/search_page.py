@@ -154,7 +154,10 @@ def page_shell(title: str, heading: str, css_url: str, main: str, head: str = ""
     )
 
 
-def render_search_page(title: str, query: SearchQuery, results: SearchResults, css_url: str) -> str:
+def render_search_page(
+    title: str, query: SearchQuery, results: SearchResults, css_url: str, follow: tuple[str, str] | None = None
+) -> str:
+    """The search page; `follow`: the search's handle and actor id, when it can be followed."""
     form = (
         '<form class="search-form" role="search" action="/search" method="get">'
         '<div class="field field-search"><label for="q">Search every followed Lectern site</label>'
@@ -193,9 +196,15 @@ def render_search_page(title: str, query: SearchQuery, results: SearchResults, c
         f'<nav class="pager" aria-label="Pages">{"".join(pager)}</nav>'
     )
     feed = escape(search_path(query, "/search.atom"))
-    follow = (
-        f'<p class="follow-search">Get new resources that match this search: <a href="{feed}" type="application/'
-        'atom+xml">Atom feed</a></p>'
-    )
     head = f'<link rel="alternate" type="application/atom+xml" title="{escape(heading)}" href="{feed}">'
-    return page_shell(title, heading, css_url, main + follow, head)
+    if follow is None:
+        offer = f'<p class="follow-search">New resources that match: <a href="{feed}">Atom feed</a></p>'
+    else:
+        handle, actor = follow
+        head += f'<link rel="alternate" type="application/activity+json" href="{escape(actor)}">'
+        offer = (
+            '<p class="follow-search">Follow this search from your Fediverse account: search for '
+            f"<code>{escape(handle)}</code> in your app, and each new resource that matches will be boosted into "
+            f'your home timeline. Or use its <a href="{feed}">Atom feed</a>.</p>'
+        )
+    return page_shell(title, heading, css_url, main + offer, head)

@@ -127,6 +127,29 @@ class Searcher:
         exact = FacetTables.is_exact(len(ids))
         return SearchResults(len(ids), hits, facets, matched, suggestion, more, exact)
 
+    def matching(self, query: SearchQuery, object_ids: list[str]) -> set[str]:
+        """Which of `object_ids` match `query` strictly (every word, every filter: no "any word" fallback, no
+        correction): what a followed search announces."""
+        if not object_ids:
+            return set()
+        marks = ", ".join("?" for _ in object_ids)
+        rows = self.db.execute(f"SELECT id, object_id FROM resources WHERE object_id IN ({marks})", object_ids)
+        wanted = dict(rows.fetchall())
+        if not wanted:
+            return set()
+        filters = clean_filters(query.filters)
+        chosen = self.facets.selected_ids(filters)
+        if any(not ids for ids in chosen.values()):
+            return set()
+        candidates = self.facets.keep_filtered(list(wanted), chosen)
+        text = parse_query(query.text)
+        if text.is_empty or not candidates:
+            return {wanted[rid] for rid in candidates}
+        expression = text.match(self.languages(filters))
+        listed = ", ".join(str(int(rid)) for rid in candidates)
+        found = self.db.execute(f"SELECT rowid FROM {_MATCH} AND rowid IN ({listed})", (expression,)).fetchall()
+        return {wanted[rid] for (rid,) in found}
+
     def _expressions(self, text: TextQuery, languages: frozenset[str]) -> Iterator[tuple[str, str, str]]:
         yield text.match(languages), "all", ""
         if text.terms and len(text.terms[-1]) >= 3:

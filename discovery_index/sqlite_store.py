@@ -314,7 +314,7 @@ class SqliteIndexStore:
 
     # Reading
     def search(self, query: SearchQuery) -> SearchResults:
-        key = json.dumps([query.text, sorted(query.filters.items()), query.limit, query.offset])
+        key = json.dumps([query.text, sorted(query.filters.items()), query.limit, query.offset, query.newest])
         cached = self._cache.get(key)
         if cached is not None:
             return cached
@@ -324,6 +324,9 @@ class SqliteIndexStore:
         if self._cache_size:
             self._cache[key] = results
         return results
+
+    def matching(self, query: SearchQuery, object_ids: list[str]) -> set[str]:
+        return self.searcher.matching(query, object_ids)
 
     def instances(self) -> list[InstanceSummary]:
         rows = self.db.execute(

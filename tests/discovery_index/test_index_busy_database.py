@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from lectern.discovery_index.config import STATE_FILE
 from lectern.federation_shim import sign_post
 from tests.discovery_index.index_server import IndexServer
 from tests.discovery_index.test_fediverse_sources import FlaggedActor, found_as_typed
@@ -34,7 +35,7 @@ def test_a_delivery_while_another_process_holds_the_write_lock_is_a_503_and_succ
     headers = sign_post(f"{index.url}/inbox", body, key_id=actor.key_id, private_key=actor.key)
     headers.pop("Host")
 
-    (state_file,) = (index.folder).glob("*.sqlite3")
+    state_file = index.folder / STATE_FILE  # the index's store (searches.sqlite3 beside it is the searches')
     holder = sqlite3.connect(state_file, isolation_level=None)
     try:
         holder.execute("BEGIN EXCLUSIVE")
