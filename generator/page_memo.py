@@ -7,7 +7,9 @@ which the build cache's fingerprint covers (a change there empties the cache). A
 its entry in `lectern_tag_meta` and its articles, in order; a collection page, of its `lectern_collections` entry
 (the collection, its `CollectionPage`, its addresses) and its articles. `article_fingerprint` hashes an article,
 `page_key` any of these pages, `feed_key` an Atom feed (its articles, in order, and where it goes); any other page
-has no key and is always rendered.
+has no key and is always rendered. `cartridge_key` does the same for a collection's Common Cartridge (a zip built
+from the collection, its resources and the bytes of their hosted files), which is not a page but is memoised the
+same way (`generator.cartridge_output`).
 
 The build cache keeps, by key, the SHA-256 of the page rendered (`lectern.build_cache.BuildCache.page_digest`); when
 the output already holds a file with that digest at the page's place (`lectern.incremental_output`), the writer
@@ -20,7 +22,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["article_fingerprint", "feed_key", "page_key"]
+__all__ = ["article_fingerprint", "cartridge_key", "feed_key", "page_key"]
 
 
 def article_fingerprint(article: Any) -> str:
@@ -79,3 +81,12 @@ def feed_key(elements: Sequence[Any], path: str, url: str | None, feed_type: str
     if None in prints:
         return None
     return hashlib.sha256(repr(("feed", path, url, feed_type, title, prints)).encode("utf-8")).hexdigest()
+
+
+def cartridge_key(
+    version: str, site_url: str, collection: Any, resources: Sequence[Any], files: Mapping[str, bytes]
+) -> str:
+    """The key of the cartridge of `collection` with `resources`, whose hosted files are `files` (name -> bytes)."""
+    hosted = sorted((name, hashlib.sha256(data).hexdigest()) for name, data in files.items())
+    parts = ("cartridge", version, site_url, repr(collection), [repr(r) for r in resources], hosted)
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from lectern.build import build_site
 from lectern.build_cache import MARKDOWN_FILE, cache_root
+from lectern.generator import cartridge_output
+from lectern.generator.content_model import Collection
 from lectern.settings import Settings
 from tests.conftest import project_settings
 
@@ -178,4 +183,39 @@ def test_rebuild_after_editing_a_collection_without_resources_is_byte_identical(
     (folder / "collection.md").write_text(description.replace("Soon.", "Very soon."), encoding="utf-8")
     build_site(settings)
     assert "Very soon." in (settings.output_dir / "empty-shelf" / "index.html").read_text(encoding="utf-8")
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_rebuild_reuses_the_cartridges_of_unchanged_collections(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the edited collection's cartridge is built again; the others keep the output's, by their cache key."""
+    settings = project_settings(project)
+    build_site(settings)
+    built: list[str] = []
+    export = cartridge_output.export_cartridge
+
+    def counted(collection: Collection, *args: Any) -> bytes:
+        built.append(collection.slug)
+        return export(collection, *args)
+
+    monkeypatch.setattr(cartridge_output, "export_cartridge", counted)
+    resource = project / "content" / "python-basics" / "think-python.md"
+    resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
+    build_site(settings)
+    assert built == ["python-basics"]
+    monkeypatch.undo()
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_changed_hosted_file_changes_the_cartridge(project: Path, tmp_path: Path) -> None:
+    """The cartridge carries the hosted files: new bytes in one, with no resource edited, make a new cartridge."""
+    settings = project_settings(project)
+    build_site(settings)
+    cartridge = settings.output_dir / "intro-physics" / "intro-physics.imscc"
+    before = cartridge.read_bytes()
+    data = project / "content" / "intro-physics" / "pendulum-timing-data.csv"
+    data.write_text(data.read_text(encoding="utf-8") + "9,9.99\n", encoding="utf-8")
+    build_site(settings)
+    assert cartridge.read_bytes() != before
     assert_same_as_fresh_build(settings, tmp_path)
