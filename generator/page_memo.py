@@ -9,7 +9,9 @@ its entry in `lectern_tag_meta` and its articles, in order; a collection page, o
 `page_key` any of these pages, `feed_key` an Atom feed (its articles, in order, and where it goes); any other page
 has no key and is always rendered. `cartridge_key` does the same for a collection's Common Cartridge (a zip built
 from the collection, its resources and the bytes of their hosted files), which is not a page but is memoised the
-same way (`generator.cartridge_output`).
+same way (`generator.cartridge_output`), and `resource_key` for a resource's ActivityPub documents (its Note and
+the activities around it, each a pure function of the resource, its collection and its publication, with the
+settings: `generator.json_files`).
 
 The build cache keeps, by key, the SHA-256 of the page rendered (`lectern.build_cache.BuildCache.page_digest`); when
 the output already holds a file with that digest at the page's place (`lectern.incremental_output`), the writer
@@ -22,7 +24,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["article_fingerprint", "cartridge_key", "feed_key", "page_key"]
+__all__ = ["article_fingerprint", "cartridge_key", "feed_key", "page_key", "resource_key"]
 
 
 def article_fingerprint(article: Any) -> str:
@@ -89,4 +91,10 @@ def cartridge_key(
     """The key of the cartridge of `collection` with `resources`, whose hosted files are `files` (name -> bytes)."""
     hosted = sorted((name, hashlib.sha256(data).hexdigest()) for name, data in files.items())
     parts = ("cartridge", version, site_url, repr(collection), [repr(r) for r in resources], hosted)
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def resource_key(resource: Any, collection: Any, publication: Any) -> str:
+    """The key of the ActivityPub documents of `resource` in `collection`, published as `publication`."""
+    parts = ("resource", repr(resource), repr(collection), repr(publication))
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

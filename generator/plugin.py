@@ -9,7 +9,6 @@ the files hosted with the site.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -21,13 +20,16 @@ from pelican import signals
 from pelican.generators import Generator
 
 from lectern import __version__
+from lectern.build_cache import active
 from lectern.generator.actor_images import write_actor_images
 from lectern.generator.actors import collection_actor, site_actor
 from lectern.generator.assets import install_theme_globals, theme_assets
-from lectern.generator.background_files import BackgroundFiles, LecternWriter, finish_all
+from lectern.generator.background_files import LecternWriter, finish_all
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.errors import ContentError
+from lectern.generator.json_files import JsonFiles
+from lectern.generator.json_files import json_text as json_text  # delivery_output's import
 from lectern.generator.objects import (
     JSON,
     resource_to_announce,
@@ -37,7 +39,7 @@ from lectern.generator.objects import (
     resource_to_page,
 )
 from lectern.generator.outboxes import empty_collection, outbox_documents
-from lectern.generator.page_memo import article_fingerprint
+from lectern.generator.page_memo import article_fingerprint, resource_key
 from lectern.generator.pelican_settings import is_lectern_build
 from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
 from lectern.generator.reader import LecternMarkdownReader
@@ -56,6 +58,7 @@ from lectern.settings import Settings, settings_from_mapping
 from lectern.site_paths import WEBFINGER_INDEX_FILE, SitePaths
 
 logger = logging.getLogger(__name__)
+DOCUMENT_KINDS = ("note", "create", "page", "group-announce", "announce")  # what each resource's documents are
 
 
 def connect() -> None:
@@ -95,34 +98,6 @@ def lectern_settings(pelican_settings: dict[str, Any]) -> Settings:
         return runtime
     project = Path(pelican_settings["PATH"]).parent
     return settings_from_mapping(pelican_settings, project / "pelicanconf.py")
-
-
-def json_text(document: Any) -> str:
-    """Compact JSON, one document per line. (An `indent` would switch Python to its pure-Python encoder, several
-    times slower; over 20,000 documents that is most of the build's own time.)"""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-class JsonFiles:
-    """Writes the many small JSON documents of a build, on the writer's threads when it has them
-    (`generator.background_files`). Each folder is made once (asking the file system whether a folder exists,
-    for each of 20,000 files, costs more than writing them)."""
-
-    def __init__(self, output: Path, background: BackgroundFiles | None = None) -> None:
-        self.output = output
-        self.background = background
-        self.folders: set[Path] = set()
-
-    def write(self, relative: str, document: JSON) -> None:
-        path = self.output / relative
-        if path.parent not in self.folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(path.parent)
-        if self.background is not None:
-            self.background.write(path, json_text(document).encode("utf-8"))
-            return
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(json_text(document))
 
 
 class PreviewFirstPublished(FirstPublished):
@@ -223,7 +198,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             load_or_create_private_key(self.lectern.instance_dir)
         )
         background = writer.background if isinstance(writer, LecternWriter) else None
-        self.files = JsonFiles(output, background)
+        self.files = JsonFiles(output, background, active(), self.settings.get("LECTERN_UNCHANGED"))
         self._write_activitypub(output, public_pem)
         self._write_well_known(output)
         self._copy_files(output)
@@ -257,8 +232,9 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 page = resource_to_page(note, paths, resource, generation)
                 group_announce = resource_to_group_announce(page, paths, resource, generation)
                 announce = resource_to_announce(note, paths, resource, generation)
-                for document in (note, create, page, group_announce, announce):
-                    self.files.write(paths.output_file(document["id"]), document)
+                key = resource_key(resource, collection, publication)
+                for kind, document in zip(DOCUMENT_KINDS, (note, create, page, group_announce, announce), strict=True):
+                    self.files.write(paths.output_file(document["id"]), document, f"{key}/{kind}")
                 shared.append(group_announce)
                 creates.append((resource, create))
             published = min((self.history.publications[r.key].published for r in resources), default=None)

@@ -14,7 +14,7 @@ import pytest
 
 from lectern.build import build_site
 from lectern.build_cache import MARKDOWN_FILE, cache_root
-from lectern.generator import cartridge_output
+from lectern.generator import cartridge_output, json_files
 from lectern.generator.content_model import Collection
 from lectern.settings import Settings
 from tests.conftest import project_settings
@@ -218,4 +218,28 @@ def test_a_changed_hosted_file_changes_the_cartridge(project: Path, tmp_path: Pa
     data.write_text(data.read_text(encoding="utf-8") + "9,9.99\n", encoding="utf-8")
     build_site(settings)
     assert cartridge.read_bytes() != before
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_rebuild_serialises_only_the_edited_resources_documents(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Notes and activities of unchanged resources keep the output's files, by their cache key, unserialised."""
+    settings = project_settings(project)
+    build_site(settings)
+    serialised: list[str] = []
+    text = json_files.json_text
+
+    def recorded(document: Any) -> str:
+        serialised.append(str(document.get("id", "")))
+        return text(document)
+
+    monkeypatch.setattr(json_files, "json_text", recorded)
+    resource = project / "content" / "python-basics" / "think-python.md"
+    resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
+    build_site(settings)
+    kinds = ("objects", "creates", "pages", "announces", "group-announces")
+    documents = [i for i in serialised if any(f"/ap/{kind}/" in i for kind in kinds)]
+    assert len(documents) == 5 and all("/python-basics/think-python" in i for i in documents), documents
+    monkeypatch.undo()
     assert_same_as_fresh_build(settings, tmp_path)
