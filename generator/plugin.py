@@ -90,6 +90,9 @@ def get_generators(pelican: Any) -> type[Generator] | None:
 def theme_globals(generator: Any) -> None:
     if is_lectern_build(generator.settings):  # a Pelican site's own theme is left as it is
         install_theme_globals(generator)
+        cache = active()
+        if cache is not None:  # the templates compiled by an earlier build
+            generator.env.bytecode_cache = cache.template_bytecode()
 
 
 def lectern_settings(pelican_settings: dict[str, Any]) -> Settings:

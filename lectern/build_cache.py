@@ -14,9 +14,10 @@ What is cached:
 - the HTML of each resource's Markdown notes (`markdown.json`, by a hash of the Markdown text);
 - PNG pictures drawn at build time, the actors' avatars and headers and the default link card (`png/`, by a hash
   of what was drawn);
-- the SHA-256 of each resource page and tag page (`pages.json`, by a hash of what the page is made from,
-  `generator.background_files`): an incremental build need not render a page whose digest is the one the output
-  already holds.
+- the SHA-256 of each resource page and tag page, feed, cartridge and ActivityPub document of a resource
+  (`pages.json`, by a hash of what the file is made from, `generator.page_memo`): an incremental build need not
+  make a file whose digest is the one the output already holds;
+- the theme's templates compiled by Jinja (`templates/`, Jinja's own bytecode cache, by template and source).
 
 `lectern build` activates the cache around the Pelican run (`activated`); the generator asks `active()` and works
 without one (a plain `pelican` run, or a test of a single function).
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from lectern import __version__
 from lectern.settings import Settings
@@ -46,6 +48,7 @@ CACHE_FOLDER = ".lectern-cache"
 MARKDOWN_FILE = "markdown.json"
 PAGES_FILE = "pages.json"
 PNG_FOLDER = "png"
+TEMPLATES_FOLDER = "templates"
 # the packages whose code makes the output: a change in any of their files is a change of fingerprint
 CODE_PACKAGES = (".", "generator")  # below the lectern package: its own modules, and the generator's
 LIBRARIES = ("pelican", "markdown", "resvg_py", "jinja2", "pygments")
@@ -158,6 +161,16 @@ class BuildCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         _replace(path, data)
         return data
+
+    # Templates -----------------------------------------------------------------------------------------------
+
+    def template_bytecode(self) -> Any:
+        """A Jinja bytecode cache in this cache's folder, for an environment's `bytecode_cache`."""
+        from jinja2 import FileSystemBytecodeCache
+
+        folder = self.folder / TEMPLATES_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        return FileSystemBytecodeCache(str(folder))
 
     # Keeping -------------------------------------------------------------------------------------------------
 

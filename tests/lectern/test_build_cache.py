@@ -243,3 +243,16 @@ def test_a_rebuild_serialises_only_the_edited_resources_documents(
     assert len(documents) == 5 and all("/python-basics/think-python" in i for i in documents), documents
     monkeypatch.undo()
     assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_the_theme_templates_are_compiled_once_for_the_next_builds(project: Path, tmp_path: Path) -> None:
+    settings = project_settings(project)
+    build_site(settings)
+    (folder,) = [p for p in cache_root(settings.output_dir).iterdir() if p.is_dir()]
+    compiled = sorted((folder / "templates").iterdir())
+    assert compiled, "Jinja's bytecode cache is empty"
+    resource = project / "content" / "python-basics" / "think-python.md"
+    resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
+    build_site(settings)
+    assert sorted((folder / "templates").iterdir()) == compiled
+    assert_same_as_fresh_build(settings, tmp_path)
