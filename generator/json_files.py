@@ -44,10 +44,7 @@ class JsonFiles:
         self.skipped = 0
 
     def write(self, relative: str, document: Any, key: str | None = None) -> None:
-        path = self.output / relative
-        if path.parent not in self.folders:  # also for a skipped Note, which is linked into its folder
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(path.parent)
+        path = self._in_folder(relative)  # also for a skipped Note, which is linked into its folder
         cache, unchanged = self._cache, self._unchanged
         if key is not None and cache is not None and unchanged is not None:
             digest = cache.page_digest(key)
@@ -55,12 +52,27 @@ class JsonFiles:
                 cache.pages_made[key] = digest
                 self.skipped += 1
                 return
-        if self.background is not None:
-            self.background.write(path, json_text(document).encode("utf-8"))
-        else:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(json_text(document))
+        self._write(path, json_text(document))
         if key is not None and cache is not None and unchanged is not None:
             made = unchanged.digest_of(str(path))
             if made is not None:
                 cache.pages_made[key] = made
+
+    def write_text(self, relative: str, text: str) -> None:
+        """Write a document already serialised (`json_text`)."""
+        self._write(self._in_folder(relative), text)
+
+    def _in_folder(self, relative: str) -> Path:
+        """`relative` under the output, its folder made (once)."""
+        path = self.output / relative
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
+        return path
+
+    def _write(self, path: Path, text: str) -> None:
+        if self.background is not None:
+            self.background.write(path, text.encode("utf-8"))
+        else:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)

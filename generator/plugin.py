@@ -38,7 +38,7 @@ from lectern.generator.objects import (
     resource_to_note,
     resource_to_page,
 )
-from lectern.generator.outboxes import empty_collection, outbox_documents
+from lectern.generator.outboxes import empty_collection, outbox_item_text, outbox_texts
 from lectern.generator.page_memo import article_fingerprint, resource_key
 from lectern.generator.pelican_settings import is_lectern_build
 from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
@@ -222,11 +222,11 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         collection's Announce of its Create (FEP-1b12). The site actor's outbox holds the Creates; each
         collection's, its Announces of the Pages' Creates (what Lemmy reads from a community's outbox)."""
         paths, settings, site = self.paths, self.lectern, self.site
-        creates: list[tuple[Resource, JSON]] = []
+        creates: list[tuple[tuple[Any, str], str]] = []  # (publication order, the Create as an outbox item)
         images = write_actor_images(output, site, settings.site_actor, settings.content_dir, Path(self.theme))
         for collection in site.collections:
             resources = site.resources_of(collection.slug)
-            shared = []
+            shared: list[str] = []
             for resource in self._by_publication(resources):
                 publication = self.history.publications[resource.key]
                 generation = publication.generation
@@ -238,8 +238,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 key = resource_key(resource, collection, publication)
                 for kind, document in zip(DOCUMENT_KINDS, (note, create, page, group_announce, announce), strict=True):
                     self.files.write(paths.output_file(document["id"]), document, f"{key}/{kind}")
-                shared.append(group_announce)
-                creates.append((resource, create))
+                shared.append(outbox_item_text(group_announce))
+                creates.append((self._publication_order(resource), outbox_item_text(create)))
             published = min((self.history.publications[r.key].published for r in resources), default=None)
             self._write_actor(
                 output,
@@ -247,7 +247,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 collection_actor(settings, collection, public_pem, published, images[collection.slug]),
                 shared,
             )
-        ordered = [create for _, create in sorted(creates, key=lambda p: self._publication_order(p[0]), reverse=True)]
+        ordered = [create for _, create in sorted(creates, key=lambda p: p[0], reverse=True)]
         actor = site_actor(settings, public_pem, site.collections, images[settings.site_actor])
         self._write_actor(output, settings.site_actor, actor, ordered)
 
@@ -258,11 +258,12 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         """Newest publication first: the order of outboxes (the pages keep the curator's `added` order)."""
         return sorted(resources, key=self._publication_order, reverse=True)
 
-    def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[JSON]) -> None:
+    def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[str]) -> None:
+        """The actor, its outbox of `activities` (serialised, `outbox_item_text`) and its following collection."""
         paths = self.paths
         self.files.write(paths.output_file(actor["id"]), actor)
-        for document in outbox_documents(paths, name, activities, self.lectern.outbox_page_size):
-            self.files.write(paths.output_file(document["id"]), document)
+        for identifier, text in outbox_texts(paths, name, activities, self.lectern.outbox_page_size):
+            self.files.write_text(paths.output_file(identifier), text)
         self.files.write(
             paths.output_file(paths.following(name)),
             empty_collection(paths.following(name)),
