@@ -10,6 +10,7 @@ serialised nor hashed nor written; otherwise it is written and its digest kept u
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,9 @@ class JsonFiles:
         unchanged: Unchanged | None = None,
     ) -> None:
         self.output = output
+        self._root = os.fspath(output).rstrip(os.sep) + os.sep
         self.background = background
-        self.folders: set[Path] = set()
+        self.folders: set[str] = set()
         self._cache = cache if unchanged is not None else None
         self._unchanged = unchanged
         self.skipped = 0
@@ -48,13 +50,13 @@ class JsonFiles:
         cache, unchanged = self._cache, self._unchanged
         if key is not None and cache is not None and unchanged is not None:
             digest = cache.page_digest(key)
-            if digest is not None and unchanged.known(str(path), digest):
+            if digest is not None and unchanged.known(path, digest):
                 cache.pages_made[key] = digest
                 self.skipped += 1
                 return
         self._write(path, json_text(document))
         if key is not None and cache is not None and unchanged is not None:
-            made = unchanged.digest_of(str(path))
+            made = unchanged.digest_of(path)
             if made is not None:
                 cache.pages_made[key] = made
 
@@ -62,15 +64,17 @@ class JsonFiles:
         """Write a document already serialised (`json_text`)."""
         self._write(self._in_folder(relative), text)
 
-    def _in_folder(self, relative: str) -> Path:
-        """`relative` under the output, its folder made (once)."""
-        path = self.output / relative
-        if path.parent not in self.folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(path.parent)
+    def _in_folder(self, relative: str) -> str:
+        """`relative` ('/'-separated) under the output, its folder made (once). Strings, not `Path`s: for 25,000
+        documents, pathlib's parsing was a third of the time of writing them."""
+        path = self._root + relative
+        folder = path.rpartition("/")[0]
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
         return path
 
-    def _write(self, path: Path, text: str) -> None:
+    def _write(self, path: str, text: str) -> None:
         if self.background is not None:
             self.background.write(path, text.encode("utf-8"))
         else:

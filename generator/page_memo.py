@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["article_fingerprint", "cartridge_key", "feed_key", "page_key", "resource_key"]
@@ -33,7 +34,8 @@ def article_fingerprint(article: Any) -> str:
     category = getattr(article, "category", None)
     parts = (
         repr(article.lectern),
-        repr(article.lectern_page),
+        repr(article.lectern_page),  # without its collection, which comes next, its repr made once per collection
+        _collection_repr(article.lectern_page.collection),
         article.title,
         article.content,
         article.url,  # (where it is written is part of `page_key`)
@@ -46,6 +48,11 @@ def article_fingerprint(article: Any) -> str:
         str(getattr(article, "date", None)),
     )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _collection_repr(collection: Any) -> str:
+    return repr(collection)
 
 
 def page_key(name: str, template: Any, context: Mapping[str, Any], kwargs: Mapping[str, Any]) -> str | None:

@@ -107,7 +107,7 @@ class ResourcePage:
     updated: str | None
     updated_iso: str | None
     credit: str
-    collection: Collection
+    collection: Collection = field(repr=False)  # (in the page's key once per collection: `generator.page_memo`)
     collection_url: str
     curator: str
     feed: str | None
