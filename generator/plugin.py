@@ -20,7 +20,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from lectern import __version__
-from lectern.build_cache import active
+from lectern.build_cache import active, instance_public_key
 from lectern.generator.actor_images import write_actor_images
 from lectern.generator.actors import collection_actor, site_actor
 from lectern.generator.assets import install_theme_globals, theme_assets
@@ -53,7 +53,6 @@ from lectern.generator.well_known import (
     nodeinfo_path,
     webfinger_index,
 )
-from lectern.keys import load_or_create_private_key, public_key_pem
 from lectern.settings import Settings, settings_from_mapping
 from lectern.site_paths import WEBFINGER_INDEX_FILE, SitePaths
 
@@ -197,9 +196,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
-        public_pem = self.lectern.public_key_pem or public_key_pem(
-            load_or_create_private_key(self.lectern.instance_dir)
-        )
+        public_pem = self.lectern.public_key_pem or instance_public_key(self.lectern.instance_dir)
         background = writer.background if isinstance(writer, LecternWriter) else None
         self.files = JsonFiles(output, background, active(), self.settings.get("LECTERN_UNCHANGED"))
         self._write_activitypub(output, public_pem)

@@ -40,7 +40,15 @@ from typing import Any
 from lectern import __version__
 from lectern.settings import Settings
 
-__all__ = ["BuildCache", "activated", "active", "cache_root", "fingerprint", "memoised_bytes"]
+__all__ = [
+    "BuildCache",
+    "activated",
+    "active",
+    "cache_root",
+    "fingerprint",
+    "instance_public_key",
+    "memoised_bytes",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +64,46 @@ LIBRARIES = ("pelican", "markdown", "resvg_py", "jinja2", "pygments")
 
 def cache_root(output: Path) -> Path:
     return output.parent / CACHE_FOLDER / output.name
+
+
+PUBLIC_KEY_FILE = "public-key.json"  # beside the private key, as ssh-keygen keeps id_rsa.pub beside id_rsa
+
+
+def instance_public_key(instance_dir: Path) -> str:
+    """The public key (PEM) of the instance's private key, created on first use (`lectern.keys`). It is kept beside
+    the private key by a hash of the key file, so the next build reads it back instead of loading the key: the
+    cryptography library is 6 MB of a build's memory. Any change of the key file is a new hash; a record that
+    cannot be written (a full disk) only means the next build derives the key again."""
+    from lectern.keys import private_key_path
+
+    key_file = private_key_path(instance_dir)
+    record = key_file.with_name(PUBLIC_KEY_FILE)
+    digest = _key_file_digest(key_file)
+    if digest is not None:
+        try:
+            remembered = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            remembered = None
+        if isinstance(remembered, dict) and remembered.get("key_file") == digest:
+            pem = remembered.get("public_key")
+            if isinstance(pem, str):
+                return pem
+    from lectern.keys import load_or_create_private_key, public_key_pem
+
+    pem = public_key_pem(load_or_create_private_key(instance_dir))
+    digest = _key_file_digest(key_file)  # (created just now, perhaps)
+    if digest is not None:
+        with contextlib.suppress(OSError):
+            _replace(record, json.dumps({"key_file": digest, "public_key": pem}).encode("utf-8"))
+    return pem
+
+
+def _key_file_digest(path: Path) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha256(b"lectern: the private key file whose public key this is\0" + data).hexdigest()
 
 
 def _digest(data: bytes) -> str:

@@ -7,6 +7,9 @@ content from nothing, without a cache, into another folder, and compares every f
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from lectern.build_cache import MARKDOWN_FILE, cache_root
 from lectern.generator import cartridge_output, json_files
 from lectern.generator.content_model import Collection
 from lectern.settings import Settings
-from tests.conftest import project_settings
+from tests.conftest import SITE_URL, project_settings
 
 NOTES = "Chapters 1 to 7 are our first term"
 
@@ -256,3 +259,40 @@ def test_the_theme_templates_are_compiled_once_for_the_next_builds(project: Path
     build_site(settings)
     assert sorted((folder / "templates").iterdir()) == compiled
     assert_same_as_fresh_build(settings, tmp_path)
+
+
+def site_actor_key(settings: Settings) -> str:
+    (actor,) = [p for p in settings.output_dir.glob("ap/actors/*.json") if p.stem == settings.site_actor]
+    return str(json.loads(actor.read_text(encoding="utf-8"))["publicKey"]["publicKeyPem"])
+
+
+def test_a_new_private_key_gives_the_actors_its_public_key(project: Path, tmp_path: Path) -> None:
+    """The public key is kept beside the private key by a hash of the key file: a replaced key file is a new key."""
+    from lectern.keys import load_or_create_private_key, private_key_path, public_key_pem
+
+    settings = project_settings(project)
+    build_site(settings)
+    first = site_actor_key(settings)
+    assert first == public_key_pem(load_or_create_private_key(settings.instance_dir))
+    private_key_path(settings.instance_dir).unlink()  # the next build creates another key pair
+    build_site(settings)
+    second = site_actor_key(settings)
+    assert second != first
+    assert second == public_key_pem(load_or_create_private_key(settings.instance_dir))
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_build_after_the_first_does_not_load_the_private_key(project: Path) -> None:
+    """With the public key kept from the build before, a build, even from nothing, never imports cryptography."""
+    settings = project_settings(project)
+    build_site(settings)
+    shutil.rmtree(settings.output_dir)
+    shutil.rmtree(cache_root(settings.output_dir))
+    code = (
+        "import sys; from pathlib import Path; from lectern.build import build_site; "
+        "from lectern.settings import load_settings; "
+        f"build_site(load_settings(Path({str(project / 'pelicanconf.py')!r})).with_overrides(site_url={SITE_URL!r})); "
+        "print('cryptography' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=project)
+    assert result.stdout.split()[-1:] == ["False"], result.stderr[-2000:]
