@@ -1,16 +1,18 @@
 """Writing the many small JSON documents of a build, and not writing those an incremental build already has.
 
 `JsonFiles.write` serialises a document (`json_text`) and hands it to the writer's thread when it has one
-(`generator.background_files`). In an incremental build (`lectern.incremental_output`) a document written with a
-`key` (a hash of everything it is made from, see `generator.page_memo.resource_key`) is memoised like a page: when
-the build cache knows the key, with the digest the output holds at the document's place, the document is neither
-serialised nor hashed nor written; otherwise it is written and its digest kept under the key for the next build.
+(`generator.background_files`). In an incremental build (`lectern.incremental_output`) the documents written with a
+`key` (a hash of everything they are made from, see `generator.page_memo.resource_key`) are memoised like a page:
+when the build cache knows the key, with the digest the output holds at a document's place, the document is
+neither serialised nor hashed nor written; otherwise it is written, and the digests are kept under the key for the
+next build.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,20 +47,29 @@ class JsonFiles:
         self._unchanged = unchanged
         self.skipped = 0
 
-    def write(self, relative: str, document: Any, key: str | None = None) -> None:
-        path = self._in_folder(relative)  # also for a skipped Note, which is linked into its folder
+    def write(self, relative: str, document: Any) -> None:
+        self._write(self._in_folder(relative), json_text(document))
+
+    def write_memoised(self, key: str, documents: Sequence[tuple[str, Any]]) -> None:
+        """Write `documents` (relative path, document), all made from what `key` hashes. The build cache keeps
+        their digests under that one key (one entry per resource, not per document)."""
         cache, unchanged = self._cache, self._unchanged
-        if key is not None and cache is not None and unchanged is not None:
-            digest = cache.page_digest(key)
-            if digest is not None and unchanged.known(path, digest):
-                cache.pages_made[key] = digest
+        remembered = cache.page_digest(key) if cache is not None else None
+        digests = remembered.split() if remembered else []
+        made: list[str] = []
+        for number, (relative, document) in enumerate(documents):
+            path = self._in_folder(relative)  # also for a skipped Note, which is linked into its folder
+            digest = digests[number] if len(digests) == len(documents) else None
+            if digest is not None and unchanged is not None and unchanged.known(path, digest):
+                made.append(digest)
                 self.skipped += 1
-                return
-        self._write(path, json_text(document))
-        if key is not None and cache is not None and unchanged is not None:
-            made = unchanged.digest_of(path)
-            if made is not None:
-                cache.pages_made[key] = made
+                continue
+            self._write(path, json_text(document))
+            written = unchanged.digest_of(path) if unchanged is not None else None
+            if written is not None:
+                made.append(written)
+        if cache is not None and len(made) == len(documents):
+            cache.pages_made[key] = " ".join(made)
 
     def write_text(self, relative: str, text: str) -> None:
         """Write a document already serialised (`json_text`)."""

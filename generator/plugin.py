@@ -57,7 +57,6 @@ from lectern.settings import Settings, settings_from_mapping
 from lectern.site_paths import WEBFINGER_INDEX_FILE, SitePaths
 
 logger = logging.getLogger(__name__)
-DOCUMENT_KINDS = ("note", "create", "page", "group-announce", "announce")  # what each resource's documents are
 
 
 def connect() -> None:
@@ -232,9 +231,11 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 page = resource_to_page(note, paths, resource, generation)
                 group_announce = resource_to_group_announce(page, paths, resource, generation)
                 announce = resource_to_announce(note, paths, resource, generation)
-                key = resource_key(resource, collection, publication)
-                for kind, document in zip(DOCUMENT_KINDS, (note, create, page, group_announce, announce), strict=True):
-                    self.files.write(paths.output_file(document["id"]), document, f"{key}/{kind}")
+                documents = (note, create, page, group_announce, announce)
+                self.files.write_memoised(
+                    resource_key(resource, collection, publication),
+                    [(paths.output_file(document["id"]), document) for document in documents],
+                )
                 shared.append(outbox_item_text(group_announce))
                 creates.append((self._publication_order(resource), outbox_item_text(create)))
             published = min((self.history.publications[r.key].published for r in resources), default=None)
