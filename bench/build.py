@@ -12,7 +12,9 @@ Lectern's format, then, in each round, each build in its own process, alternatin
   the edit).
 
 It prints the median wall time of each, the full-build ratio (Lectern / Pelican), each rebuild as a fraction of its
-own full build, and the peak memory of the full builds (max RSS of the build process).
+own full build, the peak memory of the full builds (max RSS of the build process), and the median CPU time of the
+full builds, user and system (on a shared machine the system time of creating files swings with what the others'
+processes write, and with it the wall time: Lectern creates five times as many files as Pelican).
 Targets: full ratio <= 1.0, Lectern's peak memory <= 1.5x Pelican's, Lectern's rebuild <= 0.1x its full build.
 """
 
@@ -47,7 +49,9 @@ try:
 except SystemExit as exit:
     if exit.code not in (0, None):
         raise
-print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print("MAXRSS_KB", usage.ru_maxrss, file=sys.stderr)
+print("CPU_S", usage.ru_utime, usage.ru_stime, file=sys.stderr)
 """
 
 
@@ -99,14 +103,16 @@ def edit_one_resource(root: Path, round_number: int) -> None:
     path.write_text(f"{text}\n\nEdited in round {round_number}.\n", encoding="utf-8")
 
 
-def run(root: Path, command: list[str]) -> tuple[float, int]:
+def run(root: Path, command: list[str]) -> tuple[float, int, tuple[float, float]]:
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=root, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-    maxrss = next(int(line.split()[1]) for line in result.stderr.splitlines() if line.startswith("MAXRSS_KB"))
-    return elapsed, maxrss
+    lines = result.stderr.splitlines()
+    maxrss = next(int(line.split()[1]) for line in lines if line.startswith("MAXRSS_KB"))
+    user, system = next(tuple(map(float, line.split()[1:3])) for line in lines if line.startswith("CPU_S"))
+    return elapsed, maxrss, (user, system)
 
 
 LECTERN = ["lectern.cli", "build", "--output", "out-lectern"]
@@ -120,14 +126,16 @@ def bench(size: int, repeat: int) -> dict[str, float]:
         generate(root, size)
         times: dict[str, list[float]] = {"lectern": [], "pelican": [], "lectern_rebuild": [], "pelican_rebuild": []}
         memory: dict[str, int] = {"lectern": 0, "pelican": 0}
+        cpu: dict[str, list[tuple[float, float]]] = {"lectern": [], "pelican": []}
         for round_number in range(repeat):
             for folder in ("out-lectern", ".lectern-cache", "out-plain", "out-cached", "cache-plain"):
                 shutil.rmtree(root / folder, ignore_errors=True)
             run(root, PELICAN_CACHED)  # fills Pelican's content cache for its rebuild; not timed
             for name, command in (("pelican", PELICAN), ("lectern", LECTERN)):
-                elapsed, maxrss = run(root, command)
+                elapsed, maxrss, used = run(root, command)
                 times[name].append(elapsed)
                 memory[name] = max(memory[name], maxrss)
+                cpu[name].append(used)
             edit_one_resource(root, round_number)
             for name, command in (("pelican_rebuild", PELICAN_CACHED), ("lectern_rebuild", LECTERN)):
                 times[name].append(run(root, command)[0])
@@ -145,6 +153,11 @@ def bench(size: int, repeat: int) -> dict[str, float]:
         "pelican_rebuild_s": round(median["pelican_rebuild"], 2),
         "pelican_rebuild_ratio": round(median["pelican_rebuild"] / median["pelican"], 3),
         "lectern_files": files,
+        **{
+            f"{name}_cpu_{kind}_s": round(statistics.median(u[i] for u in cpu[name]), 2)
+            for name in cpu
+            for i, kind in enumerate(("user", "sys"))
+        },
     }
 
 
@@ -155,7 +168,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{'resources':>9} {'lectern s':>10} {'pelican s':>10} {'ratio':>6} {'lectern MB':>11} {'pelican MB':>11} "
-        f"{'lectern rebuild s':>18} {'/ full':>6} {'pelican rebuild s':>18} {'/ full':>6}"
+        f"{'lectern rebuild s':>18} {'/ full':>6} {'pelican rebuild s':>18} {'/ full':>6} "
+        f"{'lectern cpu user+sys':>21} {'pelican cpu user+sys':>21}"
     )
     results = []
     for size in args.sizes:
@@ -164,7 +178,9 @@ def main() -> None:
         print(
             f"{r['resources']:>9} {r['lectern_s']:>10} {r['pelican_s']:>10} {r['ratio']:>6} "
             f"{r['lectern_peak_mb']:>11} {r['pelican_peak_mb']:>11} {r['lectern_rebuild_s']:>18} "
-            f"{r['lectern_rebuild_ratio']:>6} {r['pelican_rebuild_s']:>18} {r['pelican_rebuild_ratio']:>6}",
+            f"{r['lectern_rebuild_ratio']:>6} {r['pelican_rebuild_s']:>18} {r['pelican_rebuild_ratio']:>6} "
+            f"{str(r['lectern_cpu_user_s']) + '+' + str(r['lectern_cpu_sys_s']):>21} "
+            f"{str(r['pelican_cpu_user_s']) + '+' + str(r['pelican_cpu_sys_s']):>21}",
             flush=True,
         )
     print(json.dumps(results))

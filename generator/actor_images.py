@@ -43,6 +43,7 @@ from lectern.build_cache import memoised_bytes
 from lectern.content_types import media_type
 from lectern.generator.card_image import default_card_png
 from lectern.generator.content_model import Collection, Site
+from lectern.generator.default_images import HEADER, shipped
 from lectern.site_paths import ACTOR_PREFIX, SitePaths
 
 logger = logging.getLogger(__name__)
@@ -113,8 +114,14 @@ def render_png(picture: Picture, width: int, height: int, background: str, crop:
 
 @lru_cache(maxsize=1)
 def default_header_png() -> bytes:
-    """The header of an actor without a picture: the site's link card, cropped to 1500x500."""
-    return render_png(Picture(default_card_png(), "image/png"), HEADER_WIDTH, HEADER_HEIGHT, SITE_COLOUR, crop=True)
+    """The header of an actor without a picture: `draw_default_header`'s picture, shipped (`generator.default_images`:
+    rendering it takes most of a second)."""
+    return shipped(HEADER)
+
+
+def draw_default_header(card: bytes) -> bytes:
+    """The site's link card `card`, cropped to 1500x500."""
+    return render_png(Picture(card, "image/png"), HEADER_WIDTH, HEADER_HEIGHT, SITE_COLOUR, crop=True)
 
 
 def theme_icon(theme_dir: Path) -> Picture:

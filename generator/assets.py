@@ -60,14 +60,20 @@ def theme_assets(theme_dir: Path, generated: Mapping[str, Callable[[], bytes]] =
 def asset_url_function(site_url: str, assets: Mapping[str, Asset]) -> Callable[[str], str]:
     """`asset_url(name)`: the absolute URL of the hashed copy of asset `name`."""
 
+    urls: dict[str, str] = {}  # each asset's name hashed once, not on every page that links it
+
     def asset_url(name: str) -> str:
+        url = urls.get(name)
+        if url is not None:
+            return url
         asset = assets.get(name)
         if asset is None:
             raise ThemeError(
                 f"the theme asks for the asset {name!r}, which is not in its {ASSETS_FOLDER}/ folder; "
                 f"the assets are: {', '.join(sorted(assets)) or 'none'}"
             )
-        return f"{site_url}/{asset.output_path}"
+        url = urls[name] = f"{site_url}/{asset.output_path}"
+        return url
 
     return asset_url
 

@@ -48,6 +48,10 @@ class Unchanged(Protocol):
 
     def digest_of(self, path: str) -> str | None: ...
 
+    def size_of(self, path: str) -> int | None:
+        """The size of the file the output held at `path` before this build."""
+        ...
+
 
 class BackgroundFiles:
     """A bounded queue of files to write, and the threads that write them."""

@@ -3,7 +3,8 @@
 Link-card readers (Mastodon's preview fetcher, Open Graph and Twitter-card consumers) want a PNG or JPEG of about
 1200x630; an SVG is ignored. So the picture is a few flat shapes, filled by a small scanline rasteriser with
 horizontal anti-aliasing (four sub-rows per pixel row), and written with `generator.png`. There is no randomness and
-no font: the same code gives the same bytes on every machine.
+no font: the same code gives the same bytes on every machine. The picture is drawn when this code changes and
+shipped (`generator.default_images`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lectern.build_cache import memoised_bytes
+from lectern.generator.default_images import CARD, shipped
 from lectern.generator.png import encode_png
 
 Color = tuple[int, int, int]
@@ -164,11 +165,11 @@ def _gradient(top: Color, bottom: Color, height: int) -> Callable[[int], Color]:
 
 @lru_cache(maxsize=1)
 def default_card_png() -> bytes:
-    """The default link-card picture (1200x630 PNG) for pages without an image of their own (drawn once per build
-    cache: drawing it in Python takes a good part of a second)."""
-    return memoised_bytes("default link card, 1200x630", _draw_default_card)
+    """The default link-card picture (1200x630 PNG) for pages without an image of their own: `draw_default_card`'s
+    picture, shipped (`generator.default_images`: drawing it in Python takes a good part of a second)."""
+    return shipped(CARD)
 
 
-def _draw_default_card() -> bytes:
+def draw_default_card() -> bytes:
     rows = rasterise(CARD_WIDTH, CARD_HEIGHT, _gradient(_hex("#1f5f8b"), _hex("#15435f"), CARD_HEIGHT), book_shapes())
     return encode_png(CARD_WIDTH, CARD_HEIGHT, rows)

@@ -40,7 +40,10 @@ class Card:
 
 
 def shorten(text: str, length: int = DESCRIPTION_LENGTH) -> str:
-    return textwrap.shorten(" ".join(text.split()), width=length, placeholder="…")
+    collapsed = " ".join(text.split())
+    if len(collapsed) <= length:  # what `textwrap.shorten` gives a text that fits, without its word splitting
+        return collapsed
+    return textwrap.shorten(collapsed, width=length, placeholder="…")
 
 
 def collection_image(image_url: str | None, title: str, default: CardImage) -> CardImage:

@@ -7,7 +7,11 @@ which the build cache's fingerprint covers (a change there empties the cache). A
 its entry in `lectern_tag_meta` and its articles, in order; a collection page, of its `lectern_collections` entry
 (the collection, its `CollectionPage`, its addresses) and its articles. `article_fingerprint` hashes an article,
 `page_key` any of these pages, `feed_key` an Atom feed (its articles, in order, and where it goes); any other page
-has no key and is always rendered.
+has no key and is always rendered. `cartridge_key` does the same for a collection's Common Cartridge (a zip built
+from the collection, its resources and the bytes of their hosted files), which is not a page but is memoised the
+same way (`generator.cartridge_output`), and `resource_key` for a resource's ActivityPub documents (its Note and
+the activities around it, each a pure function of the resource, its collection and its publication, with the
+settings: `generator.json_files`).
 
 The build cache keeps, by key, the SHA-256 of the page rendered (`lectern.build_cache.BuildCache.page_digest`); when
 the output already holds a file with that digest at the page's place (`lectern.incremental_output`), the writer
@@ -18,9 +22,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-__all__ = ["article_fingerprint", "feed_key", "page_key"]
+__all__ = ["article_fingerprint", "cartridge_key", "feed_key", "page_key", "resource_key"]
 
 
 def article_fingerprint(article: Any) -> str:
@@ -29,7 +34,8 @@ def article_fingerprint(article: Any) -> str:
     category = getattr(article, "category", None)
     parts = (
         repr(article.lectern),
-        repr(article.lectern_page),
+        repr(article.lectern_page),  # without its collection, which comes next, its repr made once per collection
+        _collection_repr(article.lectern_page.collection),
         article.title,
         article.content,
         article.url,  # (where it is written is part of `page_key`)
@@ -42,6 +48,11 @@ def article_fingerprint(article: Any) -> str:
         str(getattr(article, "date", None)),
     )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _collection_repr(collection: Any) -> str:
+    return repr(collection)
 
 
 def page_key(name: str, template: Any, context: Mapping[str, Any], kwargs: Mapping[str, Any]) -> str | None:
@@ -79,3 +90,18 @@ def feed_key(elements: Sequence[Any], path: str, url: str | None, feed_type: str
     if None in prints:
         return None
     return hashlib.sha256(repr(("feed", path, url, feed_type, title, prints)).encode("utf-8")).hexdigest()
+
+
+def cartridge_key(
+    version: str, site_url: str, collection: Any, resources: Sequence[Any], files: Mapping[str, bytes]
+) -> str:
+    """The key of the cartridge of `collection` with `resources`, whose hosted files are `files` (name -> bytes)."""
+    hosted = sorted((name, hashlib.sha256(data).hexdigest()) for name, data in files.items())
+    parts = ("cartridge", version, site_url, repr(collection), [repr(r) for r in resources], hosted)
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def resource_key(resource: Any, collection: Any, publication: Any) -> str:
+    """The key of the ActivityPub documents of `resource` in `collection`, published as `publication`."""
+    parts = ("resource", repr(resource), repr(collection), repr(publication))
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

@@ -9,7 +9,6 @@ the files hosted with the site.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -21,13 +20,16 @@ from pelican import signals
 from pelican.generators import Generator
 
 from lectern import __version__
+from lectern.build_cache import active, instance_public_key
 from lectern.generator.actor_images import write_actor_images
 from lectern.generator.actors import collection_actor, site_actor
 from lectern.generator.assets import install_theme_globals, theme_assets
-from lectern.generator.background_files import BackgroundFiles, LecternWriter, finish_all
+from lectern.generator.background_files import LecternWriter, finish_all
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.errors import ContentError
+from lectern.generator.json_files import JsonFiles
+from lectern.generator.json_files import json_text as json_text  # delivery_output's import
 from lectern.generator.objects import (
     JSON,
     resource_to_announce,
@@ -36,8 +38,8 @@ from lectern.generator.objects import (
     resource_to_note,
     resource_to_page,
 )
-from lectern.generator.outboxes import empty_collection, outbox_documents
-from lectern.generator.page_memo import article_fingerprint
+from lectern.generator.outboxes import empty_collection, outbox_item_text, outbox_texts
+from lectern.generator.page_memo import article_fingerprint, resource_key
 from lectern.generator.pelican_settings import is_lectern_build
 from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
 from lectern.generator.reader import LecternMarkdownReader
@@ -51,7 +53,6 @@ from lectern.generator.well_known import (
     nodeinfo_path,
     webfinger_index,
 )
-from lectern.keys import load_or_create_private_key, public_key_pem
 from lectern.settings import Settings, settings_from_mapping
 from lectern.site_paths import WEBFINGER_INDEX_FILE, SitePaths
 
@@ -87,6 +88,9 @@ def get_generators(pelican: Any) -> type[Generator] | None:
 def theme_globals(generator: Any) -> None:
     if is_lectern_build(generator.settings):  # a Pelican site's own theme is left as it is
         install_theme_globals(generator)
+        cache = active()
+        if cache is not None:  # the templates compiled by an earlier build
+            generator.env.bytecode_cache = cache.template_bytecode()
 
 
 def lectern_settings(pelican_settings: dict[str, Any]) -> Settings:
@@ -95,34 +99,6 @@ def lectern_settings(pelican_settings: dict[str, Any]) -> Settings:
         return runtime
     project = Path(pelican_settings["PATH"]).parent
     return settings_from_mapping(pelican_settings, project / "pelicanconf.py")
-
-
-def json_text(document: Any) -> str:
-    """Compact JSON, one document per line. (An `indent` would switch Python to its pure-Python encoder, several
-    times slower; over 20,000 documents that is most of the build's own time.)"""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
-class JsonFiles:
-    """Writes the many small JSON documents of a build, on the writer's threads when it has them
-    (`generator.background_files`). Each folder is made once (asking the file system whether a folder exists,
-    for each of 20,000 files, costs more than writing them)."""
-
-    def __init__(self, output: Path, background: BackgroundFiles | None = None) -> None:
-        self.output = output
-        self.background = background
-        self.folders: set[Path] = set()
-
-    def write(self, relative: str, document: JSON) -> None:
-        path = self.output / relative
-        if path.parent not in self.folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(path.parent)
-        if self.background is not None:
-            self.background.write(path, json_text(document).encode("utf-8"))
-            return
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(json_text(document))
 
 
 class PreviewFirstPublished(FirstPublished):
@@ -219,11 +195,9 @@ class LecternGenerator(Generator):  # type: ignore[misc]
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
-        public_pem = self.lectern.public_key_pem or public_key_pem(
-            load_or_create_private_key(self.lectern.instance_dir)
-        )
+        public_pem = self.lectern.public_key_pem or instance_public_key(self.lectern.instance_dir)
         background = writer.background if isinstance(writer, LecternWriter) else None
-        self.files = JsonFiles(output, background)
+        self.files = JsonFiles(output, background, active(), self.settings.get("LECTERN_UNCHANGED"))
         self._write_activitypub(output, public_pem)
         self._write_well_known(output)
         self._copy_files(output)
@@ -244,11 +218,11 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         collection's Announce of its Create (FEP-1b12). The site actor's outbox holds the Creates; each
         collection's, its Announces of the Pages' Creates (what Lemmy reads from a community's outbox)."""
         paths, settings, site = self.paths, self.lectern, self.site
-        creates: list[tuple[Resource, JSON]] = []
+        creates: list[tuple[tuple[Any, str], str]] = []  # (publication order, the Create as an outbox item)
         images = write_actor_images(output, site, settings.site_actor, settings.content_dir, Path(self.theme))
         for collection in site.collections:
             resources = site.resources_of(collection.slug)
-            shared = []
+            shared: list[str] = []
             for resource in self._by_publication(resources):
                 publication = self.history.publications[resource.key]
                 generation = publication.generation
@@ -257,10 +231,13 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 page = resource_to_page(note, paths, resource, generation)
                 group_announce = resource_to_group_announce(page, paths, resource, generation)
                 announce = resource_to_announce(note, paths, resource, generation)
-                for document in (note, create, page, group_announce, announce):
-                    self.files.write(paths.output_file(document["id"]), document)
-                shared.append(group_announce)
-                creates.append((resource, create))
+                documents = (note, create, page, group_announce, announce)
+                self.files.write_memoised(
+                    resource_key(resource, collection, publication),
+                    [(paths.output_file(document["id"]), document) for document in documents],
+                )
+                shared.append(outbox_item_text(group_announce))
+                creates.append((self._publication_order(resource), outbox_item_text(create)))
             published = min((self.history.publications[r.key].published for r in resources), default=None)
             self._write_actor(
                 output,
@@ -268,7 +245,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 collection_actor(settings, collection, public_pem, published, images[collection.slug]),
                 shared,
             )
-        ordered = [create for _, create in sorted(creates, key=lambda p: self._publication_order(p[0]), reverse=True)]
+        ordered = [create for _, create in sorted(creates, key=lambda p: p[0], reverse=True)]
         actor = site_actor(settings, public_pem, site.collections, images[settings.site_actor])
         self._write_actor(output, settings.site_actor, actor, ordered)
 
@@ -279,11 +256,12 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         """Newest publication first: the order of outboxes (the pages keep the curator's `added` order)."""
         return sorted(resources, key=self._publication_order, reverse=True)
 
-    def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[JSON]) -> None:
+    def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[str]) -> None:
+        """The actor, its outbox of `activities` (serialised, `outbox_item_text`) and its following collection."""
         paths = self.paths
         self.files.write(paths.output_file(actor["id"]), actor)
-        for document in outbox_documents(paths, name, activities, self.lectern.outbox_page_size):
-            self.files.write(paths.output_file(document["id"]), document)
+        for identifier, text in outbox_texts(paths, name, activities, self.lectern.outbox_page_size):
+            self.files.write_text(paths.output_file(identifier), text)
         self.files.write(
             paths.output_file(paths.following(name)),
             empty_collection(paths.following(name)),

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from json.encoder import encode_basestring
+from typing import Any
 
 from lectern.generator import amb
 from lectern.generator.content_model import Collection, Resource
@@ -134,5 +136,54 @@ def website_document(site_name: str, description: str, paths: SitePaths, collect
 
 def script_json(document: JSON) -> str:
     """`document` as JSON that cannot end its `<script>` element early (no raw `<`, `>` or `&`)."""
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    text = indented_json(document)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def indented_json(document: Any) -> str:
+    """`json.dumps(document, ensure_ascii=False, indent=2)`, the same text, several times faster: with an indent,
+    `json` switches to its pure-Python encoder, a chain of generators; this builds the text in one list. A document
+    that is not plain JSON data (a key that is not a string) is left to `json`."""
+    out: list[str] = []
+    try:
+        _indented(document, "\n", out)
+    except _NotPlain:
+        return json.dumps(document, ensure_ascii=False, indent=2)
+    return "".join(out)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _indented(value: Any, newline: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _NotPlain
+            out.append(separator)
+            out.append(encode_basestring(key))
+            out.append(": ")
+            _indented(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _indented(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:  # numbers, true, false, null (and json's own error for anything else)
+        out.append(json.dumps(value))

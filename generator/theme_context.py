@@ -12,7 +12,7 @@ build gives the same bytes on every machine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -89,9 +89,12 @@ class HostedFile:
 
 @dataclass(frozen=True)
 class ResourcePage:
+    """What a resource's page shows. Its `meta` tags and `json_ld` are made when the page is rendered, from the
+    `card` and the resource, and not kept: on a site of thousands of resources they were a fifth of the build's
+    memory, and an incremental build that need not render the page never makes them."""
+
     url: str
-    meta: Meta
-    json_ld: str
+    card: Card
     link: str | None
     link_host: str | None
     files: tuple[HostedFile, ...]
@@ -104,10 +107,21 @@ class ResourcePage:
     updated: str | None
     updated_iso: str | None
     credit: str
-    collection: Collection
+    collection: Collection = field(repr=False)  # (in the page's key once per collection: `generator.page_memo`)
     collection_url: str
     curator: str
     feed: str | None
+    resource: Resource = field(repr=False)  # (the page's key has it already: `generator.page_memo`)
+    paths: SitePaths = field(repr=False)  # (the same for every page of a build)
+
+    @property
+    def meta(self) -> Meta:
+        return meta_tags(self.card)
+
+    @property
+    def json_ld(self) -> str:
+        files = {name: media_type(name) for name in self.resource.files}
+        return script_json(learning_resource(self.resource, self.collection, self.paths, files))
 
 
 @dataclass(frozen=True)
@@ -207,12 +221,10 @@ def resource_page(
         resource.tags,
         f"@{collection.slug}@{settings.host}",
     )
-    document = learning_resource(resource, collection, paths, {n: media_type(n) for n in resource.files})
     zone = ZoneInfo(settings.timezone)
     return ResourcePage(
         url=url,
-        meta=meta_tags(card),
-        json_ld=script_json(document),
+        card=card,
         link=resource.link,
         link_host=urlsplit(resource.link).hostname if resource.link else None,
         files=files,
@@ -229,6 +241,8 @@ def resource_page(
         collection_url=paths.collection_page(collection.slug),
         curator=collection.curator,
         feed=feed,
+        resource=resource,
+        paths=paths,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from lectern import output_swap
-from lectern.build_cache import BuildCache, activated, cache_root
+from lectern.build_cache import BuildCache, activated, cache_root, instance_public_key
 from lectern.errors import LecternError
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Site
@@ -33,7 +33,7 @@ from lectern.incremental_output import (
     save_record,
     sparse_staging,
 )
-from lectern.keys import check_public_key_pem, load_or_create_private_key, public_key_pem
+from lectern.keys import check_public_key_pem
 from lectern.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,11 +76,11 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
     site, problems = load_site(settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor}))
     if problems:
         raise ContentProblems(problems)
+    output = settings.output_dir
     if settings.public_key_pem:
         pem = check_public_key_pem(settings.public_key_pem, "LECTERN_PUBLIC_KEY")
     else:
-        pem = public_key_pem(load_or_create_private_key(settings.instance_dir))
-    output = settings.output_dir
+        pem = instance_public_key(settings.instance_dir)
     with build_lock(cache_root(output)):
         output_swap.clean_stale(output)
         cache = BuildCache.for_build(replace(settings, public_key_pem=pem)) if use_cache else None

@@ -14,9 +14,10 @@ What is cached:
 - the HTML of each resource's Markdown notes (`markdown.json`, by a hash of the Markdown text);
 - PNG pictures drawn at build time, the actors' avatars and headers and the default link card (`png/`, by a hash
   of what was drawn);
-- the SHA-256 of each resource page and tag page (`pages.json`, by a hash of what the page is made from,
-  `generator.background_files`): an incremental build need not render a page whose digest is the one the output
-  already holds.
+- the SHA-256 of each resource page and tag page, feed, cartridge and ActivityPub document of a resource
+  (`pages.json`, by a hash of what the file is made from, `generator.page_memo`): an incremental build need not
+  make a file whose digest is the one the output already holds;
+- the theme's templates compiled by Jinja (`templates/`, Jinja's own bytecode cache, by template and source).
 
 `lectern build` activates the cache around the Pelican run (`activated`); the generator asks `active()` and works
 without one (a plain `pelican` run, or a test of a single function).
@@ -30,15 +31,25 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
 from importlib import metadata
+from json.encoder import encode_basestring
 from pathlib import Path
+from typing import Any
 
 from lectern import __version__
 from lectern.settings import Settings
 
-__all__ = ["BuildCache", "activated", "active", "cache_root", "fingerprint", "memoised_bytes"]
+__all__ = [
+    "BuildCache",
+    "activated",
+    "active",
+    "cache_root",
+    "fingerprint",
+    "instance_public_key",
+    "memoised_bytes",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +57,7 @@ CACHE_FOLDER = ".lectern-cache"
 MARKDOWN_FILE = "markdown.json"
 PAGES_FILE = "pages.json"
 PNG_FOLDER = "png"
+TEMPLATES_FOLDER = "templates"
 # the packages whose code makes the output: a change in any of their files is a change of fingerprint
 CODE_PACKAGES = (".", "generator")  # below the lectern package: its own modules, and the generator's
 LIBRARIES = ("pelican", "markdown", "resvg_py", "jinja2", "pygments")
@@ -53,6 +65,46 @@ LIBRARIES = ("pelican", "markdown", "resvg_py", "jinja2", "pygments")
 
 def cache_root(output: Path) -> Path:
     return output.parent / CACHE_FOLDER / output.name
+
+
+PUBLIC_KEY_FILE = "public-key.json"  # beside the private key, as ssh-keygen keeps id_rsa.pub beside id_rsa
+
+
+def instance_public_key(instance_dir: Path) -> str:
+    """The public key (PEM) of the instance's private key, created on first use (`lectern.keys`). It is kept beside
+    the private key by a hash of the key file, so the next build reads it back instead of loading the key: the
+    cryptography library is 6 MB of a build's memory. Any change of the key file is a new hash; a record that
+    cannot be written (a full disk) only means the next build derives the key again."""
+    from lectern.keys import private_key_path
+
+    key_file = private_key_path(instance_dir)
+    record = key_file.with_name(PUBLIC_KEY_FILE)
+    digest = _key_file_digest(key_file)
+    if digest is not None:
+        try:
+            remembered = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            remembered = None
+        if isinstance(remembered, dict) and remembered.get("key_file") == digest:
+            pem = remembered.get("public_key")
+            if isinstance(pem, str):
+                return pem
+    from lectern.keys import load_or_create_private_key, public_key_pem
+
+    pem = public_key_pem(load_or_create_private_key(instance_dir))
+    digest = _key_file_digest(key_file)  # (created just now, perhaps)
+    if digest is not None:
+        with contextlib.suppress(OSError):
+            _replace(record, json.dumps({"key_file": digest, "public_key": pem}).encode("utf-8"))
+    return pem
+
+
+def _key_file_digest(path: Path) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha256(b"lectern: the private key file whose public key this is\0" + data).hexdigest()
 
 
 def _digest(data: bytes) -> str:
@@ -71,6 +123,19 @@ def _replace(path: Path, data: bytes) -> None:
     """Write `path` whole or not at all (no fsync: a cache lost in a power cut is only rebuilt)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _replace_json(path: Path, mapping: Mapping[str, str]) -> None:
+    """`mapping` as a JSON object, written whole or not at all, one entry at a time: the text of the whole file at
+    once (and its bytes) was the peak of a build's memory on a site of 5,000 resources."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        separator = "{\n"
+        for key in sorted(mapping):
+            handle.write(f"{separator}{encode_basestring(key)}:{encode_basestring(mapping[key])}")
+            separator = ",\n"
+        handle.write("{}\n" if not mapping else "\n}\n")
     os.replace(temporary, path)
 
 
@@ -159,16 +224,25 @@ class BuildCache:
         _replace(path, data)
         return data
 
+    # Templates -----------------------------------------------------------------------------------------------
+
+    def template_bytecode(self) -> Any:
+        """A Jinja bytecode cache in this cache's folder, for an environment's `bytecode_cache`."""
+        from jinja2 import FileSystemBytecodeCache
+
+        folder = self.folder / TEMPLATES_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        return FileSystemBytecodeCache(str(folder))
+
     # Keeping -------------------------------------------------------------------------------------------------
 
     def save(self) -> None:
         """Keep what this build used, drop the rest, and the folders of other fingerprints."""
         self.folder.mkdir(parents=True, exist_ok=True)
         if self._markdown is not None and self._markdown_used != self._markdown:
-            text = json.dumps(self._markdown_used, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            _replace(self.folder / MARKDOWN_FILE, text.encode("utf-8"))
+            _replace_json(self.folder / MARKDOWN_FILE, self._markdown_used)
         if self.pages_made != (self._pages if self._pages is not None else {}):
-            _replace(self.folder / PAGES_FILE, json.dumps(self.pages_made, sort_keys=True).encode("utf-8"))
+            _replace_json(self.folder / PAGES_FILE, self.pages_made)
         pngs = self.folder / PNG_FOLDER
         if pngs.is_dir():
             for entry in os.scandir(pngs):

@@ -170,6 +170,11 @@ class UnchangedFiles:
             os.link(self.output / relative, path)
         return True
 
+    def size_of(self, path: str) -> int | None:
+        """The size of the file the output held at `path` before this build, if it held one."""
+        earlier = self.previous.get(self.relative(path))
+        return None if earlier is None else earlier[1]
+
     def digest_of(self, path: str) -> str | None:
         with self._lock:
             return self.digests.get(self.relative(path))

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from typing import TYPE_CHECKING
 
 from lectern.atomic_files import create_file
 from lectern.errors import KeyFileError
+
+if TYPE_CHECKING:  # imported where used: a build that finds its public key in the build cache never loads them
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ def private_key_path(instance_dir: Path) -> Path:
 
 def load_or_create_private_key(instance_dir: Path) -> rsa.RSAPrivateKey:
     """The instance's private key; created (RSA-2048, file mode 0600) when the instance has none yet."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     path = private_key_path(instance_dir)
     try:
         pem = path.read_bytes()
@@ -61,6 +65,9 @@ def load_or_create_private_key(instance_dir: Path) -> rsa.RSAPrivateKey:
 
 
 def _create(path: Path) -> rsa.RSAPrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     try:
@@ -78,6 +85,8 @@ def _create(path: Path) -> rsa.RSAPrivateKey:
 
 
 def public_key_pem(private_key: rsa.RSAPrivateKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     return (
         private_key.public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -87,6 +96,9 @@ def public_key_pem(private_key: rsa.RSAPrivateKey) -> str:
 
 def check_public_key_pem(pem: str, where: str) -> str:
     """Validate a public key given by a deployment; returns it normalised."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_pem_public_key(pem.encode("ascii"))
     except (ValueError, UnicodeEncodeError):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import textwrap
+
 from lectern.generator.link_cards import Card, CardImage, collection_image, meta_tags, shorten
 
 DEFAULT = CardImage("https://oer.example.edu/theme/card.0123abcd.png", "An open book", 1200, 630)
@@ -41,3 +43,13 @@ def test_long_descriptions_are_shortened_on_a_word() -> None:
     tags = {key: content for _attribute, key, content in meta_tags(card)}
     assert len(tags["twitter:description"]) <= 200 < len(tags["og:description"]) <= 300
     assert "og:image:width" in tags and "article:published_time" not in tags
+
+
+def test_shorten_is_textwrap_shorten_on_collapsed_whitespace() -> None:
+    """A text that fits is returned without textwrap's word splitting; the result must be the same as with it."""
+    words = ["a", "fraction", "wall-chart", "  ", "\t", "\n", "élève", "x" * 40, "—", "end."]
+    for length in (1, 10, 20, 45, 60):
+        for count in range(12):
+            text = " ".join(words[(count * 7 + i) % len(words)] for i in range(count))
+            expected = textwrap.shorten(" ".join(text.split()), width=length, placeholder="…")
+            assert shorten(text, length) == expected, (text, length)

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from lectern.generator.content_loader import load_site
-from lectern.generator.structured_data import collection_document, learning_resource, script_json
+from lectern.generator.structured_data import collection_document, indented_json, learning_resource, script_json
 from tests.generator.amb_validation import amb_errors
 from tests.generator.theme_examples import COLLECTION, PATHS, resource
 
@@ -127,3 +127,19 @@ def test_every_example_resource_is_a_valid_amb_record_with_a_subject_of_the_kim_
         document = learning_resource(example, site.collection(example.collection), PATHS, site_name="Example")
         assert amb_errors(document) == [], example.source_path
         assert document["about"], example.source_path
+
+
+def test_indented_json_is_the_text_json_writes_with_an_indent() -> None:
+    """`script_json` builds indented JSON itself (json's indenting encoder is slow); it must be json's text."""
+    documents = [
+        learning_resource(resource(link="https://example.org/strips"), COLLECTION, PATHS, {"a.pdf": "application/pdf"}),
+        {"nested": [[], {}, [{"a": ()}], (1, 2.5, -3, 1e300)], "flags": [True, False, None]},
+        {"é <&>": 'quote " newline \n separator \u2028 nul \x00 emoji \U0001f600'},
+        [],
+        {},
+        "text",
+        7,
+        {1: "a key that is not a string", None: 2},
+    ]
+    for document in documents:
+        assert indented_json(document) == json.dumps(document, ensure_ascii=False, indent=2)

@@ -7,12 +7,20 @@ content from nothing, without a cache, into another folder, and compares every f
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from lectern.build import build_site
 from lectern.build_cache import MARKDOWN_FILE, cache_root
+from lectern.generator import cartridge_output, json_files
+from lectern.generator.content_model import Collection
 from lectern.settings import Settings
-from tests.conftest import project_settings
+from tests.conftest import SITE_URL, project_settings
 
 NOTES = "Chapters 1 to 7 are our first term"
 
@@ -179,3 +187,112 @@ def test_rebuild_after_editing_a_collection_without_resources_is_byte_identical(
     build_site(settings)
     assert "Very soon." in (settings.output_dir / "empty-shelf" / "index.html").read_text(encoding="utf-8")
     assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_rebuild_reuses_the_cartridges_of_unchanged_collections(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the edited collection's cartridge is built again; the others keep the output's, by their cache key."""
+    settings = project_settings(project)
+    build_site(settings)
+    built: list[str] = []
+    export = cartridge_output.export_cartridge
+
+    def counted(collection: Collection, *args: Any) -> bytes:
+        built.append(collection.slug)
+        return export(collection, *args)
+
+    monkeypatch.setattr(cartridge_output, "export_cartridge", counted)
+    resource = project / "content" / "python-basics" / "think-python.md"
+    resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
+    build_site(settings)
+    assert built == ["python-basics"]
+    monkeypatch.undo()
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_changed_hosted_file_changes_the_cartridge(project: Path, tmp_path: Path) -> None:
+    """The cartridge carries the hosted files: new bytes in one, with no resource edited, make a new cartridge."""
+    settings = project_settings(project)
+    build_site(settings)
+    cartridge = settings.output_dir / "intro-physics" / "intro-physics.imscc"
+    before = cartridge.read_bytes()
+    data = project / "content" / "intro-physics" / "pendulum-timing-data.csv"
+    data.write_text(data.read_text(encoding="utf-8") + "9,9.99\n", encoding="utf-8")
+    build_site(settings)
+    assert cartridge.read_bytes() != before
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_rebuild_serialises_only_the_edited_resources_documents(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Notes and activities of unchanged resources keep the output's files, by their cache key, unserialised."""
+    settings = project_settings(project)
+    build_site(settings)
+    serialised: list[str] = []
+    text = json_files.json_text
+
+    def recorded(document: Any) -> str:
+        serialised.append(str(document.get("id", "")))
+        return text(document)
+
+    monkeypatch.setattr(json_files, "json_text", recorded)
+    resource = project / "content" / "python-basics" / "think-python.md"
+    resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
+    build_site(settings)
+    kinds = ("objects", "creates", "pages", "announces", "group-announces")
+    documents = [i for i in serialised if any(f"/ap/{kind}/" in i for kind in kinds)]
+    assert len(documents) == 5 and all("/python-basics/think-python" in i for i in documents), documents
+    monkeypatch.undo()
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_the_theme_templates_are_compiled_once_for_the_next_builds(project: Path, tmp_path: Path) -> None:
+    settings = project_settings(project)
+    build_site(settings)
+    (folder,) = [p for p in cache_root(settings.output_dir).iterdir() if p.is_dir()]
+    compiled = sorted((folder / "templates").iterdir())
+    assert compiled, "Jinja's bytecode cache is empty"
+    resource = project / "content" / "python-basics" / "think-python.md"
+    resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
+    build_site(settings)
+    assert sorted((folder / "templates").iterdir()) == compiled
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def site_actor_key(settings: Settings) -> str:
+    (actor,) = [p for p in settings.output_dir.glob("ap/actors/*.json") if p.stem == settings.site_actor]
+    return str(json.loads(actor.read_text(encoding="utf-8"))["publicKey"]["publicKeyPem"])
+
+
+def test_a_new_private_key_gives_the_actors_its_public_key(project: Path, tmp_path: Path) -> None:
+    """The public key is kept beside the private key by a hash of the key file: a replaced key file is a new key."""
+    from lectern.keys import load_or_create_private_key, private_key_path, public_key_pem
+
+    settings = project_settings(project)
+    build_site(settings)
+    first = site_actor_key(settings)
+    assert first == public_key_pem(load_or_create_private_key(settings.instance_dir))
+    private_key_path(settings.instance_dir).unlink()  # the next build creates another key pair
+    build_site(settings)
+    second = site_actor_key(settings)
+    assert second != first
+    assert second == public_key_pem(load_or_create_private_key(settings.instance_dir))
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_build_after_the_first_does_not_load_the_private_key(project: Path) -> None:
+    """With the public key kept from the build before, a build, even from nothing, never imports cryptography."""
+    settings = project_settings(project)
+    build_site(settings)
+    shutil.rmtree(settings.output_dir)
+    shutil.rmtree(cache_root(settings.output_dir))
+    code = (
+        "import sys; from pathlib import Path; from lectern.build import build_site; "
+        "from lectern.settings import load_settings; "
+        f"build_site(load_settings(Path({str(project / 'pelicanconf.py')!r})).with_overrides(site_url={SITE_URL!r})); "
+        "print('cryptography' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=project)
+    assert result.stdout.split()[-1:] == ["False"], result.stderr[-2000:]

@@ -97,3 +97,25 @@ def test_every_command_has_help() -> None:
             [sys.executable, "-m", "lectern.cli", command, "--help"], capture_output=True, text=True, timeout=60
         )
         assert result.returncode == 0 and "usage: lectern" in result.stdout
+
+
+def test_build_and_check_do_not_import_the_services() -> None:
+    """`lectern build` parses its command line without the services' commands (aiohttp, boto3 stay unloaded);
+    the top-level help still lists them."""
+    code = (
+        "import sys; from lectern.cli import build_parser, names_core_command as core; "
+        "argv = ['--settings', 'x.py', 'build', '-v']; args = build_parser(core_only=core(argv)).parse_args(argv); "
+        "print(args.command, args.verbose, args.settings, sorted(m for m in ('aiohttp', 'boto3') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["build", "True", "x.py", "[]"], result.stderr
+    top = subprocess.run([sys.executable, "-m", "lectern.cli", "--help"], capture_output=True, text=True, timeout=60)
+    assert "serve" in top.stdout and "publish" in top.stdout and "build" in top.stdout
+
+
+def test_only_a_core_command_gets_the_small_parser() -> None:
+    from lectern.cli import names_core_command
+
+    assert names_core_command(["build"]) and names_core_command(["-v", "--settings", "s.py", "check", "-v"])
+    assert not names_core_command(["serve"]) and not names_core_command(["--help", "build"])
+    assert not names_core_command(["--settings", "build"]) and not names_core_command([])
