@@ -19,6 +19,7 @@ from lectern.generator.errors import Problem
 from lectern.generator.field_rules import FieldReader, is_in_future, split_list
 from lectern.generator.front_matter import parse_front_matter
 from lectern.generator.note_images import Picture, pictures, unpublished
+from lectern.generator.resource_replies import with_replies
 from lectern.generator.stray_files import check_subfolders, unread_files
 from lectern.generator.subject_areas import read_areas
 
@@ -166,6 +167,8 @@ def load_site(
     for collection in collections:
         mine = [r for r in resources if r.collection == collection.slug]
         problems.extend(_collection_pictures(collection, collection_pictures[collection.slug], mine))
+    resources, reply_problems = with_replies(resources, [content_dir / c.slug for c in collections], root)
+    problems.extend(reply_problems)
     resources.sort(key=lambda r: (r.collection, r.slug))
     return Site(tuple(collections), tuple(resources)), sorted(problems)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lectern.generator.licenses import License
+from lectern.reply_files import ReplyFile
 
 LEVELS = (
     "early childhood",
@@ -83,6 +84,8 @@ class Resource:
     source_path: str
     unit: str | None = None  # the course unit it belongs to, grouping it in an exported cartridge
     areas: tuple[str, ...] = ()  # subject areas of controlled vocabularies (generator.subject_areas), by name
+    # the replies the curator approved and the reactions counted (lectern.reply_files, `<slug>.replies.json`)
+    conversation: ReplyFile = ReplyFile()
 
     @property
     def key(self) -> str:

@@ -26,14 +26,14 @@ class ShownReply:
 
 @dataclass(frozen=True)
 class Conversation:
-    note_id: str
+    address: str  # what a reader pastes into their app's search: the page (it links its Note for Mastodon)
     replies: tuple[ShownReply, ...]
     likes: int
     boosts: int
     quotes: int
 
 
-def conversation_view(note_id: str, replies: ReplyFile, zone: ZoneInfo) -> Conversation:
+def conversation_view(address: str, replies: ReplyFile, zone: ZoneInfo) -> Conversation:
     shown = tuple(
         ShownReply(
             name=reply.author_name or reply.author_handle or _server(reply.author_actor),
@@ -48,7 +48,7 @@ def conversation_view(note_id: str, replies: ReplyFile, zone: ZoneInfo) -> Conve
         )
         for reply in sorted(replies.replies, key=lambda r: (r.published, r.id))
     )
-    return Conversation(note_id, shown, replies.likes, replies.boosts, replies.quotes)
+    return Conversation(address, shown, replies.likes, replies.boosts, replies.quotes)
 
 
 def _server(actor: str) -> str:

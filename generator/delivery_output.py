@@ -10,6 +10,7 @@ what it has delivered to derive Create, Update and Delete (`lectern.delivery_pla
 from __future__ import annotations
 
 import hashlib
+import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from pelican.generators import Generator
 from lectern.federation_shim import timestamp
 from lectern.federation_shim import tombstone as tombstone_of
 from lectern.generator.content_model import Site
+from lectern.generator.note_interactions import told_form
 from lectern.generator.objects import note_dates
 from lectern.generator.plugin import json_text
 from lectern.generator.publication_history import PublicationHistory
@@ -72,7 +74,7 @@ def manifest(paths: SitePaths, site: Site, site_actor: str, output: Path, histor
                 announce=paths.announce(resource.key, generation),
                 published=published,
                 updated=updated or published,
-                hash=hashlib.sha256(rendered).hexdigest(),
+                hash=hashlib.sha256(json_text(told_form(json.loads(rendered))).encode("utf-8")).hexdigest(),
             )
         )
     live = {c.slug for c in site.collections} | {c.slug for c in history.removed_collections}

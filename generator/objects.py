@@ -19,6 +19,7 @@ from typing import Any
 from lectern.content_types import media_type
 from lectern.federation_shim import announce, create, timestamp
 from lectern.generator.content_model import Collection, Resource
+from lectern.generator.note_interactions import note_fields, quote_policy_of
 from lectern.generator.publication_history import Publication
 from lectern.site_paths import SitePaths
 from lectern.vocabulary import OBJECT_CONTEXT, PUBLIC
@@ -142,6 +143,8 @@ def resource_to_note(
     }
     if updated is not None:
         note["updated"] = updated
+    followers = paths.followers(collection.slug)
+    note.update(note_fields(paths, resource.key, resource.conversation, quote_policy_of(collection.quotes), followers))
     return note
 
 

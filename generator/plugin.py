@@ -30,6 +30,7 @@ from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.errors import ContentError
 from lectern.generator.json_files import JsonFiles
 from lectern.generator.json_files import json_text as json_text  # delivery_output's import
+from lectern.generator.note_interactions import conversation_documents
 from lectern.generator.objects import (
     JSON,
     resource_to_announce,
@@ -231,7 +232,10 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 page = resource_to_page(note, paths, resource, generation)
                 group_announce = resource_to_group_announce(page, paths, resource, generation)
                 announce = resource_to_announce(note, paths, resource, generation)
-                documents = (note, create, page, group_announce, announce)
+                conversation = conversation_documents(
+                    paths, resource.key, note["id"], paths.actor(settings.site_actor), resource.conversation
+                )
+                documents = (note, create, page, group_announce, announce, *conversation.values())
                 self.files.write_memoised(
                     resource_key(resource, collection, publication),
                     [(paths.output_file(document["id"]), document) for document in documents],

@@ -24,6 +24,7 @@ from lectern.federation_shim import timestamp
 from lectern.generator.assets import Asset, asset_url_function
 from lectern.generator.card_image import CARD_ALT, CARD_HEIGHT, CARD_WIDTH
 from lectern.generator.content_model import Collection, Resource, Site
+from lectern.generator.conversation_view import Conversation, conversation_view
 from lectern.generator.language_names import language_name
 from lectern.generator.license_display import LicenseBadge, license_badge
 from lectern.generator.licenses import License
@@ -113,10 +114,18 @@ class ResourcePage:
     feed: str | None
     resource: Resource = field(repr=False)  # (the page's key has it already: `generator.page_memo`)
     paths: SitePaths = field(repr=False)  # (the same for every page of a build)
+    zone: ZoneInfo = field(repr=False, default=ZoneInfo("UTC"))  # the site's time zone (in the settings, the key)
 
     @property
     def meta(self) -> Meta:
         return meta_tags(self.card)
+
+    @property
+    def conversation(self) -> Conversation | None:
+        """The approved replies and the counts under the page (None when there are none: the page shows nothing)."""
+        if self.resource.conversation.is_empty:
+            return None
+        return conversation_view(self.url, self.resource.conversation, self.zone)
 
     @property
     def json_ld(self) -> str:
@@ -243,6 +252,7 @@ def resource_page(
         feed=feed,
         resource=resource,
         paths=paths,
+        zone=zone,
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "LD_JSON_PROFILE",
     "OBJECT_CONTEXT",
     "OBJECT_TERMS",
+    "INTERACTION_TERMS",
     "PUBLIC",
     "SECURITY",
 ]
@@ -65,4 +66,15 @@ OBJECT_TERMS: dict[str, Any] = {
 }
 
 ACTOR_CONTEXT: list[Any] = [ACTIVITYSTREAMS, SECURITY, ACTOR_TERMS]
+# Who may quote a post without asking (FEP-044f), in GoToSocial's terms as Mastodon 4.5 reads them
+# (app/helpers/context_helper.rb, interaction_policies)
+INTERACTION_TERMS: dict[str, Any] = {
+    "gts": "https://gotosocial.org/ns#",
+    "interactionPolicy": {"@id": "gts:interactionPolicy", "@type": "@id"},
+    "canQuote": {"@id": "gts:canQuote", "@type": "@id"},
+    "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
+    "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
+}
+OBJECT_TERMS.update(INTERACTION_TERMS)
+
 OBJECT_CONTEXT: list[Any] = [ACTIVITYSTREAMS, OBJECT_TERMS]

@@ -72,10 +72,24 @@ def test_a_reply_waits_for_review_is_written_clean_when_approved_and_goes_when_i
         assert "script" not in written["html"] and "onerror" not in written["html"] and "onclick" not in written["html"]
         assert '<a href="https://school.example/plan" rel="nofollow noopener ugc">my plan</a>' in written["html"]
 
+        built = server.lectern("build")
+        assert built.returncode == 0, built.stderr
+        page = (server.project / "output" / "fractions" / "fraction-strips" / "index.html").read_text(encoding="utf-8")
+        assert "This worked with my year 7s" in page and "alert" not in page and "onerror" not in page
+        assert "<strong>1</strong> like" in page and "<strong>1</strong> boost" in page
+        published = server.get_json(f"/ap/objects/{RESOURCE}.json")
+        assert published["replies"]["orderedItems"] == [reply["note_id"]]
+        assert (published["likes"]["totalItems"], published["shares"]["totalItems"]) == (1, 1)
+        assert server.get_json(published["replies"]["id"].removeprefix(server.site_url))["totalItems"] == 1
+        assert reply["note_id"] in server.get_json(published["context"].removeprefix(server.site_url))["orderedItems"]
+
         peer.delete_note(author, reply["note_id"])
         after = review(server)
         assert "removed the reply" in after
         assert json.loads(replies_file.read_text(encoding="utf-8"))["replies"] == []
+        assert server.lectern("build").returncode == 0
+        page = (server.project / "output" / "fractions" / "fraction-strips" / "index.html").read_text(encoding="utf-8")
+        assert "This worked with my year 7s" not in page
 
 
 def test_a_classroom_collection_asks_its_curator_before_accepting_a_follower(server: LecternServer) -> None:
