@@ -12,6 +12,8 @@ from typing import Any
 from lectern.cli import Command
 from lectern.federation_shim import STATE_FILE, StorageUnavailable
 from lectern.listening import port_number
+from lectern.review_queue import ReviewItem
+from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
 from lectern.settings import Settings
 
 
@@ -106,6 +108,14 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
                     f"since {follower.created_at}"
                 )
             print(f"{len(followers)} follower{'s' if len(followers) != 1 else ''}.")
+            requests = pending_follow_requests(settings)
+            for request in requests:
+                asker = request.interaction
+                since = f"asks to follow, since {request.received}"
+                print(f"{asker.collection_actor}\t{asker.actor}\t{since}\t{request.id}")
+            if requests:
+                decide = "'lectern review approve ID' or 'lectern review reject ID'"
+                print(f"{len(requests)} follow request{'s' if len(requests) != 1 else ''} waiting: {decide}.")
             return 0
         if not args.actor:
             print("lectern: say which follower to remove: lectern followers remove https://server/users/name")
@@ -115,6 +125,18 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
         return 0 if removed else 1
     finally:
         state.close()
+
+
+def pending_follow_requests(settings: Settings) -> list[ReviewItem]:
+    """The follow requests of classroom collections that wait for the curator (lectern.community_inbox)."""
+    path = settings.instance_dir / REVIEW_FILE
+    if not path.exists():
+        return []
+    queue = SQLiteReviewQueue(path)
+    try:
+        return [item for item in queue.items(("pending",)) if item.kind == "follow"]
+    finally:
+        queue.close()
 
 
 @storage_faults_in_one_line

@@ -100,6 +100,8 @@ def test_a_classroom_collection_asks_its_curator_before_accepting_a_follower(ser
         (request,) = [i for i in review(server, "--json") if i["type"] == "follow"]
         assert request["actor"] == peer.actor_id and request["object"] == "python-basics"
         assert server.get_json("/ap/actors/python-basics/followers")["totalItems"] == 0
+        listed = server.lectern("followers", "list").stdout
+        assert f"python-basics\t{peer.actor_id}\tasks to follow" in listed and "1 follow request waiting" in listed
 
         review(server, "approve", request["id"])
         accept = peer.wait_for_activity("Accept", actor=collection["id"], timeout=30)
