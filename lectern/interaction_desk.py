@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from lectern.federation_shim import InboxResult, host_of, id_of, is_web_url, timestamp
@@ -173,7 +174,7 @@ class InteractionDesk:
         if reading.kind == "quote" and not self.may_quote(str(id_of(activity.get("object"))), actor):
             refusal = quote_reject(activity, self.site_actor_id)
             return InboxResult(
-                202, "quote_rejected", "this resource may not be quoted", follow_up=lambda: self.send(actor, refusal)
+                202, "quote_rejected", "this resource may not be quoted", follow_up=partial(self.send, actor, refusal)
             )
         author = author_from_actor(actor, await self.fetch_actor(actor)) if reading.kind != "like" else Author(actor)
         item = new_item(reading, author, timestamp(now))
@@ -188,7 +189,7 @@ class InteractionDesk:
         if reading.kind == "quote":
             accept = quote_accept(self.site_url, activity, self.site_actor_id)
             return InboxResult(
-                202, "quote_accepted", "the quote is allowed", follow_up=lambda: self.send(actor, accept)
+                202, "quote_accepted", "the quote is allowed", follow_up=partial(self.send, actor, accept)
             )
         waits = "counted" if reading.kind in ("like", "boost") else "waits for the curator's review"
         return InboxResult(202, reading.kind, f"the {reading.kind} {waits}")

@@ -115,3 +115,20 @@ def test_a_classroom_collection_asks_its_curator_before_accepting_a_follower(ser
         rejected = stranger.wait_for_activity("Reject", actor=collection["id"], timeout=30)
         assert rejected["verified"] is True
         assert server.get_json("/ap/actors/python-basics/followers")["totalItems"] == 1
+
+
+def test_a_quote_request_is_accepted_with_a_stamp_the_quoting_server_can_fetch(server: LecternServer) -> None:
+    note = server.get_json(f"/ap/objects/{RESOURCE}.json")
+    assert note["interactionPolicy"]["canQuote"]["automaticApproval"] == "https://www.w3.org/ns/activitystreams#Public"
+    with start_peer() as peer:
+        asked = peer.quote(note["attributedTo"], note["id"])
+        accept = peer.wait_for_activity("Accept", actor=note["attributedTo"], timeout=30)
+        assert accept["verified"] is True and accept["object_id"] == asked["request_id"]
+        stamp_id = accept["activity"]["result"]
+        stamp = server.get_json(stamp_id.removeprefix(server.site_url))
+        assert stamp["type"] == "QuoteAuthorization" and stamp["attributedTo"] == note["attributedTo"]
+        assert (stamp["interactingObject"], stamp["interactionTarget"]) == (asked["note_id"], note["id"])
+    (quote,) = [i for i in review(server, "--json", "--all") if i["type"] == "quote"]
+    review(server, "reject", quote["id"])  # the curator withdraws it: the stamp is gone
+    status, _headers, _body = server.get(stamp_id.removeprefix(server.site_url))
+    assert status == 404

@@ -323,6 +323,12 @@ class FedifyPeer:
         result: dict[str, Any] = self._call("POST", "reply", payload)
         return result
 
+    def quote(self, to: str, object_id: str) -> dict[str, Any]:
+        """Have ``alice`` ask the actor ``to`` to quote ``object_id`` (FEP-044f ``QuoteRequest``, her quoting Note
+        as its instrument). Returns ``{"request_id", "note_id"}``."""
+        result: dict[str, Any] = self._call("POST", "quote", {"to": to, "object": object_id})
+        return result
+
     def like(self, to: str, object_id: str) -> str:
         """Send ``alice``'s ``Like`` of ``object_id`` to the actor ``to``; returns the Like's id."""
         return str(self._call("POST", "like", {"to": to, "object": object_id})["activity_id"])

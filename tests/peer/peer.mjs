@@ -48,6 +48,7 @@ import {
   Note,
   Person,
   PUBLIC_COLLECTION,
+  QuoteRequest,
   Reject,
   Tombstone,
   Undo,
@@ -787,6 +788,26 @@ const controlRoutes = {
     const create = new Create({ id: new URL(`${noteId.href}#create`), actor: actorUri(), object: note, to: PUBLIC_COLLECTION, ccs: [new URL(to)] });
     await sendToActor(ctx, to, create);
     return json(200, { note_id: noteId.href, create_id: create.id.href });
+  },
+
+  // Alice asks to quote one of the actor's objects (FEP-044f): a Note of hers quoting it, and a QuoteRequest with
+  // that Note as its instrument, sent to the actor "to".
+  "POST /_control/quote": async (_url, body) => {
+    const payload = parseJsonBody(body);
+    const object = requireString(payload, "object");
+    const to = requireString(payload, "to");
+    const ctx = controlContext();
+    const noteId = ctx.getObjectUri(Note, { identifier: ACTOR_IDENTIFIER, id: randomUUID() });
+    const note = new Note({ id: noteId, attribution: actorUri(), content: "<p>Worth a look</p>", to: PUBLIC_COLLECTION });
+    notes.set(noteId.href, note);
+    const request = new QuoteRequest({
+      id: new URL(`${noteId.href}#quote-request`),
+      actor: actorUri(),
+      object: new URL(object),
+      instrument: note,
+    });
+    await sendToActor(ctx, to, request);
+    return json(200, { request_id: request.id.href, note_id: noteId.href });
   },
 
   "POST /_control/like": async (_url, body) => sendReaction(Like, body),
