@@ -113,9 +113,9 @@ def read_activity(activity: dict[str, Any], actor: str, ours: OurObjects) -> Rea
     kind = activity.get("type")
     activity_id = str(activity.get("id"))
     target = activity.get("object")
-    if kind == "Create" and isinstance(target, dict) and target.get("type") in POST_TYPES:
+    if kind == "Create" and _is_post(target):
         return _post(activity_id, target, actor, ours)
-    if kind == "Update" and isinstance(target, dict) and target.get("type") in POST_TYPES:
+    if kind == "Update" and _is_post(target):
         if (refusal := _authorship(target, actor)) is not None:
             return refusal
         post_id = id_of(target)
@@ -152,6 +152,12 @@ def read_activity(activity: dict[str, Any], actor: str, ours: OurObjects) -> Rea
             return Unrelated("not the deletion of a post")
         return Retraction(actor, deleted)
     return Unrelated(f"{kind} activities do not concern resources")
+
+
+def _is_post(value: Any) -> bool:
+    """An embedded post: an object whose `type` is one of POST_TYPES (a type that is a list or an object, as
+    hostile JSON may send, is none)."""
+    return isinstance(value, dict) and isinstance(value.get("type"), str) and value["type"] in POST_TYPES
 
 
 def _authorship(post: dict[str, Any], actor: str) -> Refused | None:

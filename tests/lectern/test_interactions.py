@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from lectern.interactions import Interaction, OurObjects, Refused, Retraction, Revision, Unrelated, read_activity
 
 SITE = "https://oer.example"
@@ -14,6 +17,8 @@ PAGE = f"{SITE}/ap/pages/fractions/fraction-strips.json"
 COLLECTION = f"{SITE}/ap/actors/fractions"
 ANA = "https://school.example/users/ana"
 
+FIELDS = ["type", "id", "object", "inReplyTo", "attributedTo", "content", "contentMap", "tag", "href", "url",
+          "instrument", "actor", "published", "to", "cc"]  # fmt: skip
 OURS = OurObjects(
     resource_of=lambda object_id: "fractions/fraction-strips" if object_id in (NOTE, PAGE) else None,
     actor_name_of=lambda actor_id: "fractions" if actor_id == COLLECTION else None,
@@ -111,3 +116,20 @@ def test_undo_delete_and_update_name_what_they_take_back_or_change() -> None:
     update = {"id": "up", "type": "Update", "actor": ANA, "object": reply(content="<p>Edited</p>")}
     assert read_activity(update, ANA, OURS) == Revision(ANA, reply()["id"], "<p>Edited</p>", "Edited", ())
     assert isinstance(read_activity({"id": "d2", "type": "Delete", "actor": ANA, "object": ANA}, ANA, OURS), Unrelated)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.sampled_from([NOTE, PAGE, COLLECTION, ANA]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(FIELDS), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["Create", "Update", "Like", "Announce", "QuoteRequest", "Flag", "Undo", "Delete", "Move", []]),
+    st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=8),
+)
+def test_whatever_an_activity_holds_reading_it_never_fails(kind: Any, fields: dict[str, Any]) -> None:
+    reading = read_activity({"id": "https://school.example/a/1", "actor": ANA, **fields, "type": kind}, ANA, OURS)
+    assert isinstance(reading, Interaction | Retraction | Revision | Unrelated | Refused)
