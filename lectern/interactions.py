@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from lectern.federation_shim import id_of
 from lectern.remote_html import plain_text, safe_html
@@ -154,7 +154,7 @@ def read_activity(activity: dict[str, Any], actor: str, ours: OurObjects) -> Rea
     return Unrelated(f"{kind} activities do not concern resources")
 
 
-def _is_post(value: Any) -> bool:
+def _is_post(value: Any) -> TypeGuard[dict[str, Any]]:
     """An embedded post: an object whose `type` is one of POST_TYPES (a type that is a list or an object, as
     hostile JSON may send, is none)."""
     return isinstance(value, dict) and isinstance(value.get("type"), str) and value["type"] in POST_TYPES
