@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from lectern.site_paths import SitePaths
 QuotePolicy = Literal["everyone", "followers", "nobody"]
 MAX_DOCUMENT = 1024 * 1024
 CACHED_DOCUMENTS = 256
+RECHECK_SECONDS = 0.5  # how soon a new build's manifest is noticed
 
 
 class SiteObjects:
@@ -27,6 +29,7 @@ class SiteObjects:
         self.output_dir = output_dir
         self.paths = SitePaths(site_url)
         self._manifest_stamp: tuple[int, int] | None = None
+        self._checked = -RECHECK_SECONDS
         self._resources: dict[str, str] = {}
         self._notes: dict[str, str] = {}
         self._documents: dict[str, tuple[tuple[int, int], dict[str, Any] | None]] = {}
@@ -83,6 +86,10 @@ class SiteObjects:
         return actor.get("manuallyApprovesFollowers") is True
 
     def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < RECHECK_SECONDS:
+            return  # a busy inbox need not stat the build on every request (as lectern.site_view)
+        self._checked = now
         try:
             stat = os.stat(self.output_dir / MANIFEST_FILE)
         except OSError:
