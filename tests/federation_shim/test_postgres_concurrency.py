@@ -57,10 +57,13 @@ while not go.exists():
 
 
 def test_processes_starting_at_once_migrate_once(postgres_url: str, tmp_path: Path) -> None:
-    script = START_TOGETHER + """
+    script = (
+        START_TOGETHER
+        + """
 from lectern.federation_shim.postgres_backend import postgres_storage
 postgres_storage(sys.argv[1]).close()
 """
+    )
     marks = [tmp_path / f"p{n}" for n in range(4)]
     processes = [python(script, postgres_url, str(mark)) for mark in marks]
     wait_for_files([mark.with_suffix(".ready") for mark in marks])
@@ -81,7 +84,9 @@ def test_two_worker_processes_never_claim_the_same_job(postgres_url: str, tmp_pa
         assert storage.deliveries.enqueue(CREATE, inboxes(2000), NOW) == 2000
     finally:
         storage.close()
-    script = START_TOGETHER + """
+    script = (
+        START_TOGETHER
+        + """
 from lectern.federation_shim.postgres_backend import postgres_storage
 storage = postgres_storage(sys.argv[1])
 claimed = []
@@ -90,6 +95,7 @@ while jobs := storage.deliveries.claim_due(float(sys.argv[3]), 5):
 print(" ".join(map(str, claimed)))
 storage.close()
 """
+    )
     marks = [tmp_path / f"w{n}" for n in range(2)]
     workers = [python(script, postgres_url, str(mark), str(NOW)) for mark in marks]
     wait_for_files([mark.with_suffix(".ready") for mark in marks])
@@ -150,7 +156,7 @@ def test_the_same_follow_received_by_several_workers_at_once_is_stored_once(post
     stores = [postgres_storage(postgres_url) for _ in range(workers)]
     try:
         follower = "https://ada.example/users/ada"
-        follow = Follower("fractions", follower, f"{follower}/inbox", None, f"{follower}#follow", "2026-11-01T00:00:00Z")
+        follow = Follower("fractions", follower, f"{follower}/inbox", None, f"{follower}#f", "2026-11-01T00:00:00Z")
         results: list[bool] = []
         start = threading.Barrier(workers)
 
