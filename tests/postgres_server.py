@@ -5,7 +5,7 @@ PostgreSQL refuses to run as root (CI runs as root): then the cluster belongs to
 Debian's package creates, and initdb, pg_ctl and postgres run through `runuser`. The tests connect as the cluster's
 superuser `lectern` over the socket, with trust authentication (only this machine's users can open the socket, and the
 cluster holds nothing but test data). Durability is off (fsync, synchronous_commit): a test's data need not survive a
-power cut, and the suite runs faster.
+power cut, and the suite runs faster (a benchmark asks for `durable=True`).
 
 `PostgresServer.new_database()` makes an empty database and returns its URL, so each test starts from nothing.
 """
@@ -61,7 +61,8 @@ def missing_parts() -> str | None:
 class PostgresServer:
     """One running cluster; see the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """`durable`: PostgreSQL's own defaults for fsync and commits (for a benchmark), instead of the tests' speed."""
         self.folder = Path(tempfile.mkdtemp(prefix="lectern-pg-"))  # short: a socket path has at most 107 bytes
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
@@ -74,10 +75,9 @@ class PostgresServer:
             "--pgdata", str(self.data), "--username", SUPERUSER, "--auth", "trust",
             "--encoding", "UTF8", "--locale", "C", "--no-sync",
         )  # fmt: skip
-        options = (
-            f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
+        options = f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c max_connections=300"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(find_binary("pg_ctl") or "pg_ctl", "start", "--wait", "--timeout", "60",
                   "--pgdata", str(self.data), "--log", str(self.log), "-o", options)  # fmt: skip
         self.admin_url = self.url("postgres")
