@@ -96,7 +96,8 @@ class PostgresDatabase:
         self.pool.close()
 
     @contextmanager
-    def _faults(self) -> Iterator[None]:
+    def faults(self) -> Iterator[None]:
+        """Raise a psycopg error that means the database is busy, full or unreachable as StorageUnavailable."""
         try:
             yield
         except psycopg.Error as error:
@@ -113,7 +114,7 @@ class PostgresDatabase:
         if current is not None:
             yield current
             return
-        with self._faults(), self.pool.connection() as connection:
+        with self.faults(), self.pool.connection() as connection:
             yield connection
 
     @contextmanager
@@ -124,7 +125,7 @@ class PostgresDatabase:
         if current is not None:
             yield current
             return
-        with self._faults(), self.pool.connection() as connection:
+        with self.faults(), self.pool.connection() as connection:
             self._local.connection = connection
             try:
                 with connection.transaction():
@@ -138,7 +139,7 @@ class PostgresDatabase:
 
     def migrate(self, component: str, steps: Sequence[str]) -> int:
         """Bring `component`'s tables up to date (see `run_migrations`); the number of steps applied now."""
-        with self._faults(), self.pool.connection() as connection:
+        with self.faults(), self.pool.connection() as connection:
             return run_migrations(connection, component, steps)
 
 

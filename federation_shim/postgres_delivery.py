@@ -76,10 +76,9 @@ class PostgresDeliveryStore:
         with self._presence_lock:
             if self._presence is not None and not self._presence.closed and not self._presence.broken:
                 return
-            with self.database.connection():  # the same errors as every call: StorageUnavailable when unreachable
-                pass
-            presence = psycopg.connect(self.database.url, autocommit=True)
-            presence.execute("SELECT pg_advisory_lock(%s)", (self.owner,))
+            with self.database.faults():
+                presence = psycopg.connect(self.database.url, autocommit=True)
+                presence.execute("SELECT pg_advisory_lock(%s)", (self.owner,))
             self._presence = presence
 
     def enqueue(self, activity: OutgoingActivity, inboxes: Sequence[str], now: float) -> int:
