@@ -83,11 +83,12 @@ SHIM_MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def postgres_storage(url: str, *, max_connections: int = 8) -> ShimStorage:
+def postgres_storage(url: str, *, max_connections: int = 8, lock_timeout: float | None = None) -> ShimStorage:
     """Every store on a pool of at most `max_connections` connections to the PostgreSQL database at `url`
     (`postgresql://user:password@host:port/database`, or any libpq connection string), its tables made or brought up
-    to date first. Raises `StorageUnavailable` when the database cannot be reached."""
-    database = PostgresDatabase(url, max_size=max_connections)
+    to date first; `lock_timeout` as in `PostgresDatabase`. Raises `StorageUnavailable` when the database cannot be
+    reached."""
+    database = PostgresDatabase(url, max_size=max_connections, lock_timeout=lock_timeout)
     try:
         database.migrate(SHIM_COMPONENT, SHIM_MIGRATIONS)
         return ShimStorage(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -71,14 +72,25 @@ class PostgresDatabase:
         max_size: int = 8,
         write_patience: float = WRITE_PATIENCE,
         connect_timeout: float = CONNECT_TIMEOUT,
+        lock_timeout: float | None = None,
     ) -> None:
+        """`lock_timeout`: seconds a statement waits for a row another transaction holds before it fails as busy
+        (None: as long as it takes); an event loop's connections want a short one, as `write()` then waits without
+        blocking the loop."""
         self.url = url
         self.where = f"the database {without_password(url)}"
         self.write_patience = write_patience
         self._local = threading.local()  # .connection: the connection of this thread's open transaction
         self._closers: list[Callable[[], None]] = []
+        configure = None if lock_timeout is None else partial(_set_lock_timeout, milliseconds=int(lock_timeout * 1000))
         self.pool: ConnectionPool[Connection] = ConnectionPool(
-            url, min_size=min_size, max_size=max_size, kwargs={"autocommit": True}, open=False, timeout=connect_timeout
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs={"autocommit": True},
+            open=False,
+            timeout=connect_timeout,
+            configure=configure,
         )
         try:
             self.pool.open(wait=True, timeout=connect_timeout)
@@ -141,6 +153,10 @@ class PostgresDatabase:
         """Bring `component`'s tables up to date (see `run_migrations`); the number of steps applied now."""
         with self.faults(), self.pool.connection() as connection:
             return run_migrations(connection, component, steps)
+
+
+def _set_lock_timeout(connection: Connection, milliseconds: int) -> None:
+    connection.execute(f"SET lock_timeout = {max(1, milliseconds)}")
 
 
 def run_migrations(connection: Connection, component: str, steps: Sequence[str]) -> int:

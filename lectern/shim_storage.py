@@ -18,11 +18,15 @@ from lectern.settings import Settings
 __all__ = ["open_shim_storage"]
 
 SQLITE_PREFIX = "sqlite:"
+# On an event loop, a PostgreSQL statement waits this long for a row another transaction holds, blocking the loop;
+# then it fails as busy and `Database.write` waits without blocking (as SQLite's LOOP_BUSY_TIMEOUT)
+LOOP_LOCK_TIMEOUT = 0.1
 
 
 def open_shim_storage(settings: Settings, *, on_event_loop: bool = False) -> ShimStorage:
     """The shim's stores on the database the settings name. `on_event_loop`: used from an event loop, so a SQLite
-    connection must not wait long for another process's lock (`ShimState.write` waits without blocking instead).
+    connection must not wait long for another process's lock, nor a PostgreSQL statement for a row another
+    transaction holds (`Database.write` waits without blocking instead).
     Raises `StorageUnavailable` when a database server cannot be reached."""
     url = settings.database_url
     if url is None or url.startswith(SQLITE_PREFIX):
@@ -30,4 +34,4 @@ def open_shim_storage(settings: Settings, *, on_event_loop: bool = False) -> Shi
         return sqlite_storage(path, busy_timeout=LOOP_BUSY_TIMEOUT) if on_event_loop else sqlite_storage(path)
     from lectern.federation_shim import postgres_storage  # psycopg is imported only when PostgreSQL is used
 
-    return postgres_storage(url)
+    return postgres_storage(url, lock_timeout=LOOP_LOCK_TIMEOUT if on_event_loop else None)

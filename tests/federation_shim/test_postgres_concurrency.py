@@ -1,15 +1,17 @@
 """What several processes on one PostgreSQL database must get right (the contract suite checks each store alone):
-migrating at once on start, claiming jobs at once, taking back the leases of a worker killed with SIGKILL, and two
-web workers receiving the same Follow at once."""
+migrating at once on start, claiming jobs at once, taking back the leases of a worker killed with SIGKILL, two
+web workers receiving the same Follow at once, and a write that meets a row another transaction holds."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import textwrap
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -17,6 +19,7 @@ import pytest
 
 from lectern.federation_shim.postgres_backend import SHIM_MIGRATIONS, postgres_storage
 from lectern.federation_shim.storage import LEASE_SECONDS, Follower, OutgoingActivity
+from lectern.federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable
 from tests.conftest import PROJECT
 
 NOW = 1_800_000_000.0
@@ -174,3 +177,36 @@ def test_the_same_follow_received_by_several_workers_at_once_is_stored_once(post
     finally:
         for storage in stores:
             storage.close()
+
+
+def test_a_row_held_by_another_transaction_is_busy_and_write_waits_for_it(postgres_url: str) -> None:
+    holder, waiter = postgres_storage(postgres_url), postgres_storage(postgres_url, lock_timeout=0.05)
+    follower = "https://ada.example/users/ada"
+    follow = Follower("fractions", follower, f"{follower}/inbox", None, f"{follower}#f", "2026-11-01T00:00:00Z")
+    held, released = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another worker, midway through processing the same Follow
+        with holder.database.atomic():
+            holder.followers.mark_processed(follow.follow_id, "Follow", follower)
+            held.set()
+            released.wait(30)
+
+    thread = threading.Thread(target=hold)
+    try:
+        thread.start()
+        assert held.wait(30)
+        with pytest.raises(StorageUnavailable) as busy:
+            waiter.followers.add_follower(follow, follow.follow_id)
+        assert busy.value.reason == DATABASE_BUSY
+        assert waiter.followers.all_followers() == []  # the refused write kept nothing
+
+        async def write_while_held() -> bool:
+            asyncio.get_running_loop().call_later(0.3, released.set)  # the loop runs on while write() waits
+            return await waiter.database.write(partial(waiter.followers.add_follower, follow, follow.follow_id))
+
+        assert asyncio.run(write_while_held()) is False  # then it went through: the other worker had claimed it
+    finally:
+        released.set()
+        thread.join()
+        holder.close()
+        waiter.close()
