@@ -21,6 +21,7 @@ others wait for it, then find nothing left to do.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -53,12 +54,12 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 
 def without_password(url: str) -> str:
-    """`url` fit for a log line or an error message: its password left out."""
+    """`url` fit for a log line or an error message: its password (in the address or as a parameter) left out."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    if parts.password is not None:
+        host = parts.netloc.rsplit("@", 1)[1]
+        parts = parts._replace(netloc=f"{parts.username}:***@{host}")
+    return urlunsplit(parts._replace(query=re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query)))
 
 
 class PostgresDatabase:
@@ -96,7 +97,7 @@ class PostgresDatabase:
             self.pool.open(wait=True, timeout=connect_timeout)
         except psycopg.Error as error:
             self.pool.close()
-            raise StorageUnavailable(STORAGE_ERROR, f"cannot connect to {self.where}: {error}") from error
+            raise StorageUnavailable(STORAGE_ERROR, f"cannot connect to {self.where}: {_why(url, error)}") from error
 
     def on_close(self, closer: Callable[[], None]) -> None:
         """Call `closer` when the database is closed (a store's own connection)."""
@@ -153,6 +154,15 @@ class PostgresDatabase:
         """Bring `component`'s tables up to date (see `run_migrations`); the number of steps applied now."""
         with self.faults(), self.pool.connection() as connection:
             return run_migrations(connection, component, steps)
+
+
+def _why(url: str, error: psycopg.Error) -> str:
+    """What libpq says when connecting to `url` (the pool only says it gave up waiting)."""
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.Error as direct:
+        return str(direct).strip() or str(error)
+    return str(error)
 
 
 def _set_lock_timeout(connection: Connection, milliseconds: int) -> None:

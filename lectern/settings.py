@@ -139,9 +139,9 @@ def check_site_url(value: object, where: str) -> str:
 
 def _password_hidden(url: str) -> str:
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+    if parts.password is not None:
+        url = url.replace(f":{parts.password}@", ":***@", 1)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
 
 
 def check_database_url(value: object, where: str, project_dir: Path) -> str | None:

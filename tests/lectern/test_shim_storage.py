@@ -62,6 +62,7 @@ def test_a_sqlite_url_names_a_file_relative_to_the_project(project: Path, monkey
         ("postgresql://lectern:hunter2@db.example", "needs a server and a database name"),
         ("postgresql:///lectern", "needs a server and a database name"),
         ("sqlite:", "names no file"),
+        ("mysql://db.example/lectern?user=lectern&password=hunter2", "is not a database Lectern can use"),
     ],
 )
 def test_a_database_url_lectern_cannot_use_is_a_settings_error(
@@ -102,8 +103,9 @@ def test_a_database_server_that_does_not_answer_is_storage_unavailable(
     monkeypatch.setenv("LECTERN_DATABASE_URL", f"postgresql://lectern@/lectern?host={tmp_path}&connect_timeout=2")
     settings = load_settings(project / "pelicanconf.py")
     started = time.monotonic()
-    with pytest.raises(StorageUnavailable, match="cannot connect"):
+    with pytest.raises(StorageUnavailable, match="cannot connect") as unreachable:
         open_shim_storage(settings)
+    assert str(tmp_path) in str(unreachable.value)  # libpq's own reason: no server at that socket
     assert time.monotonic() - started < 60  # it gave up rather than hanging (not a speed goal)
 
 
