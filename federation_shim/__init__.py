@@ -12,7 +12,8 @@ public API (import from here, not from the modules: `from lectern.federation_shi
                       on the followers store), InboxResult (a status and a reason)
     storage           protocols (FollowerStore, ProcessedActivities, KeyStore, DeliveryQueue, HostHealthStore,
                       Database; ShimStorage bundles one backend's), sqlite_storage (ShimState, DeliveryStore,
-                      SqliteKeyStore) and memory_storage (for tests)
+                      SqliteKeyStore), postgres_storage (PostgresDatabase, PostgresFollowers, PostgresKeyStore,
+                      PostgresDeliveryStore; run_migrations for an app's own tables) and memory_storage (for tests)
     followers         Follower, followers_document (the followers collection)
     delivery          DeliveryWorker (signs and sends, retries per the policy), retry_policy's next_delay,
                       InboxClient, post_signed
@@ -87,6 +88,10 @@ if TYPE_CHECKING:
         memory_storage,
     )
     from lectern.federation_shim.outgoing import activity_body, post_signed
+    from lectern.federation_shim.postgres_backend import SHIM_MIGRATIONS, postgres_storage
+    from lectern.federation_shim.postgres_database import PostgresDatabase, run_migrations
+    from lectern.federation_shim.postgres_delivery import PostgresDeliveryStore
+    from lectern.federation_shim.postgres_followers import PostgresFollowers, PostgresKeyStore
     from lectern.federation_shim.processes import pid_alive
     from lectern.federation_shim.remote_fetch import DEFAULT_USER_AGENT, FetchedDocument, RemoteFetcher
     from lectern.federation_shim.request_view import TargetURI, headers_from_pairs, lowercase_headers
@@ -234,6 +239,13 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "MemoryKeyStore": ("memory_backend", "MemoryKeyStore"),
     "memory_storage": ("memory_backend", "memory_storage"),
     "SqliteKeyStore": ("sqlite_key_store", "SqliteKeyStore"),
+    "PostgresDatabase": ("postgres_database", "PostgresDatabase"),
+    "PostgresDeliveryStore": ("postgres_delivery", "PostgresDeliveryStore"),
+    "PostgresFollowers": ("postgres_followers", "PostgresFollowers"),
+    "PostgresKeyStore": ("postgres_followers", "PostgresKeyStore"),
+    "SHIM_MIGRATIONS": ("postgres_backend", "SHIM_MIGRATIONS"),
+    "postgres_storage": ("postgres_backend", "postgres_storage"),
+    "run_migrations": ("postgres_database", "run_migrations"),
     "sqlite_storage": ("sqlite_backend", "sqlite_storage"),
     "DeliveryWorker": ("delivery_worker", "DeliveryWorker"),
     "WorkerStats": ("delivery_worker", "WorkerStats"),
@@ -310,6 +322,10 @@ __all__ = [
     "OutgoingActivity",
     "PUBLIC",
     "PostResult",
+    "PostgresDatabase",
+    "PostgresDeliveryStore",
+    "PostgresFollowers",
+    "PostgresKeyStore",
     "ProcessedActivities",
     "PublicKey",
     "PublicKeyInfo",
@@ -317,6 +333,7 @@ __all__ = [
     "Reason",
     "RemoteFetcher",
     "SECURITY",
+    "SHIM_MIGRATIONS",
     "STATE_FILE",
     "SendActivity",
     "ShimState",
@@ -363,11 +380,13 @@ __all__ = [
     "parse_web_url",
     "pid_alive",
     "post_signed",
+    "postgres_storage",
     "public_key_from_pem",
     "read_body",
     "reject_follow",
     "retry_delay",
     "run_event_loop",
+    "run_migrations",
     "server_of",
     "sign_get",
     "sign_post",

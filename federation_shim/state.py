@@ -19,10 +19,8 @@ and Retry-After. A full disk raises it too, at once. Either way the refused tran
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,7 +29,7 @@ from typing import TypeVar
 
 from lectern.federation_shim.key_cache import CachedKey, LRUDict
 from lectern.federation_shim.storage import Follower
-from lectern.federation_shim.storage_faults import DATABASE_BUSY, StorageUnavailable, storage_fault
+from lectern.federation_shim.storage_faults import storage_fault, write_patiently
 
 __all__ = ["LOOP_BUSY_TIMEOUT", "STATE_FILE", "Follower", "ShimState", "now_text"]
 
@@ -146,18 +144,7 @@ class ShimState:
         """Run `work` (a method that makes one transaction) without making the event loop wait for another
         process's write lock: while the database is busy, sleep and try again, up to `write_patience` seconds;
         then raise StorageUnavailable. A full disk raises at once."""
-        deadline = time.monotonic() + self.write_patience
-        pause = 0.01
-        while True:
-            try:
-                return work()
-            except StorageUnavailable as refused:
-                if refused.reason != DATABASE_BUSY or time.monotonic() + pause > deadline:
-                    raise
-                if pause == 0.01:
-                    logger.info("%s; waiting up to %g s without blocking other requests", refused, self.write_patience)
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.25)
+        return await write_patiently(work, self.write_patience)
 
     # Processed activities
     def was_processed(self, activity_id: str) -> bool:

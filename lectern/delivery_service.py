@@ -28,18 +28,16 @@ from lectern.built_site import shown
 from lectern.delivery_plan import Plan, plan_delivery
 from lectern.federation_shim import (
     DATABASE_BUSY,
-    LOOP_BUSY_TIMEOUT,
-    STATE_FILE,
     DeliveryWorker,
     InboxClient,
     ShimStorage,
     StorageUnavailable,
     WorkerStats,
-    sqlite_storage,
     storage_fault,
 )
 from lectern.manifest import MANIFEST_FILE, BadManifest, read_manifest
 from lectern.settings import Settings
+from lectern.shim_storage import open_shim_storage
 from lectern.site_paths import SitePaths
 from lectern.told_record import PlanRecorder, plan_recorder
 
@@ -201,7 +199,7 @@ def _busy(error: BaseException) -> StorageUnavailable | None:
 async def _deliver_once(
     settings: Settings, private_key: RSAPrivateKey, timeout: float | None, concurrency: int
 ) -> tuple[QueueReport, WorkerStats]:
-    storage = sqlite_storage(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
+    storage = open_shim_storage(settings, on_event_loop=True)
     try:
         worker = make_worker(settings, storage, private_key, timeout=timeout, concurrency=concurrency)
         try:

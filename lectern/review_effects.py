@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 
 from lectern.federation_shim import (
-    STATE_FILE,
     FetchError,
     Follower,
     OutgoingActivity,
@@ -26,16 +25,16 @@ from lectern.federation_shim import (
     activity_body,
     now_timestamp,
     reject_follow,
-    sqlite_storage,
 )
 from lectern.review_queue import ReviewItem
 from lectern.review_run import ReviewEffects, suggester
 from lectern.settings import Settings
+from lectern.shim_storage import open_shim_storage
 from lectern.site_paths import SitePaths
 
 
 def open_storage(settings: Settings) -> ShimStorage:
-    return sqlite_storage(settings.instance_dir / STATE_FILE)
+    return open_shim_storage(settings)
 
 
 def follow_answerer(settings: Settings, storage: ShimStorage) -> Callable[[ReviewItem, bool], None]:

@@ -12,6 +12,8 @@ Pelican's own settings (SITEURL, SITENAME, TIMEZONE, PATH, ...) stay top-level; 
     LECTERN_BUSY_PATIENCE              seconds `lectern deliver` waits for another process's database lock (120)
     LECTERN_SERVE_STATIC=1             the shim run alone (`lectern.shim_app:app_from_environment`) serves the site
     LECTERN_SETTINGS                   the settings file of the shim run alone (default: ./pelicanconf.py)
+    LECTERN_DATABASE_URL               where the shim keeps its state (LECTERN['DATABASE_URL']): postgresql://... for
+                                       PostgreSQL, sqlite:PATH for a SQLite file (default: instance/shim.sqlite3)
 
 Every one is read and checked here, once; nothing else in Lectern reads the environment for a setting.
 
@@ -50,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     # replies approved without review (never in a classroom collection): from followers, from these servers
     "APPROVE_REPLIES_FROM_FOLLOWERS": False,
     "APPROVE_REPLIES_FROM_SERVERS": [],
+    # the shim's state: None (a SQLite file in the instance folder), "postgresql://..." or "sqlite:PATH"
+    "DATABASE_URL": None,
 }
 
 
@@ -89,6 +93,9 @@ class Settings:
     serve_static: bool = False  # LECTERN_SERVE_STATIC
     approve_replies_from_followers: bool = False
     approve_replies_from_servers: tuple[str, ...] = ()
+    # LECTERN_DATABASE_URL or LECTERN['DATABASE_URL']: a postgresql:// URL, "sqlite:" and an absolute path, or None
+    # (the SQLite file in the instance folder); see lectern.shim_storage
+    database_url: str | None = None
 
     @property
     def host(self) -> str:
@@ -128,6 +135,41 @@ def check_site_url(value: object, where: str) -> str:
             "such as 'https://oer.example.edu'"
         )
     return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _password_hidden(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is not None:
+        url = url.replace(f":{parts.password}@", ":***@", 1)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
+
+
+def check_database_url(value: object, where: str, project_dir: Path) -> str | None:
+    """A PostgreSQL URL as it is, a SQLite one as "sqlite:" and an absolute path (a relative path is in the project
+    folder), None for the default; a SettingsError naming `where` for anything else."""
+    if value is None or value == "":
+        return None
+    example = "'postgresql://lectern:secret@db.example.edu:5432/lectern' or 'sqlite:instance/shim.sqlite3'"
+    if not isinstance(value, str):
+        raise SettingsError(f"{where}: the database URL must be text such as {example}")
+    url = value.strip()
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
+        path = url[len("sqlite:") :].removeprefix("//")
+        if not path:
+            raise SettingsError(f"{where}: {url!r} names no file; write one such as {example}")
+        return f"sqlite:{(project_dir / path).resolve()}"
+    if scheme in ("postgresql", "postgres"):
+        parts = urlsplit(url)
+        if parts.fragment or not (parts.hostname or "host=" in parts.query) or not parts.path.strip("/"):
+            raise SettingsError(
+                f"{where}: {_password_hidden(url)!r} needs a server and a database name; write one such as {example}"
+            )
+        return url
+    raise SettingsError(
+        f"{where}: {_password_hidden(url)!r} is not a database Lectern can use: write a PostgreSQL URL or a "
+        f"SQLite one, such as {example}"
+    )
 
 
 def site_url_from_environment() -> str | None:
@@ -263,6 +305,9 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
             "folder, e.g. ['python-basics', 'fractions'], or left out"
         )
 
+    database_url = os.environ.get("LECTERN_DATABASE_URL") or None
+    database_where = "LECTERN_DATABASE_URL" if database_url else f"{where}: LECTERN['DATABASE_URL']"
+
     return Settings(
         project_dir=project_dir,
         settings_file=settings_file,
@@ -292,4 +337,5 @@ def settings_from_mapping(pelican: Mapping[str, Any], settings_file: Path) -> Se
         serve_static=bool(_env_flag("LECTERN_SERVE_STATIC")),
         approve_replies_from_followers=options["APPROVE_REPLIES_FROM_FOLLOWERS"],
         approve_replies_from_servers=tuple(d.lower().strip() for d in trusted),
+        database_url=check_database_url(database_url or options["DATABASE_URL"], database_where, project_dir),
     )

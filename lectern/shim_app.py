@@ -42,9 +42,7 @@ from lectern.federation_shim import (
     ACTIVITY_JSON,
     EXCEPTION_HANDLERS,
     JRD_JSON,
-    LOOP_BUSY_TIMEOUT,
     MAX_BODY,
-    STATE_FILE,
     DeliveryWorker,
     Inbox,
     InboxClient,
@@ -58,12 +56,12 @@ from lectern.federation_shim import (
     headers_from_pairs,
     post_signed,
     read_body,
-    sqlite_storage,
     target_uri,
     webfinger,
 )
 from lectern.keys import load_or_create_private_key
 from lectern.settings import Settings, load_settings_from_environment
+from lectern.shim_storage import open_shim_storage
 from lectern.site_paths import SitePaths
 from lectern.site_view import SiteIndex, SiteNotBuilt, SiteView
 from lectern.static_site import StaticSite
@@ -216,7 +214,7 @@ def create_app(settings: Settings, *, serve_static: bool = False, deliver: bool 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         output_swap.recover(settings.output_dir)  # a build killed mid-swap (see lectern.output_swap)
-        storage = sqlite_storage(settings.instance_dir / STATE_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
+        storage = open_shim_storage(settings, on_event_loop=True)
         fetcher = RemoteFetcher(allow_private_addresses=settings.allow_private_addresses)
         client = InboxClient(allow_private_addresses=settings.allow_private_addresses)
         key_cache = KeyCache(fetcher, store=storage.keys)

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from lectern.cli import Command
-from lectern.federation_shim import STATE_FILE, StorageUnavailable
+from lectern.federation_shim import StorageUnavailable
 from lectern.listening import port_number
 from lectern.review_queue import ReviewItem
 from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
@@ -96,12 +96,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 @storage_faults_in_one_line
 def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
-    from lectern.federation_shim import ShimState
+    from lectern.shim_storage import open_shim_storage
 
-    state = ShimState(settings.instance_dir / STATE_FILE)
+    storage = open_shim_storage(settings)
     try:
         if args.action == "list":
-            followers = state.all_followers()
+            followers = storage.followers.all_followers()
             for follower in followers:
                 print(
                     f"{follower.actor}\t{follower.follower}\t{follower.shared_inbox or follower.inbox}\t"
@@ -120,11 +120,11 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
         if not args.actor:
             print("lectern: say which follower to remove: lectern followers remove https://server/users/name")
             return 1
-        removed = state.remove_remote_actor(args.actor, None)
+        removed = storage.followers.remove_remote_actor(args.actor, None)
         print(f"Removed {args.actor} from {removed} follower list{'s' if removed != 1 else ''}.")
         return 0 if removed else 1
     finally:
-        state.close()
+        storage.close()
 
 
 def pending_follow_requests(settings: Settings) -> list[ReviewItem]:
@@ -184,16 +184,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     from lectern.built_site import built_site_url, settings_for_build
     from lectern.built_site import shown as folder
-    from lectern.federation_shim import DeliveryStore, ShimState
+    from lectern.shim_storage import open_shim_storage
 
     settings = settings_for_build(settings)
     built = built_site_url(settings.output_dir)
     print(f"Site: {built} (the build in {folder(settings.output_dir)})" if built else "Site: not built yet")
-    state = ShimState(settings.instance_dir / STATE_FILE)
+    storage = open_shim_storage(settings)
     try:
-        store = DeliveryStore(state)
+        store = storage.deliveries
         counts: dict[str, int] = {}
-        for follower in state.all_followers():
+        for follower in storage.followers.all_followers():
             counts[follower.actor] = counts.get(follower.actor, 0) + 1
         print("Followers:")
         for actor, count in sorted(counts.items()):
@@ -210,7 +210,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {state_name} after {attempts} tries: {activity} -> {inbox}: {shown} {error or ''}".rstrip())
         return 0
     finally:
-        state.close()
+        storage.close()
 
 
 SITE_URL_CHECK = (

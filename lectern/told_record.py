@@ -3,12 +3,14 @@
     ToldRecord            the protocol: the record (key -> `delivery_plan.DeliveredItem`), the site URL it was made
                           for, and whether a first run has recorded a baseline
     SqliteToldRecord      in the shim's SQLite database: delivery_meta (name -> value), delivered_items
+    PostgresToldRecord    the same tables in the shim's PostgreSQL database (made by its own migrations)
     MemoryToldRecord      in a `federation_shim.MemoryDatabase`
     PlanRecorder          plans against the record and stores the plan: the new record, a queue job per inbox for
                           each activity, followers forgotten with their actor, all in one transaction
 
 The record, the followers and the queue must be on one database (the plan is stored in its `atomic()`), so two
-processes planning at once (a running shim and `lectern deliver`) cannot both queue the same change.
+processes planning at once (a running shim and `lectern deliver`) cannot both queue the same change: SQLite's write
+lock makes the second wait; on PostgreSQL, a plan begins by taking a transaction-level advisory lock.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from lectern.delivery_plan import DeliveredItem, Plan
 from lectern.federation_shim import (
@@ -31,7 +33,10 @@ from lectern.federation_shim import (
     now_timestamp,
 )
 
-__all__ = ["MemoryToldRecord", "PlanRecorder", "SqliteToldRecord", "ToldRecord", "plan_recorder"]
+if TYPE_CHECKING:  # psycopg is imported only when a PostgreSQL database is used
+    from lectern.federation_shim import PostgresDatabase
+
+__all__ = ["MemoryToldRecord", "PlanRecorder", "PostgresToldRecord", "SqliteToldRecord", "ToldRecord", "plan_recorder"]
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +101,67 @@ class SqliteToldRecord:
                 [(i.key, i.object_id, i.hash, i.updated, int(i.live)) for i in items],
             )
             db.execute("INSERT OR IGNORE INTO delivery_meta VALUES ('baseline', ?)", (now_timestamp(),))
+
+
+POSTGRES_COMPONENT = "lectern_told_record"
+POSTGRES_MIGRATIONS = (
+    """
+    CREATE TABLE delivery_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE delivered_items (
+        key TEXT PRIMARY KEY, object_id TEXT NOT NULL, hash TEXT NOT NULL, updated TEXT NOT NULL, live BOOLEAN NOT NULL
+    );
+    """,
+)
+PLANNING_LOCK = (0x4C454354, 2)  # the advisory lock a plan holds until it is stored ("LECT", 2)
+
+
+class PostgresToldRecord:
+    def __init__(self, database: PostgresDatabase) -> None:
+        self.database = database
+        database.migrate(POSTGRES_COMPONENT, POSTGRES_MIGRATIONS)
+
+    def first_run(self) -> bool:
+        with self.database.connection() as db:
+            return db.execute("SELECT 1 FROM delivery_meta WHERE name = 'baseline'").fetchone() is None
+
+    def delivered_items(self) -> dict[str, DeliveredItem]:
+        with self.database.connection() as db:
+            rows = db.execute("SELECT key, object_id, hash, updated, live FROM delivered_items").fetchall()
+        return {row[0]: DeliveredItem(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows}
+
+    def site_url_changed(self, site_url: str) -> bool:
+        """Also where a plan begins: two planners at once take turns from here to the end of their transactions."""
+        with self.database.atomic() as db:
+            db.execute("SELECT pg_advisory_xact_lock(%s, %s)", PLANNING_LOCK)
+            row = db.execute("SELECT value FROM delivery_meta WHERE name = 'site_url'").fetchone()
+            db.execute(
+                "INSERT INTO delivery_meta VALUES ('site_url', %s) ON CONFLICT (name) DO UPDATE SET value = %s",
+                (site_url, site_url),
+            )
+        return row is not None and row[0] != site_url
+
+    def forget_items(self) -> None:
+        with self.database.connection() as db:
+            db.execute("DELETE FROM delivered_items")
+
+    def remember(self, items: Sequence[DeliveredItem]) -> None:
+        with self.database.atomic() as db:
+            if items:
+                db.execute(
+                    "INSERT INTO delivered_items SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
+                    "%s::boolean[]) ON CONFLICT (key) DO UPDATE SET object_id = excluded.object_id, "
+                    "hash = excluded.hash, updated = excluded.updated, live = excluded.live",
+                    (
+                        [i.key for i in items],
+                        [i.object_id for i in items],
+                        [i.hash for i in items],
+                        [i.updated for i in items],
+                        [i.live for i in items],
+                    ),
+                )
+            db.execute(
+                "INSERT INTO delivery_meta VALUES ('baseline', %s) ON CONFLICT (name) DO NOTHING", (now_timestamp(),)
+            )
 
 
 class MemoryToldRecord:
@@ -181,5 +247,9 @@ def plan_recorder(storage: ShimStorage) -> PlanRecorder:
     elif isinstance(database, MemoryDatabase):
         told = MemoryToldRecord(database)
     else:
-        raise TypeError(f"no record of what followers were told for {type(database).__name__}")
+        from lectern.federation_shim import PostgresDatabase
+
+        if not isinstance(database, PostgresDatabase):
+            raise TypeError(f"no record of what followers were told for {type(database).__name__}")
+        told = PostgresToldRecord(database)
     return PlanRecorder(told, storage.followers, storage.deliveries)

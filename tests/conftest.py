@@ -11,6 +11,7 @@ import pytest
 
 from lectern.build import build_site
 from lectern.settings import Settings, load_settings
+from tests.postgres_server import PostgresServer, missing_parts
 
 PROJECT = Path(__file__).resolve().parent.parent
 SITE_URL = "http://127.0.0.1:8000"
@@ -51,3 +52,21 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Setti
     settings = project_settings(project)
     build_site(settings)
     yield settings, settings.output_dir
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL cluster for the session, on a Unix socket in a temporary folder (tests/postgres_server.py)."""
+    problem = missing_parts()
+    require(problem is None, problem or "")
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of an empty database of this test's own."""
+    return postgres_server.new_database()

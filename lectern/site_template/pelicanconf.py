@@ -2,7 +2,7 @@
 
 Lectern writes its pages with its own built-in theme; you do not need to set THEME.
 Deployment values can come from the environment instead (see the README): LECTERN_SITE_URL, LECTERN_INSTANCE_DIR,
-LECTERN_PUBLIC_KEY, LECTERN_PUBLIC_KEY_FILE.
+LECTERN_PUBLIC_KEY, LECTERN_PUBLIC_KEY_FILE, LECTERN_DATABASE_URL.
 """
 
 # The site's name, shown at the top of every page and as the name of the site's Fediverse account.
@@ -39,4 +39,8 @@ LECTERN = {
     "BLOCKED_DOMAINS": [],
     # The folder with the site's key pair and its list of followers. Keep it out of git, and back it up.
     "INSTANCE_DIR": "instance",
+    # Where the shim keeps followers and its delivery queue: None for a SQLite file in INSTANCE_DIR (one machine), or
+    # "postgresql://user:password@host/database" for several processes on one database (docs/scaling.md).
+    # Better set as LECTERN_DATABASE_URL in the environment, so the password stays out of git.
+    "DATABASE_URL": None,
 }

@@ -1,8 +1,9 @@
 """The shared storage suite: every test here runs once per implementation of the `federation_shim.storage` protocols.
 
 `storage` is a fresh set of stores; `backend()` opens another connection to the same database (a second process,
-for SQLite; another set of stores on the same MemoryDatabase, in memory). A new implementation (PostgreSQL) is one
-more entry in BACKENDS.
+for SQLite and PostgreSQL; another set of stores on the same MemoryDatabase, in memory). A new implementation is one
+more entry in BACKENDS. PostgreSQL runs in the session's test cluster (tests/postgres_server.py), a database per test;
+it is skipped where PostgreSQL is missing, unless LECTERN_REQUIRE_ALL_TESTS=1.
 """
 
 from __future__ import annotations
@@ -17,24 +18,36 @@ from lectern.federation_shim.sqlite_backend import sqlite_storage
 from lectern.federation_shim.storage import ShimStorage
 
 Backend = Callable[[], ShimStorage]
+BackendMaker = Callable[[Path, pytest.FixtureRequest], Backend]
 
 
-def sqlite_backend(folder: Path) -> Backend:
+def sqlite_backend(folder: Path, request: pytest.FixtureRequest) -> Backend:
     return lambda: sqlite_storage(folder / "shim.sqlite3")
 
 
-def memory_backend(folder: Path) -> Backend:
+def memory_backend(folder: Path, request: pytest.FixtureRequest) -> Backend:
     database = MemoryDatabase()
     return lambda: memory_storage(database)
 
 
-BACKENDS: dict[str, Callable[[Path], Backend]] = {"sqlite": sqlite_backend, "memory": memory_backend}
+def postgresql_backend(folder: Path, request: pytest.FixtureRequest) -> Backend:
+    url: str = request.getfixturevalue("postgres_url")  # skips first where PostgreSQL or psycopg is missing
+    from lectern.federation_shim.postgres_backend import postgres_storage
+
+    return lambda: postgres_storage(url)
+
+
+BACKENDS: dict[str, BackendMaker] = {
+    "sqlite": sqlite_backend,
+    "memory": memory_backend,
+    "postgresql": postgresql_backend,
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     opened: list[ShimStorage] = []
-    make = BACKENDS[request.param](tmp_path)
+    make = BACKENDS[request.param](tmp_path, request)
 
     def open_storage() -> ShimStorage:
         storage = make()
