@@ -36,6 +36,7 @@ def say_while_serving(message: str, is_problem: bool) -> None:
     print(message, file=sys.stderr if is_problem else sys.stdout, flush=True)
 
 
+@storage_faults_in_one_line
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from lectern.build import build_site
     from lectern.build_chatter import pelican_chatter_hidden
@@ -43,6 +44,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from lectern.keys import load_or_create_private_key
     from lectern.listening import claim_port, serve_on
     from lectern.shim_app import create_app
+    from lectern.shim_storage import open_shim_storage
 
     listener = claim_port(args.host, args.port)  # before building or saying anything: a taken port is one line
     try:
@@ -72,6 +74,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         gc.collect()
         gc.freeze()
         load_or_create_private_key(settings.instance_dir)  # a broken key file: one line now, not a failed startup
+        open_shim_storage(settings).close()  # an unreachable database too (with migrations run once, here)
         behind = "" if settings.site_url == listening else f" from {listening}"
         print(
             f"Serving {settings.site_url}/{behind} (site and federation shim); follow a collection as "

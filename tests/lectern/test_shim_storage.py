@@ -4,6 +4,9 @@ stores a follow there, and `lectern followers` reads it from there."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +21,7 @@ from lectern.shim_storage import open_shim_storage
 from tests.conftest import copy_project
 from tests.federation_shim.remote_actors import RemoteServer
 from tests.federation_shim.shim_client import follow_of, post_signed, wait_for
-from tests.lectern_server import LecternServer
+from tests.lectern_server import LecternServer, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +148,14 @@ def test_lectern_serve_on_postgresql_stores_a_follow_there(
         assert not (project / "instance" / "shim.sqlite3").exists()  # nothing went to SQLite
     finally:
         shim.stop()
+
+
+def test_lectern_serve_with_an_unreachable_database_says_so_in_one_line(project: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "LECTERN_DATABASE_URL": f"postgresql://lectern@/lectern?host={tmp_path}&connect_timeout=2"}
+    done = subprocess.run(
+        [sys.executable, "-m", "lectern.cli", "serve", "--port", str(free_port())],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "cannot connect" in done.stderr, done.stderr
+    assert "Serving" not in done.stdout
