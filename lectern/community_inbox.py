@@ -30,7 +30,7 @@ from lectern.federation_shim import (
 )
 from lectern.interaction_desk import InteractionDesk, author_from_actor, quote_stamp, stamp_id
 from lectern.interactions import Interaction, OurObjects
-from lectern.review_queue import ID_LENGTH, ReviewQueue, new_item
+from lectern.review_queue import ID_LENGTH, Author, ReviewQueue, new_item
 from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
 from lectern.settings import Settings
 from lectern.site_objects import SiteObjects
@@ -129,8 +129,10 @@ def open_community(
             logger.info("could not fetch %s to show who it is: %s", actor, error)
             return None
 
-    async def answer(actor: str, activity: dict[str, Any]) -> None:
-        author = author_from_actor(actor, await fetch_actor(actor))
+    async def answer(author: Author, activity: dict[str, Any]) -> None:
+        """Send a quote's answer from the site actor to `author`'s inbox (fetched once more only when not known)."""
+        if not author.inbox:
+            author = author_from_actor(author.actor, await fetch_actor(author.actor))
         if author.inbox:
             await send(settings.site_actor, author.inbox, activity)
 

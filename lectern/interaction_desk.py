@@ -39,7 +39,7 @@ QUOTE_CONTEXT = {
 }
 
 FetchActor = Callable[[str], Awaitable[dict[str, Any] | None]]
-SendReply = Callable[[str, dict[str, Any]], Awaitable[None]]  # (actor whose inbox to use, activity)
+SendReply = Callable[[Author, dict[str, Any]], Awaitable[None]]  # (to whom, as known so far; activity)
 
 
 def author_from_actor(actor: str, document: dict[str, Any] | None) -> Author:
@@ -174,7 +174,10 @@ class InteractionDesk:
         if reading.kind == "quote" and not self.may_quote(str(id_of(activity.get("object"))), actor):
             refusal = quote_reject(activity, self.site_actor_id)
             return InboxResult(
-                202, "quote_rejected", "this resource may not be quoted", follow_up=partial(self.send, actor, refusal)
+                202,
+                "quote_rejected",
+                "this resource may not be quoted",
+                follow_up=partial(self.send, Author(actor), refusal),
             )
         author = author_from_actor(actor, await self.fetch_actor(actor)) if reading.kind != "like" else Author(actor)
         item = new_item(reading, author, timestamp(now))
@@ -189,7 +192,7 @@ class InteractionDesk:
         if reading.kind == "quote":
             accept = quote_accept(self.site_url, activity, self.site_actor_id)
             return InboxResult(
-                202, "quote_accepted", "the quote is allowed", follow_up=partial(self.send, actor, accept)
+                202, "quote_accepted", "the quote is allowed", follow_up=partial(self.send, author, accept)
             )
         waits = "counted" if reading.kind in ("like", "boost") else "waits for the curator's review"
         return InboxResult(202, reading.kind, f"the {reading.kind} {waits}")

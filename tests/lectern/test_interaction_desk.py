@@ -9,7 +9,7 @@ from typing import Any
 
 from lectern.interaction_desk import InteractionDesk, quote_stamp, stamp_id
 from lectern.interactions import OurObjects
-from lectern.review_queue import MemoryReviewQueue
+from lectern.review_queue import Author, MemoryReviewQueue
 
 SITE = "https://oer.example"
 SITE_ACTOR = f"{SITE}/ap/actors/site"
@@ -35,8 +35,8 @@ class Desk:
         async def fetch_actor(actor: str) -> dict[str, Any] | None:
             return ANA_DOCUMENT if actor == ANA else None
 
-        async def send(actor: str, activity: dict[str, Any]) -> None:
-            self.sent.append((actor, activity))
+        async def send(to: Author, activity: dict[str, Any]) -> None:
+            self.sent.append((to.actor, activity))
 
         self.desk = InteractionDesk(
             self.queue, SITE, SITE_ACTOR, fetch_actor, send, per_host_per_minute=per_minute, clock=lambda: self.now
