@@ -92,7 +92,12 @@ def test_two_worker_processes_never_claim_the_same_job(postgres_url: str, tmp_pa
         + """
 from lectern.federation_shim.postgres_backend import postgres_storage
 storage = postgres_storage(sys.argv[1])
-claimed = []
+claimed = [job.id for job in storage.deliveries.claim_due(float(sys.argv[3]), 5)]
+# each worker holds its first lease before either goes on, so both take part however the machine schedules them;
+# then they claim concurrently until the queue is empty
+Path(sys.argv[2] + ".first").touch()
+while not Path(sys.argv[4] + ".first").exists():
+    time.sleep(0.001)
 while jobs := storage.deliveries.claim_due(float(sys.argv[3]), 5):
     claimed += [job.id for job in jobs]
 print(" ".join(map(str, claimed)))
@@ -100,7 +105,7 @@ storage.close()
 """
     )
     marks = [tmp_path / f"w{n}" for n in range(2)]
-    workers = [python(script, postgres_url, str(mark), str(NOW)) for mark in marks]
+    workers = [python(script, postgres_url, str(mark), str(NOW), str(marks[1 - n])) for n, mark in enumerate(marks)]
     wait_for_files([mark.with_suffix(".ready") for mark in marks])
     for mark in marks:
         mark.with_suffix(".go").touch()
@@ -111,7 +116,7 @@ storage.close()
         claimed.append([int(job_id) for job_id in output.split()])
     every = claimed[0] + claimed[1]
     assert len(every) == 2000 and len(set(every)) == 2000
-    assert all(len(mine) > 0 for mine in claimed)  # both took part
+    assert all(len(mine) > 0 for mine in claimed)  # both took part (each held a lease before the other went on)
 
 
 def test_the_leases_of_a_killed_worker_are_taken_back_at_once(postgres_url: str) -> None:
