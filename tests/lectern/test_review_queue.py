@@ -1,4 +1,4 @@
-"""The review queue's contract, run against every implementation: in memory and SQLite."""
+"""The review queue's contract, run against every implementation: in memory, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,14 +16,17 @@ from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
 ANA = "https://school.example/users/ana"
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReviewQueue]:
     if request.param == "memory":
         yield MemoryReviewQueue()
-    else:
-        stored = SQLiteReviewQueue(tmp_path / REVIEW_FILE)
-        yield stored
-        stored.close()
+        return
+    from lectern.review_postgres import PostgresReviewQueue
+
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    stored = PostgresReviewQueue(url) if url else SQLiteReviewQueue(tmp_path / REVIEW_FILE)
+    yield stored
+    stored.close()
 
 
 def interaction(n: int, kind: Kind = "reply", actor: str = ANA) -> Interaction:
@@ -99,3 +102,33 @@ def test_two_processes_adding_the_same_activity_store_it_once(tmp_path: Path) ->
     assert sorted(results) == [False, True]
     rows = sqlite3.connect(tmp_path / REVIEW_FILE).execute("SELECT count(*) FROM review_items").fetchone()
     assert rows == (1,)
+
+
+def test_two_processes_on_postgresql_add_the_same_activity_once_and_migrate_once(postgres_url: str) -> None:
+    from lectern.review_postgres import COMPONENT, MIGRATIONS, PostgresReviewQueue
+
+    queues = [PostgresReviewQueue(postgres_url) for _ in range(2)]
+    try:
+        results: list[bool] = []
+        barrier = threading.Barrier(2)
+
+        def add(queue: PostgresReviewQueue) -> None:
+            barrier.wait()
+            results.append(queue.add(new_item(interaction(1), Author(ANA), "t")))
+
+        threads = [threading.Thread(target=add, args=(q,)) for q in queues]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results) == [False, True]
+        assert [item.id for item in queues[1].items()] == [item.id for item in queues[0].items()] != []
+    finally:
+        for queue in queues:
+            queue.close()
+    import psycopg
+
+    with psycopg.connect(postgres_url) as db:
+        assert db.execute("SELECT count(*) FROM review_items").fetchone() == (1,)
+        versions = db.execute("SELECT version FROM schema_migrations WHERE component = %s", (COMPONENT,)).fetchall()
+    assert versions == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
