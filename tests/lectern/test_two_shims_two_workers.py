@@ -1,7 +1,8 @@
 """Several processes on one PostgreSQL database, end to end (issue 15, item 4): two `lectern serve` processes (two
 ports, one project; the second serves the first one's build with --no-build) and `lectern deliver` processes.
 
-A remote actor follows through one server and the other lists the follower. Then a new resource, built once, is sent
+A remote actor follows through one server and the other lists the follower; its reply through the second server
+waits in the review queue on PostgreSQL. Then a new resource, built once, is sent
 to 1,000 loopback inboxes by two `lectern deliver` processes at once; one is killed with SIGKILL while requests of
 both are in flight, and a restarted `lectern deliver` takes its leases back. Every inbox gets what the new resource
 means for it (two Announces), correctly signed; only the requests that were in flight in the killed process are
@@ -10,12 +11,16 @@ received twice. No timing is asserted: the test waits for events.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -24,9 +29,10 @@ from lectern.federation_shim import Follower, postgres_storage
 from lectern.keys import load_or_create_private_key
 from lectern.site_paths import SitePaths
 from tests.conftest import copy_project
-from tests.federation_shim.remote_actors import RemoteServer
+from tests.federation_shim.remote_actors import RemoteActor, RemoteServer
 from tests.federation_shim.shim_client import follow_of, post_signed, wait_for
 from tests.lectern.counting_inboxes import CountingInboxes, client_ports
+from tests.lectern.test_community_hostile import reply
 from tests.lectern_server import LecternServer
 
 FOLLOWERS = 1000
@@ -56,6 +62,20 @@ def finished(process: subprocess.Popen[str]) -> str:
     return output
 
 
+def behind_the_balancer(server: LecternServer, site: str, actor: RemoteActor, activity: dict[str, Any]) -> int:
+    """POST `activity`, signed by `actor`, to `server`'s inbox as a load balancer passes it on: with the Host of the
+    site's public address (the first server's), not the port it was forwarded to."""
+    path = f"/ap/actors/{COLLECTION}/inbox"
+    body = json.dumps(activity).encode()
+    headers = actor.sign(site + path, body)  # with Host: the site's
+    request = urllib.request.Request(server.site_url + path, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def add_resource(project: Path) -> None:
     source = project / "content" / COLLECTION / "fraction-strips.md"
     text = source.read_text(encoding="utf-8")
@@ -82,6 +102,14 @@ def test_two_shims_and_two_delivery_workers_share_one_database(
         assert second.get_json(f"/ap/actors/{COLLECTION}/followers")["totalItems"] == 1
         listed = second.lectern("followers", "list")
         assert listed.returncode == 0 and alice.id in listed.stdout, listed.stderr
+        # a reply through the second server waits in the review queue on PostgreSQL, which `lectern review` lists
+        note = second.get_json("/ap/objects/fractions/fraction-strips.json")["id"]
+        assert behind_the_balancer(second, site, alice, reply(alice, note)) == 202, second.log()
+        listed = second.lectern("review", "list", "--json")
+        assert listed.returncode == 0 and alice.id in listed.stdout, listed.stderr
+        with psycopg.connect(postgres_url) as db:
+            assert db.execute("SELECT actor FROM review_items").fetchall() == [(alice.id,)]
+        assert not (project / "instance" / "review.sqlite3").exists()
         assert "First run" in finished(lectern(project, site, "deliver"))  # records what exists; sends the Accept
         assert any(sent.get("type") == "Accept" for sent in remote.received)
 
