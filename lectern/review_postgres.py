@@ -11,8 +11,7 @@ import json
 from dataclasses import asdict, replace
 from typing import Any
 
-from lectern.federation_shim import host_of
-from lectern.federation_shim.postgres_database import PostgresDatabase
+from lectern.federation_shim import PostgresDatabase, host_of
 from lectern.review_queue import Author, ReviewItem, Status
 from lectern.review_sqlite import _COLUMNS, _interaction
 
