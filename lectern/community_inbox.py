@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lectern.federation_shim import (
-    LOOP_BUSY_TIMEOUT,
     Admitted,
     FetchError,
     Inbox,
@@ -31,10 +30,14 @@ from lectern.federation_shim import (
 from lectern.interaction_desk import InteractionDesk, author_from_actor, quote_stamp, stamp_id
 from lectern.interactions import Interaction, OurObjects
 from lectern.review_queue import ID_LENGTH, Author, ReviewQueue, new_item
-from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
+from lectern.review_sqlite import SQLiteReviewQueue
+from lectern.review_storage import open_review_queue
 from lectern.settings import Settings
 from lectern.site_objects import SiteObjects
 from lectern.site_paths import SitePaths
+
+if TYPE_CHECKING:
+    from lectern.review_postgres import PostgresReviewQueue
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +96,7 @@ async def _follow_request(queue: ReviewQueue, fetcher: RemoteFetcher, admitted: 
 class Community:
     """The review queue, the build's objects and the desk, as the shim holds them (`open_community`)."""
 
-    review: SQLiteReviewQueue
+    review: SQLiteReviewQueue | PostgresReviewQueue
     objects: SiteObjects
     desk: InteractionDesk
     site_actor_id: str
@@ -119,7 +122,7 @@ def open_community(
     """Open the review queue beside the shim's database and teach `inbox` replies, reactions, quotes, reports and
     classroom follows; `send` posts an answer (a quote's Accept or Reject) from the site actor."""
     paths = SitePaths(settings.site_url)
-    review = SQLiteReviewQueue(settings.instance_dir / REVIEW_FILE, busy_timeout=LOOP_BUSY_TIMEOUT)
+    review = open_review_queue(settings, on_event_loop=True)
     objects = SiteObjects(settings.output_dir, settings.site_url)
 
     async def fetch_actor(actor: str) -> dict[str, Any] | None:

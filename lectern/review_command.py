@@ -24,7 +24,7 @@ from lectern.generator.content_loader import load_site
 from lectern.review_effects import open_storage, review_effects
 from lectern.review_queue import ReviewItem, Status
 from lectern.review_run import Change, ReviewError, approve, bring_up_to_date, reject
-from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
+from lectern.review_storage import open_review_queue
 from lectern.settings import Settings
 
 WHAT = {
@@ -80,7 +80,7 @@ def item_lines(item: ReviewItem) -> list[str]:
 
 
 def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
-    queue = SQLiteReviewQueue(settings.instance_dir / REVIEW_FILE)
+    queue = open_review_queue(settings)
     storage = open_storage(settings)
     try:
         files, collections = content_of(settings)

@@ -13,7 +13,7 @@ from lectern.cli import Command
 from lectern.federation_shim import StorageUnavailable
 from lectern.listening import port_number
 from lectern.review_queue import ReviewItem
-from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
+from lectern.review_storage import open_review_queue, review_queue_exists
 from lectern.settings import Settings
 
 
@@ -132,10 +132,9 @@ def cmd_followers(args: argparse.Namespace, settings: Settings) -> int:
 
 def pending_follow_requests(settings: Settings) -> list[ReviewItem]:
     """The follow requests of classroom collections that wait for the curator (lectern.community_inbox)."""
-    path = settings.instance_dir / REVIEW_FILE
-    if not path.exists():
+    if not review_queue_exists(settings):
         return []
-    queue = SQLiteReviewQueue(path)
+    queue = open_review_queue(settings)
     try:
         return [item for item in queue.items(("pending",)) if item.kind == "follow"]
     finally:

@@ -1,4 +1,4 @@
-"""The review queue's contract, run against every implementation: in memory and SQLite."""
+"""The review queue's contract, run against every implementation: in memory, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,23 +7,26 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from lectern.interactions import Interaction, Kind
+from lectern.review_postgres import COMPONENT, MIGRATIONS, PostgresReviewQueue
 from lectern.review_queue import Author, MemoryReviewQueue, ReviewQueue, new_item
 from lectern.review_sqlite import REVIEW_FILE, SQLiteReviewQueue
 
 ANA = "https://school.example/users/ana"
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReviewQueue]:
     if request.param == "memory":
         yield MemoryReviewQueue()
-    else:
-        stored = SQLiteReviewQueue(tmp_path / REVIEW_FILE)
-        yield stored
-        stored.close()
+        return
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    stored = PostgresReviewQueue(url) if url else SQLiteReviewQueue(tmp_path / REVIEW_FILE)
+    yield stored
+    stored.close()
 
 
 def interaction(n: int, kind: Kind = "reply", actor: str = ANA) -> Interaction:
@@ -82,12 +85,12 @@ def test_received_from_a_host_counts_recent_items_for_the_rate_limit(queue: Revi
     assert queue.received_from_host_since("school.example", "2026-11-30T09:00:00Z") == 2
 
 
-def test_two_processes_adding_the_same_activity_store_it_once(tmp_path: Path) -> None:
-    queues = [SQLiteReviewQueue(tmp_path / REVIEW_FILE) for _ in range(2)]
+def added_at_once(queues: list[SQLiteReviewQueue] | list[PostgresReviewQueue]) -> list[bool]:
+    """What each queue's `add` of the same activity answered, the adds started together from two threads."""
     results: list[bool] = []
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(len(queues))
 
-    def add(queue: SQLiteReviewQueue) -> None:
+    def add(queue: SQLiteReviewQueue | PostgresReviewQueue) -> None:
         barrier.wait()
         results.append(queue.add(new_item(interaction(1), Author(ANA), "t")))
 
@@ -96,6 +99,25 @@ def test_two_processes_adding_the_same_activity_store_it_once(tmp_path: Path) ->
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [False, True]
+    return results
+
+
+def test_two_processes_adding_the_same_activity_store_it_once(tmp_path: Path) -> None:
+    queues = [SQLiteReviewQueue(tmp_path / REVIEW_FILE) for _ in range(2)]
+    assert sorted(added_at_once(queues)) == [False, True]
     rows = sqlite3.connect(tmp_path / REVIEW_FILE).execute("SELECT count(*) FROM review_items").fetchone()
     assert rows == (1,)
+
+
+def test_two_processes_on_postgresql_add_the_same_activity_once_and_migrate_once(postgres_url: str) -> None:
+    queues = [PostgresReviewQueue(postgres_url) for _ in range(2)]
+    try:
+        assert sorted(added_at_once(queues)) == [False, True]
+        assert [item.id for item in queues[1].items()] == [item.id for item in queues[0].items()] != []
+    finally:
+        for queue in queues:
+            queue.close()
+    with psycopg.connect(postgres_url) as db:
+        assert db.execute("SELECT count(*) FROM review_items").fetchone() == (1,)
+        versions = db.execute("SELECT version FROM schema_migrations WHERE component = %s", (COMPONENT,)).fetchall()
+    assert versions == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
