@@ -15,8 +15,9 @@ server is signed (`@status` and `content-digest`, keyid the `faspId`), as `gener
 
 from __future__ import annotations
 
+import asyncio
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -26,6 +27,7 @@ from lectern.discovery_index.errors import SourceError
 from lectern.discovery_index.fasp_ingest import AnnouncementIngester, BadAnnouncement, parse_announcement
 from lectern.discovery_index.fasp_registration import register_server
 from lectern.discovery_index.fasp_servers import FaspServer, FaspServers
+from lectern.discovery_index.fasp_subscribing import ask_for_content
 from lectern.discovery_index.records import CollectionRecord
 from lectern.discovery_index.storage import IndexStore
 from lectern.federation_shim import (
@@ -57,6 +59,13 @@ class FaspProvider:
     fetcher: RemoteFetcher
     poster: InboxClient
     ingester: AnnouncementIngester
+    tasks: set[asyncio.Task[list[int]]] = field(default_factory=set)
+
+    def ask_for_content(self, server: FaspServer) -> None:
+        """In the background: the activation is answered first, as the server awaits it before it accepts calls."""
+        task = asyncio.create_task(ask_for_content(self.poster, server))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
 
 def provider_of(request: Request) -> FaspProvider:
@@ -130,6 +139,8 @@ async def capability_activation(request: Request) -> Response:
             {"status": "error", "reason": "unknown_capability", "detail": f"{capability} {version} is not offered"},
         )
     provider_of(request).servers.set_capability(server.server_id, capability, version, True)
+    if capability == "data_sharing":
+        provider_of(request).ask_for_content(server)
     return signed(server, 204)
 
 

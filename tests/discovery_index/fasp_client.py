@@ -35,6 +35,7 @@ class FediverseServerSide:
         self.key = Ed25519PrivateKey.generate()
         self.registrations: list[dict[str, Any]] = []
         self.documents: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, dict[str, Any], MessageCheck]] = []  # (path, payload, signature check)
         side = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -65,6 +66,19 @@ class FediverseServerSide:
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if self.path.startswith("/api/fasp/data_sharing/v0/"):
+                    key = ed25519_public_key_from_base64(side.registrations[-1]["publicKey"])
+                    check = verify_message_ed25519(
+                        headers=dict(self.headers.items()),
+                        body=body,
+                        key_for={FASP_ID: key},
+                        method="POST",
+                        target_uri=f"{side.url}{self.path}",
+                    )
+                    side.requests.append((self.path, json.loads(body), check))
+                    kind = "subscription" if self.path.endswith("event_subscriptions") else "backfillRequestId"
+                    self._send(201 if check.ok else 401, {kind: {"id": str(len(side.requests))}})
+                    return
                 if self.path != "/api/fasp/registration":
                     self._send(404, {"error": "not found"})
                     return

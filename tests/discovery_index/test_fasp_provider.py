@@ -7,8 +7,9 @@ announcements ingested with the creators' consent, and hostile calls answered 4x
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,13 @@ def note(side: FediverseServerSide, author: str, number: int, text: str) -> str:
     )
 
 
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def own_index(tmp_path: Path) -> Iterator[IndexServer]:
     server = IndexServer(tmp_path / "index-instance")
@@ -143,6 +151,13 @@ def test_data_sharing_announcements_are_ingested_with_consent(
     status, _, body = side.call(own_index.url, "POST", "/data_sharing/v0/announcements", payload)
     assert status == 403 and json.loads(body)["reason"] == "capability_disabled"  # not enabled yet
     assert side.call(own_index.url, "POST", "/capabilities/data_sharing/0/activation")[0] == 204
+    wait_for(lambda: len(side.requests) >= 4)  # the index subscribes and asks for a backfill, signed
+    asked = list(side.requests)
+    assert all(check.ok for _, _, check in asked), asked
+    wanted = {(path.rsplit("/", 1)[1], payload["category"]) for path, payload, _ in asked}
+    assert wanted == {
+        (kind, category) for kind in ("event_subscriptions", "backfill_requests") for category in ("content", "account")
+    }
 
     report = signed_ok(side, side.call(own_index.url, "POST", "/data_sharing/v0/announcements", payload))
     assert report["indexed"] == [consented]
