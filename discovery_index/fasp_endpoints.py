@@ -4,6 +4,7 @@ its FASP base URL:
 
     GET    /provider_info                                    name, privacy policy, capabilities (`provider_info.md`)
     POST   /capabilities/{id}/{version}/activation           204, or 404 for a capability not offered; DELETE: 204
+                                                             (data_sharing: then subscribes, see `fasp_subscribing`)
     GET    /account_search/v0/search?term=&limit=&offset=    actor ids, best first; `Link: <...>; rel="next"`
     POST   /data_sharing/v0/announcements                    URIs the server allows to be indexed (`fasp_ingest`)
     POST   /_index/fasp/servers {"url": ...}                 register a server (admin token); GET lists them
