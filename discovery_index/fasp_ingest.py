@@ -5,7 +5,8 @@ itself with the guarded fetcher and indexes only with the creator's consent.
 
 Consent, as the spec requires (FEP-5feb): an account is kept only when its actor says `discoverable: true`; content
 only when its author says `discoverable: true` and `indexable: true`. A `delete` removes what the index holds for the
-URI. Announcements never make the index follow anyone.
+URI once its origin answers 404 or 410 (a server may announce remote content, so its word alone does not remove what
+another server published). Announcements never make the index follow anyone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from lectern.discovery_index.actor_record import actor_to_record
 from lectern.discovery_index.ingest import Delivery, ingest
 from lectern.discovery_index.records import CollectionRecord, DeleteResource, RemoveCollection
 from lectern.discovery_index.storage import IndexStore
-from lectern.federation_shim import FetchError, RemoteFetcher, id_of
+from lectern.federation_shim import FetchError, HTTPStatusError, RemoteFetcher, id_of
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class AnnouncementIngester:
         for uri in announcement.uris:
             try:
                 if announcement.event_type == "delete":
-                    self._delete(announcement.category, uri, report)
+                    await self._delete(announcement.category, uri, report)
                 elif announcement.category == "account":
                     await self._account(uri, report)
                 else:
@@ -87,7 +88,19 @@ class AnnouncementIngester:
             logger.info("FASP announcement: %s not indexed: %s", uri, why)
         return report
 
-    def _delete(self, category: str, uri: str, report: AnnouncementReport) -> None:
+    async def _gone(self, uri: str) -> bool:
+        """Whether the origin says `uri` is gone (404 or 410): one server's word is not enough to remove what
+        another server published."""
+        try:
+            await self.fetcher.fetch(uri)
+        except HTTPStatusError as error:
+            return error.status in (404, 410)
+        return False
+
+    async def _delete(self, category: str, uri: str, report: AnnouncementReport) -> None:
+        if not await self._gone(uri):
+            report.refused[uri] = "its origin still serves it (a delete is applied once the origin answers 404 or 410)"
+            return
         if category == "account":
             self.store.apply([RemoveCollection(uri)])
         else:

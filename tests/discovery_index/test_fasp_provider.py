@@ -173,7 +173,13 @@ def test_data_sharing_announcements_are_ingested_with_consent(
 
     deleted = {**announcement, "eventType": "delete", "objectUris": [consented]}
     report = signed_ok(side, side.call(own_index.url, "POST", "/data_sharing/v0/announcements", deleted))
+    assert report["removed"] == [] and consented in report["refused"]  # its origin still serves it
+    del side.documents[urllib.parse.urlsplit(consented).path]
+    report = signed_ok(side, side.call(own_index.url, "POST", "/data_sharing/v0/announcements", deleted))
     assert report["removed"] == [consented] and own_index.search(q="tessellations")["results"] == []
+    hostile = {**announcement, "objectUris": ["javascript:alert(1)", "http://[::1", "http://127.0.0.1:1/x"]}
+    report = signed_ok(side, side.call(own_index.url, "POST", "/data_sharing/v0/announcements", hostile))
+    assert report["indexed"] == [] and len(report["refused"]) == 3
 
     status, _, body = side.call(own_index.url, "POST", "/data_sharing/v0/announcements", {**announcement})
     assert status == 422 and json.loads(body)["reason"] == "invalid_announcement"
