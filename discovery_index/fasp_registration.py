@@ -18,13 +18,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from lectern.discovery_index.discovery import NODEINFO_SCHEMA
 from lectern.discovery_index.errors import SourceError
 from lectern.discovery_index.fasp_servers import FaspServers
 from lectern.federation_shim import FetchError, InboxClient, RemoteFetcher, authority_of
 
 logger = logging.getLogger(__name__)
-
-NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2."
 
 
 @dataclass(frozen=True)
