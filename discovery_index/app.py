@@ -11,6 +11,9 @@
     POST /_index/remove {"instance": ...}    remove an instance               } (LECTERN_INDEX_TOKEN or the
     GET  /_index/sources                     what is followed, and how        }  instance folder's admin-token)
     GET  /static/index.css                   the theme's stylesheet and this page's rules
+    GET  /provider_info, /account_search/v0/search; POST /data_sharing/v0/announcements, /capabilities/...
+                                             the index as a FASP (signed with Ed25519: see `fasp_endpoints`)
+    POST /_index/fasp/servers {"url": ...}   register a Fediverse server with the FASP (admin token); GET lists them
 
 Run with `lectern index serve`, or `uvicorn --factory lectern.discovery_index.app:app_from_environment` (configured by
 LECTERN_INDEX_URL, LECTERN_INDEX_DIR, ...: see `config`).
@@ -37,6 +40,17 @@ from lectern.discovery_index.config import IndexConfig, admin_token, make_config
 from lectern.discovery_index.discovery import Discoverer
 from lectern.discovery_index.errors import SourceError
 from lectern.discovery_index.export import export_amb
+from lectern.discovery_index.fasp_endpoints import (
+    FaspProvider,
+    account_search,
+    announcements,
+    capability_activation,
+    provider_info,
+    register_endpoint,
+    servers_json,
+)
+from lectern.discovery_index.fasp_ingest import AnnouncementIngester
+from lectern.discovery_index.fasp_servers import FASP_FILE, FaspServers
 from lectern.discovery_index.follows import Sender
 from lectern.discovery_index.inbox import IndexInbox
 from lectern.discovery_index.listing_pages import render_collections_page, render_sites_page
@@ -321,6 +335,15 @@ async def list_sources_endpoint(request: Request) -> Response:
     )
 
 
+async def fasp_servers_endpoint(request: Request) -> Response:
+    if request.method == "GET":
+        if not authorized(request):
+            return error(401, "bad_token", "send Authorization: Bearer <the index's admin token>")
+        return JSONResponse(servers_json(request.app.state.fasp))
+    payload = await admin_payload(request)
+    return payload if isinstance(payload, Response) else await register_endpoint(request, payload)
+
+
 def create_app(config: IndexConfig) -> Starlette:
     token = admin_token(config.instance_dir, create=True)
 
@@ -344,6 +367,9 @@ def create_app(config: IndexConfig) -> Starlette:
         css_url = f"/static/index.css?v={hashlib.sha256(css.encode()).hexdigest()[:8]}"
         actor = actor_document(config, public_key_pem(key))
         app.state.service = Service(config, store, inbox, subscriptions, actor, css, css_url, token, searches)
+        fasp_servers = FaspServers(config.instance_dir / FASP_FILE)
+        ingester = AnnouncementIngester(store, fetcher)
+        app.state.fasp = FaspProvider(config.name, config.public_url, fasp_servers, store, fetcher, poster, ingester)
         stop = asyncio.Event()
         delivering = asyncio.create_task(deliver_searches(searches, stop))
         try:
@@ -354,6 +380,7 @@ def create_app(config: IndexConfig) -> Starlette:
             await asyncio.wait([delivering], timeout=10)
             await searches.worker.client.close()
             searches.close()
+            fasp_servers.close()
             await fetcher.close()
             await poster.close()
             store.close()
@@ -383,6 +410,11 @@ def create_app(config: IndexConfig) -> Starlette:
         Route("/_index/sources", add_source_endpoint, methods=["POST"]),
         Route("/_index/sources", list_sources_endpoint, methods=["GET"]),
         Route("/_index/remove", remove_source_endpoint, methods=["POST"]),
+        Route("/_index/fasp/servers", fasp_servers_endpoint, methods=["GET", "POST"]),
+        Route("/provider_info", provider_info, methods=["GET"]),
+        Route("/capabilities/{capability}/{version}/activation", capability_activation, methods=["POST", "DELETE"]),
+        Route("/account_search/v0/search", account_search, methods=["GET"]),
+        Route("/data_sharing/v0/announcements", announcements, methods=["POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers=EXCEPTION_HANDLERS)
 

@@ -87,6 +87,13 @@ if TYPE_CHECKING:
         MemoryKeyStore,
         memory_storage,
     )
+    from lectern.federation_shim.message_signatures import (
+        MessageCheck,
+        ed25519_public_key_from_base64,
+        ed25519_public_key_to_base64,
+        sign_message_ed25519,
+        verify_message_ed25519,
+    )
     from lectern.federation_shim.outgoing import activity_body, post_signed
     from lectern.federation_shim.postgres_backend import SHIM_MIGRATIONS, postgres_storage
     from lectern.federation_shim.postgres_database import PostgresDatabase, run_migrations
@@ -178,6 +185,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "sign_post": ("cavage", "sign_post"),
     "content_digest_header": ("digests", "content_digest_header"),
     "digest_header": ("digests", "digest_header"),
+    "MessageCheck": ("message_signatures", "MessageCheck"),
+    "ed25519_public_key_from_base64": ("message_signatures", "ed25519_public_key_from_base64"),
+    "ed25519_public_key_to_base64": ("message_signatures", "ed25519_public_key_to_base64"),
+    "sign_message_ed25519": ("message_signatures", "sign_message_ed25519"),
+    "verify_message_ed25519": ("message_signatures", "verify_message_ed25519"),
     "KeyLookup": ("keys", "KeyLookup"),
     "KeyLookupFailure": ("keys", "KeyLookupFailure"),
     "PublicKey": ("keys", "PublicKey"),
@@ -401,6 +413,11 @@ __all__ = [
     "verify_request",
     "web_url_problem",
     "webfinger",
+    "MessageCheck",
+    "ed25519_public_key_from_base64",
+    "ed25519_public_key_to_base64",
+    "sign_message_ed25519",
+    "verify_message_ed25519",
 ]
 
 
