@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from lectern.federation_shim.key_cache import LRUDict
 from lectern.federation_shim.processes import pid_alive
 from lectern.federation_shim.retry_policy import FAILURE_DAYS
-from lectern.federation_shim.state import ShimState, now_text
+from lectern.federation_shim.state import ShimState
 from lectern.federation_shim.storage import (
     LEASE_SECONDS,
     PENDING,
@@ -38,6 +38,7 @@ from lectern.federation_shim.storage import (
     QueueCounts,
     job_host,
 )
+from lectern.federation_shim.timestamps import now_timestamp
 
 __all__ = ["DeliveryStore", "HostHealth", "Job", "QueueCounts"]
 
@@ -91,7 +92,7 @@ class DeliveryStore:
         return self.state.transaction()
 
     def enqueue(self, activity: OutgoingActivity, inboxes: Sequence[str], now: float) -> int:
-        stamp = now_text()
+        stamp = now_timestamp()
         with self.state.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO outgoing_activities VALUES (?, ?, ?, ?, ?)",
@@ -153,7 +154,15 @@ class DeliveryStore:
         self.db.execute(
             "UPDATE delivery_jobs SET state = ?, attempts = ?, next_try = coalesce(?, next_try), lease_owner = NULL,"
             " lease_until = NULL, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?",
-            (state, job.attempts if attempts is None else attempts, next_try, status, detail[:500], now_text(), job.id),
+            (
+                state,
+                job.attempts if attempts is None else attempts,
+                next_try,
+                status,
+                detail[:500],
+                now_timestamp(),
+                job.id,
+            ),
         )
 
     def mark_delivered(self, delivered: Sequence[tuple[int, int, int]], stamp: str) -> None:

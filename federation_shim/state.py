@@ -23,15 +23,15 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from lectern.federation_shim.key_cache import CachedKey, LRUDict
 from lectern.federation_shim.storage import Follower
 from lectern.federation_shim.storage_faults import storage_fault, write_patiently
+from lectern.federation_shim.timestamps import now_timestamp
 
-__all__ = ["LOOP_BUSY_TIMEOUT", "STATE_FILE", "Follower", "ShimState", "now_text"]
+__all__ = ["LOOP_BUSY_TIMEOUT", "STATE_FILE", "Follower", "ShimState"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +70,6 @@ CREATE TABLE IF NOT EXISTS remote_keys (
     fetched_at REAL NOT NULL        -- seconds since the epoch
 );
 """
-
-
-def now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ShimState:
@@ -160,7 +156,8 @@ class ShimState:
         """Mark an activity processed, inside the transaction of its effect; False when it already was (another
         delivery of the same activity claimed it first: the caller must then do nothing)."""
         inserted = db.execute(
-            "INSERT OR IGNORE INTO processed_activities VALUES (?, ?, ?, ?)", (activity_id, kind, actor, now_text())
+            "INSERT OR IGNORE INTO processed_activities VALUES (?, ?, ?, ?)",
+            (activity_id, kind, actor, now_timestamp()),
         ).rowcount
         return inserted == 1
 
