@@ -12,8 +12,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from lectern.federation_shim import PostgresDatabase, host_of
-from lectern.review_queue import Author, ReviewItem, Status
-from lectern.review_sqlite import _COLUMNS, _interaction
+from lectern.review_queue import ITEM_COLUMNS, ReviewItem, Status, interaction_from_json, item_from_row
 
 COMPONENT = "lectern_review"
 MIGRATIONS = (
@@ -109,21 +108,21 @@ class PostgresReviewQueue:
                 if status == "approved":
                     db.execute("UPDATE review_items SET revised_html = %s WHERE id = %s", (html, item_id))
                 else:
-                    changed = replace(_interaction(dict(interaction)), html=html)
+                    changed = replace(interaction_from_json(dict(interaction)), html=html)
                     db.execute(
                         "UPDATE review_items SET interaction = %s WHERE id = %s", (json.dumps(asdict(changed)), item_id)
                     )
         return len(rows)
 
     def get(self, item_id: str) -> ReviewItem | None:
-        rows = self._rows(f"SELECT {_COLUMNS} FROM review_items WHERE id = %s", (item_id,))
-        return _item(rows[0]) if rows else None
+        rows = self._rows(f"SELECT {ITEM_COLUMNS} FROM review_items WHERE id = %s", (item_id,))
+        return item_from_row(rows[0], dict) if rows else None
 
     def items(self, statuses: tuple[Status, ...] = ("pending",)) -> list[ReviewItem]:
         rows = self._rows(
-            f"SELECT {_COLUMNS} FROM review_items WHERE status = ANY(%s) ORDER BY received, id", (list(statuses),)
+            f"SELECT {ITEM_COLUMNS} FROM review_items WHERE status = ANY(%s) ORDER BY received, id", (list(statuses),)
         )
-        return [_item(row) for row in rows]
+        return [item_from_row(row, dict) for row in rows]
 
     def decide(self, item_id: str, status: Status) -> ReviewItem | None:
         self._run("UPDATE review_items SET status = %s WHERE id = %s", (status, item_id))
@@ -150,17 +149,3 @@ class PostgresReviewQueue:
 
     def knows_actor(self, actor: str) -> bool:
         return bool(self._rows("SELECT 1 FROM review_items WHERE actor = %s LIMIT 1", (actor,)))
-
-
-def _item(row: tuple[Any, ...]) -> ReviewItem:
-    item_id, status, received, revised_html, retracted, unwritten, interaction, author = row
-    return ReviewItem(
-        item_id,
-        _interaction(dict(interaction)),
-        Author(**author),
-        status,
-        received,
-        revised_html,
-        bool(retracted),
-        bool(unwritten),
-    )

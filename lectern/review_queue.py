@@ -13,8 +13,9 @@ disk. Both pass the same tests (tests/lectern/test_review_queue.py).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from lectern.federation_shim import host_of
 from lectern.interactions import Interaction, Kind
@@ -51,6 +52,30 @@ class ReviewItem:
     @property
     def kind(self) -> Kind:
         return self.interaction.kind
+
+
+ITEM_COLUMNS = "id, status, received, revised_html, retracted, unwritten, interaction, author"
+
+
+def item_from_row(row: tuple[Any, ...], decode: Callable[[Any], dict[str, Any]]) -> ReviewItem:
+    """A stored item: `row` holds ITEM_COLUMNS in order; `decode` turns a stored JSON column into a dict (SQLite keeps
+    it as text, PostgreSQL as JSONB)."""
+    item_id, status, received, revised_html, retracted, unwritten, interaction, author = row
+    return ReviewItem(
+        item_id,
+        interaction_from_json(decode(interaction)),
+        Author(**decode(author)),
+        status,
+        received,
+        revised_html,
+        bool(retracted),
+        bool(unwritten),
+    )
+
+
+def interaction_from_json(data: dict[str, Any]) -> Interaction:
+    """An interaction as stored (`dataclasses.asdict`: its links a list)."""
+    return Interaction(**{**data, "links": tuple(data.get("links", ()))})
 
 
 def review_id(activity_id: str) -> str:

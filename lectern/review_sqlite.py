@@ -11,11 +11,9 @@ import json
 import sqlite3
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
 
 from lectern.federation_shim import host_of
-from lectern.interactions import Interaction
-from lectern.review_queue import Author, ReviewItem, Status
+from lectern.review_queue import ITEM_COLUMNS, ReviewItem, Status, interaction_from_json, item_from_row
 
 REVIEW_FILE = "review.sqlite3"
 
@@ -97,7 +95,7 @@ class SQLiteReviewQueue:
                 if status == "approved":
                     self.db.execute("UPDATE review_items SET revised_html = ? WHERE id = ?", (html, item_id))
                 else:
-                    changed = _interaction(json.loads(interaction))
+                    changed = interaction_from_json(json.loads(interaction))
                     changed = replace(changed, html=html)
                     self.db.execute(
                         "UPDATE review_items SET interaction = ? WHERE id = ?", (json.dumps(asdict(changed)), item_id)
@@ -106,15 +104,15 @@ class SQLiteReviewQueue:
         return touched
 
     def get(self, item_id: str) -> ReviewItem | None:
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM review_items WHERE id = ?", (item_id,)).fetchone()
-        return _item(row) if row else None
+        row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM review_items WHERE id = ?", (item_id,)).fetchone()
+        return item_from_row(row, json.loads) if row else None
 
     def items(self, statuses: tuple[Status, ...] = ("pending",)) -> list[ReviewItem]:
         marks = ", ".join("?" for _ in statuses)
         rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM review_items WHERE status IN ({marks}) ORDER BY received, id", statuses
+            f"SELECT {ITEM_COLUMNS} FROM review_items WHERE status IN ({marks}) ORDER BY received, id", statuses
         ).fetchall()
-        return [_item(row) for row in rows]
+        return [item_from_row(row, json.loads) for row in rows]
 
     def decide(self, item_id: str, status: Status) -> ReviewItem | None:
         self.db.execute("UPDATE review_items SET status = ? WHERE id = ?", (status, item_id))
@@ -143,28 +141,6 @@ class SQLiteReviewQueue:
 
     def knows_actor(self, actor: str) -> bool:
         return self.db.execute("SELECT 1 FROM review_items WHERE actor = ? LIMIT 1", (actor,)).fetchone() is not None
-
-
-_COLUMNS = "id, status, received, revised_html, retracted, unwritten, interaction, author"
-
-
-def _item(row: tuple[Any, ...]) -> ReviewItem:
-    item_id, status, received, revised_html, retracted, unwritten, interaction, author = row
-    return ReviewItem(
-        item_id,
-        _interaction(json.loads(interaction)),
-        Author(**json.loads(author)),
-        status,
-        received,
-        revised_html,
-        bool(retracted),
-        bool(unwritten),
-    )
-
-
-def _interaction(data: dict[str, Any]) -> Interaction:
-    data["links"] = tuple(data.get("links", ()))
-    return Interaction(**data)
 
 
 class _transaction:
