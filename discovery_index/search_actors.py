@@ -21,6 +21,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -157,8 +158,8 @@ class SearchActors:
             "preferredUsername": handle,
             "name": f"Search: {describe_search(query)}"[:200],
             "summary": (
-                f"<p>Each new open educational resource that matches this search on {_escape(index_name)}, from every "
-                f'site it follows, boosted from its own site. <a href="{_escape(page)}">See the results</a>.</p>'
+                f"<p>Each new open educational resource that matches this search on {escape(index_name)}, from every "
+                f'site it follows, boosted from its own site. <a href="{escape(page)}">See the results</a>.</p>'
             ),
             "url": page,
             "inbox": f"{actor}/inbox",
@@ -169,7 +170,3 @@ class SearchActors:
             "indexable": False,
             "publicKey": {"id": self.key_id(handle), "owner": actor, "publicKeyPem": public_key_pem},
         }
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
