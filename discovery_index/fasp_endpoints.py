@@ -4,9 +4,11 @@ its FASP base URL:
 
     GET    /provider_info                                    name, privacy policy, capabilities (`provider_info.md`)
     POST   /capabilities/{id}/{version}/activation           204, or 404 for a capability not offered; DELETE: 204
-                                                             (data_sharing: then subscribes, see `fasp_subscribing`)
+                                                             (data_sharing: then subscribes, and unsubscribes on
+                                                             DELETE, see `fasp_subscribing`)
     GET    /account_search/v0/search?term=&limit=&offset=    actor ids, best first; `Link: <...>; rel="next"`
-    POST   /data_sharing/v0/announcements                    URIs the server allows to be indexed (`fasp_ingest`)
+    POST   /data_sharing/v0/announcements                    URIs the server allows to be indexed (`fasp_ingest`);
+                                                             a backfill answer is followed by a request for more
     POST   /_index/fasp/servers {"url": ...}                 register a server (admin token); GET lists them
 
 Every FASP request must carry a `Content-Digest` and an Ed25519 RFC 9421 signature whose keyid is the `serverId` the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Coroutine
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,7 +31,7 @@ from lectern.discovery_index.errors import SourceError
 from lectern.discovery_index.fasp_ingest import AnnouncementIngester, BadAnnouncement, parse_announcement
 from lectern.discovery_index.fasp_registration import register_server
 from lectern.discovery_index.fasp_servers import FaspServer, FaspServers
-from lectern.discovery_index.fasp_subscribing import ask_for_content
+from lectern.discovery_index.fasp_subscribing import ask_for_content, continue_backfill, stop_asking
 from lectern.discovery_index.records import CollectionRecord
 from lectern.discovery_index.storage import IndexStore
 from lectern.federation_shim import (
@@ -60,11 +63,12 @@ class FaspProvider:
     fetcher: RemoteFetcher
     poster: InboxClient
     ingester: AnnouncementIngester
-    tasks: set[asyncio.Task[list[int]]] = field(default_factory=set)
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
-    def ask_for_content(self, server: FaspServer) -> None:
-        """In the background: the activation is answered first, as the server awaits it before it accepts calls."""
-        task = asyncio.create_task(ask_for_content(self.poster, server))
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Calls to the server happen after the answer to its own call: it awaits that answer (an activation, an
+        announcement) before it handles ours."""
+        task = asyncio.create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -130,8 +134,12 @@ async def capability_activation(request: Request) -> Response:
     server, _ = answer
     capability, version = request.path_params["capability"], request.path_params["version"]
     offered = CAPABILITIES.get(capability)
+    provider = provider_of(request)
     if request.method == "DELETE":
-        provider_of(request).servers.set_capability(server.server_id, capability, version, False)
+        was_on = capability in provider.servers.capabilities(server.server_id)
+        provider.servers.set_capability(server.server_id, capability, version, False)
+        if capability == "data_sharing" and was_on:
+            provider.in_background(stop_asking(provider.poster, provider.servers, server))
         return signed(server, 204)
     if offered is None or offered.split(".")[0] != version.split(".")[0]:
         return signed(
@@ -139,9 +147,10 @@ async def capability_activation(request: Request) -> Response:
             404,
             {"status": "error", "reason": "unknown_capability", "detail": f"{capability} {version} is not offered"},
         )
-    provider_of(request).servers.set_capability(server.server_id, capability, version, True)
-    if capability == "data_sharing":
-        provider_of(request).ask_for_content(server)
+    was_on = capability in provider.servers.capabilities(server.server_id)
+    provider.servers.set_capability(server.server_id, capability, version, True)
+    if capability == "data_sharing" and not was_on:
+        provider.in_background(ask_for_content(provider.poster, provider.servers, server))
     return signed(server, 204)
 
 
@@ -217,6 +226,10 @@ async def announcements(request: Request) -> Response:
     except BadAnnouncement as problem:
         return signed(server, 422, {"status": "error", "reason": "invalid_announcement", "detail": str(problem)})
     report = await provider.ingester.apply(announcement)
+    if announcement.backfill_id and announcement.more:
+        provider.in_background(
+            continue_backfill(provider.poster, provider.servers, server, announcement.backfill_id, announcement.cursor)
+        )
     return signed(server, 200, asdict(report))
 
 
@@ -243,6 +256,8 @@ def servers_json(provider: FaspProvider) -> list[dict[str, Any]]:
             "fasp_id": s.fasp_id,
             "fingerprint": s.fingerprint,
             "capabilities": provider.servers.capabilities(s.server_id),
+            "subscriptions": [r.remote_id for r in provider.servers.requests(s.server_id, "subscription")],
+            "backfills": [asdict(r) for r in provider.servers.requests(s.server_id, "backfill")],
         }
         for s in provider.servers.all()
     ]

@@ -38,6 +38,9 @@ class Announcement:
     category: str
     event_type: str  # '' for a backfill answer
     uris: tuple[str, ...]
+    backfill_id: str = ""  # the backfill request it answers ('' for an event)
+    cursor: str = ""  # a backfill answer's cursor, to ask for what follows
+    more: bool = True  # False: the server said moreObjectsAvailable: false
 
 
 @dataclass
@@ -64,7 +67,19 @@ def parse_announcement(payload: Any) -> Announcement:
         raise BadAnnouncement("objectUris must be a non-empty array of URIs")
     if len(uris) > MAX_URIS:
         raise BadAnnouncement(f"at most {MAX_URIS} objectUris per announcement")
-    return Announcement(str(category), str(event), tuple(uris))
+    backfill = source.get("backfillRequest")
+    backfill_id = backfill.get("id") if isinstance(backfill, dict) else None
+    cursor = payload.get("cursor")
+    return Announcement(
+        str(category),
+        str(event),
+        tuple(uris),
+        backfill_id=str(backfill_id)
+        if isinstance(backfill_id, str | int) and not isinstance(backfill_id, bool)
+        else "",
+        cursor=cursor if isinstance(cursor, str) and len(cursor) <= 1000 else "",
+        more=payload.get("moreObjectsAvailable") is not False,
+    )
 
 
 class AnnouncementIngester:

@@ -33,7 +33,23 @@ CREATE TABLE IF NOT EXISTS fasp_servers (
 CREATE TABLE IF NOT EXISTS fasp_capabilities (
     server_id TEXT NOT NULL, capability TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY (server_id, capability)
 );
+CREATE TABLE IF NOT EXISTS fasp_requests (
+    server_id TEXT NOT NULL, kind TEXT NOT NULL, remote_id TEXT NOT NULL, category TEXT NOT NULL,
+    rounds INTEGER NOT NULL DEFAULT 1, made_at REAL NOT NULL, PRIMARY KEY (server_id, kind, remote_id)
+);
 """
+
+
+@dataclass(frozen=True)
+class RemoteRequest:
+    """What the index asked a server for and the id the server gave it: an event `subscription` (kept until
+    data_sharing is turned off, when the index unsubscribes) or a `backfill` request (`rounds`: how many times it was
+    continued)."""
+
+    kind: str  # "subscription" or "backfill"
+    remote_id: str
+    category: str
+    rounds: int = 1
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,7 @@ class FaspServers:
     def forget(self, server_id: str) -> None:
         self._db.execute("DELETE FROM fasp_servers WHERE server_id = ?", (server_id,))
         self._db.execute("DELETE FROM fasp_capabilities WHERE server_id = ?", (server_id,))
+        self._db.execute("DELETE FROM fasp_requests WHERE server_id = ?", (server_id,))
 
     def get(self, server_id: str) -> FaspServer | None:
         row = self._db.execute(
@@ -115,3 +132,32 @@ class FaspServers:
     def capabilities(self, server_id: str) -> dict[str, str]:
         rows = self._db.execute("SELECT capability, version FROM fasp_capabilities WHERE server_id = ?", (server_id,))
         return {capability: version for capability, version in rows}
+
+    def remember_request(self, server_id: str, request: RemoteRequest) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO fasp_requests (server_id, kind, remote_id, category, rounds, made_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (server_id, request.kind, request.remote_id, request.category, request.rounds, time.time()),
+        )
+
+    def requests(self, server_id: str, kind: str) -> list[RemoteRequest]:
+        rows = self._db.execute(
+            "SELECT kind, remote_id, category, rounds FROM fasp_requests WHERE server_id = ? AND kind = ?"
+            " ORDER BY made_at, remote_id",
+            (server_id, kind),
+        )
+        return [RemoteRequest(*row) for row in rows]
+
+    def request(self, server_id: str, kind: str, remote_id: str) -> RemoteRequest | None:
+        row = self._db.execute(
+            "SELECT kind, remote_id, category, rounds FROM fasp_requests"
+            " WHERE server_id = ? AND kind = ? AND remote_id = ?",
+            (server_id, kind, remote_id),
+        ).fetchone()
+        return None if row is None else RemoteRequest(*row)
+
+    def forget_request(self, server_id: str, request: RemoteRequest) -> None:
+        self._db.execute(
+            "DELETE FROM fasp_requests WHERE server_id = ? AND kind = ? AND remote_id = ?",
+            (server_id, request.kind, request.remote_id),
+        )

@@ -76,7 +76,7 @@ if TYPE_CHECKING:
         verify_request,
     )
     from lectern.federation_shim.inbox import ActivityHandler, Inbox, LocalActors, SendActivity, is_blocked
-    from lectern.federation_shim.inbox_client import InboxClient, PostResult
+    from lectern.federation_shim.inbox_client import InboxClient, PostResult, Reply
     from lectern.federation_shim.json_body import BadJSON, parse_json
     from lectern.federation_shim.key_cache import CachedKey, KeyCache
     from lectern.federation_shim.keys import KeyLookup, KeyLookupFailure, PublicKey, PublicKeyInfo, public_key_from_pem
@@ -93,6 +93,7 @@ if TYPE_CHECKING:
         ed25519_public_key_to_base64,
         sign_message_ed25519,
         verify_message_ed25519,
+        verify_response_ed25519,
     )
     from lectern.federation_shim.outgoing import activity_body, post_signed
     from lectern.federation_shim.postgres_backend import SHIM_MIGRATIONS, postgres_storage
@@ -190,6 +191,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ed25519_public_key_to_base64": ("message_signatures", "ed25519_public_key_to_base64"),
     "sign_message_ed25519": ("message_signatures", "sign_message_ed25519"),
     "verify_message_ed25519": ("message_signatures", "verify_message_ed25519"),
+    "verify_response_ed25519": ("message_signatures", "verify_response_ed25519"),
     "KeyLookup": ("keys", "KeyLookup"),
     "KeyLookupFailure": ("keys", "KeyLookupFailure"),
     "PublicKey": ("keys", "PublicKey"),
@@ -268,6 +270,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "retry_delay": ("retry_policy", "retry_delay"),
     "InboxClient": ("inbox_client", "InboxClient"),
     "PostResult": ("inbox_client", "PostResult"),
+    "Reply": ("inbox_client", "Reply"),
     "activity_body": ("outgoing", "activity_body"),
     "post_signed": ("outgoing", "post_signed"),
     "run_event_loop": ("event_loop", "run"),
@@ -344,6 +347,7 @@ __all__ = [
     "QueueCounts",
     "Reason",
     "RemoteFetcher",
+    "Reply",
     "SECURITY",
     "SHIM_MIGRATIONS",
     "STATE_FILE",
@@ -418,6 +422,7 @@ __all__ = [
     "ed25519_public_key_to_base64",
     "sign_message_ed25519",
     "verify_message_ed25519",
+    "verify_response_ed25519",
 ]
 
 

@@ -34,7 +34,7 @@ from lectern.federation_shim.errors import FetchError, ForbiddenAddress
 from lectern.federation_shim.remote_fetch import DEFAULT_USER_AGENT
 from lectern.federation_shim.request_view import TargetURI
 
-__all__ = ["MAX_ANSWER_BYTES", "InboxClient", "PostResult"]
+__all__ = ["MAX_ANSWER_BYTES", "InboxClient", "PostResult", "Reply"]
 
 MAX_ANSWER_BYTES = 64 * 1024  # an inbox answers with a status and perhaps a short reason; more is not read
 DETAIL_BYTES = 2048  # kept of the answer's body, for the log and `lectern status`
@@ -55,6 +55,22 @@ class PostResult:
         return 200 <= self.status < 300
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A whole answer to `InboxClient.call`: for API calls whose answer is read and checked (a FASP server's JSON and
+    its signature). `headers` are lowercased names (a repeated header's values joined with ", "); `body` is at most
+    `MAX_ANSWER_BYTES`. `status` 0 means no answer, and `detail` then says why."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
 class _ReusedConnectionClosed(ConnectionError):
     """A kept-alive connection was closed by the server before it answered: safe to try once more on a new one."""
 
@@ -65,6 +81,7 @@ class _Answer:
     retry_after: str | None
     body: bytes
     reusable: bool
+    headers: dict[str, str] | None = None
 
 
 class _Connection(asyncio.Protocol):
@@ -83,6 +100,8 @@ class _Connection(asyncio.Protocol):
         self._retry_after: str | None = None
         self._body: list[bytes] = []
         self._kept = 0
+        self._keep = DETAIL_BYTES
+        self._headers: dict[str, str] | None = None  # only kept when the caller asked for them
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -120,19 +139,25 @@ class _Connection(asyncio.Protocol):
         self._retry_after = None
         self._body.clear()
         self._kept = 0
+        if self._headers is not None:
+            self._headers = {}
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if name.lower() == b"retry-after":
+        lowered = name.lower()
+        if lowered == b"retry-after":
             self._retry_after = value.decode("latin-1").strip()
+        if self._headers is not None:
+            key, text = lowered.decode("latin-1"), value.decode("latin-1").strip()
+            self._headers[key] = f"{self._headers[key]}, {text}" if key in self._headers else text
 
     def on_headers_complete(self) -> None:
         assert self._parser is not None
         self._status = self._parser.get_status_code()
 
     def on_body(self, chunk: bytes) -> None:
-        if self._kept < DETAIL_BYTES:
-            self._body.append(chunk[: DETAIL_BYTES - self._kept])
-            self._kept += min(len(chunk), DETAIL_BYTES - self._kept)
+        if self._kept < self._keep:
+            self._body.append(chunk[: self._keep - self._kept])
+            self._kept += min(len(chunk), self._keep - self._kept)
 
     def on_message_complete(self) -> None:
         if self._status < 200:
@@ -141,11 +166,15 @@ class _Connection(asyncio.Protocol):
         self._finish(reusable=self._parser.should_keep_alive())
 
     # the client's side
-    def send(self, request: bytes) -> asyncio.Future[_Answer]:
+    def send(self, request: bytes, whole: bool = False) -> asyncio.Future[_Answer]:
+        """Send `request`; the answer keeps DETAIL_BYTES of the body, or with `whole` every header and the body up to
+        MAX_ANSWER_BYTES."""
         assert self.transport is not None
         self._waiter = asyncio.get_running_loop().create_future()
         self._parser = httptools.HttpResponseParser(self)
         self._received = 0
+        self._keep = MAX_ANSWER_BYTES if whole else DETAIL_BYTES
+        self._headers = {} if whole else None
         self.on_message_begin()
         self.uses += 1
         self.transport.write(request)
@@ -153,7 +182,8 @@ class _Connection(asyncio.Protocol):
 
     def _finish(self, reusable: bool) -> None:
         assert self._waiter is not None
-        self._waiter.set_result(_Answer(self._status, self._retry_after, b"".join(self._body), reusable))
+        answer = _Answer(self._status, self._retry_after, b"".join(self._body), reusable, self._headers)
+        self._waiter.set_result(answer)
         self._parser = None
 
     def _fail(self, error: Exception) -> None:
@@ -196,36 +226,56 @@ class InboxClient:
     async def post(self, url: str, headers: Mapping[str, str], body: bytes) -> PostResult:
         """POST `body` with `headers` (Host, Content-Length and User-Agent are added). Never raises for network
         trouble, a refused address or a bad answer: see PostResult."""
-        try:
-            key, target, authority = _parse(url)
-            request = _request(target, authority, headers, body, self._user_agent)
-            async with asyncio.timeout(self.timeout):
-                answer = await self._exchange(key, request)
-        except ssl.SSLError as error:  # before ValueError: a certificate that fails verification is both
-            if isinstance(error, ssl.SSLCertVerificationError):
-                return PostResult(0, f"TLS failed with {authority}: certificate not trusted ({error.verify_message})")
-            return PostResult(0, f"TLS failed with {authority}: {error.reason or error}")
-        except (FetchError, ValueError) as error:
-            return PostResult(0, str(error))
-        except TimeoutError:
-            return PostResult(0, f"no answer from {authority} within {self.timeout:g} s")
-        except OSError as error:  # refused, reset, unreachable, no such host
-            return PostResult(0, f"{authority}: {error.strerror or error}")
+        answer = await self._answer("POST", url, headers, body, whole=False)
+        if isinstance(answer, str):
+            return PostResult(0, answer)
         detail = answer.body.decode("utf-8", "replace")[:300]
         return PostResult(answer.status, detail, answer.retry_after)
 
-    async def _exchange(self, key: tuple[str, str, int], request: bytes) -> _Answer:
+    async def call(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"") -> Reply:
+        """An API call (`method` POST, PUT or DELETE) whose whole answer the caller reads: every header and up to
+        MAX_ANSWER_BYTES of the body. Same guards, deadline and connection reuse as `post`; never raises for network
+        trouble (status 0 and a `detail`)."""
+        if method not in ("POST", "PUT", "DELETE", "PATCH"):
+            raise ValueError(f"InboxClient.call sends POST, PUT, PATCH or DELETE, not {method!r}")
+        answer = await self._answer(method, url, headers, body, whole=True)
+        if isinstance(answer, str):
+            return Reply(0, {}, b"", answer)
+        return Reply(answer.status, answer.headers or {}, answer.body, answer.body.decode("utf-8", "replace")[:300])
+
+    async def _answer(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes, *, whole: bool
+    ) -> _Answer | str:
+        """The answer, or a sentence saying why there is none."""
+        authority = url
+        try:
+            key, target, authority = _parse(url)
+            request = _request(method, target, authority, headers, body, self._user_agent)
+            async with asyncio.timeout(self.timeout):
+                return await self._exchange(key, request, whole)
+        except ssl.SSLError as error:  # before ValueError: a certificate that fails verification is both
+            if isinstance(error, ssl.SSLCertVerificationError):
+                return f"TLS failed with {authority}: certificate not trusted ({error.verify_message})"
+            return f"TLS failed with {authority}: {error.reason or error}"
+        except (FetchError, ValueError) as error:
+            return str(error)
+        except TimeoutError:
+            return f"no answer from {authority} within {self.timeout:g} s"
+        except OSError as error:  # refused, reset, unreachable, no such host
+            return f"{authority}: {error.strerror or error}"
+
+    async def _exchange(self, key: tuple[str, str, int], request: bytes, whole: bool) -> _Answer:
         connection = self._take_idle(key)
         if connection is not None:
             try:
-                return await self._send(connection, request)
+                return await self._send(connection, request, whole)
             except _ReusedConnectionClosed:
                 pass
-        return await self._send(await self._connect(key), request)
+        return await self._send(await self._connect(key), request, whole)
 
-    async def _send(self, connection: _Connection, request: bytes) -> _Answer:
+    async def _send(self, connection: _Connection, request: bytes, whole: bool) -> _Answer:
         try:
-            answer = await connection.send(request)
+            answer = await connection.send(request, whole)
         except BaseException:
             connection.close()
             raise
@@ -318,8 +368,10 @@ def _parse(url: str) -> tuple[tuple[str, str, int], str, str]:
     return (uri.scheme, uri.host, uri.port or _DEFAULT_PORTS[uri.scheme]), target, uri.authority
 
 
-def _request(target: str, authority: str, headers: Mapping[str, str], body: bytes, user_agent: str) -> bytes:
-    lines = [f"POST {target} HTTP/1.1", f"Host: {authority}", f"User-Agent: {user_agent}"]
+def _request(
+    method: str, target: str, authority: str, headers: Mapping[str, str], body: bytes, user_agent: str
+) -> bytes:
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {authority}", f"User-Agent: {user_agent}"]
     for name, value in headers.items():
         if name.lower() in ("host", "content-length", "user-agent", "connection", "transfer-encoding"):
             continue

@@ -27,6 +27,7 @@ from .request_view import TargetURI, lowercase_headers
 from .structured_fields import (
     InnerList,
     Item,
+    Params,
     StructuredFieldError,
     parse_dictionary,
     serialize_inner_list,
@@ -41,6 +42,7 @@ __all__ = [
     "ed25519_public_key_to_base64",
     "sign_message_ed25519",
     "verify_message_ed25519",
+    "verify_response_ed25519",
 ]
 
 REQUEST_COMPONENTS = ("@method", "@target-uri", "content-digest")
@@ -110,11 +112,15 @@ def sign_message_ed25519(
     now: datetime | None = None,
 ) -> dict[str, str]:
     """The headers to add to a request (give `method` and `target_uri`) or a response (give `status`):
-    Content-Digest, Signature-Input and Signature."""
+    Content-Digest, Signature-Input and Signature. An empty `key_id` leaves the keyid out (as Mastodon signs its
+    answers; a request needs one)."""
     components = RESPONSE_COMPONENTS if status is not None else REQUEST_COMPONENTS
     digest = content_digest_header(body)
     created = int((now or datetime.now(UTC)).timestamp())
-    signature_input = InnerList(tuple(Item(c) for c in components), {"created": created, "keyid": key_id})
+    params: Params = {"created": created}
+    if key_id:
+        params["keyid"] = key_id
+    signature_input = InnerList(tuple(Item(c) for c in components), params)
     base = _base(signature_input, method, target_uri, status, {"content-digest": digest})
     signature = private_key.sign(base)
     return {
@@ -150,6 +156,28 @@ def verify_message_ed25519(
 ) -> MessageCheck:
     """Check a request (`method`, `target_uri`) or a response (`status`) against the key registered for its keyid
     (`key_for`). `headers` may use any case."""
+    return _verify(headers, body, key_for, None, method, target_uri, status, now)
+
+
+def verify_response_ed25519(
+    *, headers: Mapping[str, str], body: bytes, key: Ed25519PublicKey, status: int, now: datetime | None = None
+) -> MessageCheck:
+    """Check the answer to a request this side made, with the key of the party it called: the caller knows whom it
+    asked, so a keyid is not needed (Mastodon signs its FASP answers without one, `Api::Fasp::BaseController
+    #sign_response`, and checks a provider's answers the same way, `Fasp::Request#validate!`)."""
+    return _verify(headers, body, {}, key, "", "", status, now)
+
+
+def _verify(
+    headers: Mapping[str, str],
+    body: bytes,
+    key_for: Mapping[str, Ed25519PublicKey],
+    known_key: Ed25519PublicKey | None,
+    method: str,
+    target_uri: str,
+    status: int | None,
+    now: datetime | None,
+) -> MessageCheck:
     lowered = lowercase_headers(headers)
     if "signature-input" not in lowered:
         return MessageCheck(False, "no_signature", "the message carries no Signature-Input (RFC 9421)")
@@ -157,12 +185,15 @@ def verify_message_ed25519(
         signature_input, signature = _selected(lowered)
     except StructuredFieldError as error:
         return MessageCheck(False, "unparsable_signature", str(error))
-    key_id = signature_input.params.get("keyid")
-    if not isinstance(key_id, str) or not key_id:
-        return MessageCheck(False, "unparsable_signature", "the keyid parameter is required")
-    key = key_for.get(key_id)
+    raw_key_id = signature_input.params.get("keyid")
+    key_id = raw_key_id if isinstance(raw_key_id, str) else ""
+    key = known_key
     if key is None:
-        return MessageCheck(False, "unknown_key", f"no key is registered as {key_id!r}", key_id)
+        if not key_id:
+            return MessageCheck(False, "unparsable_signature", "the keyid parameter is required")
+        key = key_for.get(key_id)
+        if key is None:
+            return MessageCheck(False, "unknown_key", f"no key is registered as {key_id!r}", key_id)
     covered = {str(item.value) for item in signature_input.items}
     needed = set(RESPONSE_COMPONENTS if status is not None else REQUEST_COMPONENTS)
     if not needed <= covered:

@@ -31,24 +31,60 @@ FASP_ID = "fasp-7"
 
 
 class FediverseServerSide:
+    """Answers the provider's data_sharing calls as Mastodon does (`Api::Fasp::DataSharing::V0::*Controller`): 201
+    `{"subscription": {"id": ...}}` / `{"backfillRequest": {"id": ...}}`, 204 for a continuation or an unsubscription,
+    every answer signed over `@status content-digest` without a keyid (`Api::Fasp::BaseController#sign_response`);
+    `answer_key` None leaves the answers unsigned."""
+
     def __init__(self) -> None:
         self.key = Ed25519PrivateKey.generate()
+        self.answer_key: Ed25519PrivateKey | None = self.key
         self.registrations: list[dict[str, Any]] = []
         self.documents: dict[str, dict[str, Any]] = {}
-        self.requests: list[tuple[str, dict[str, Any], MessageCheck]] = []  # (path, payload, signature check)
+        # (method and path, payload, signature check), e.g. ("POST /api/fasp/data_sharing/v0/backfill_requests", ...)
+        self.requests: list[tuple[str, Any, MessageCheck]] = []
         side = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, payload: Any, media: str = "application/json") -> None:
-                body = json.dumps(payload).encode()
+            def _send(self, status: int, payload: Any, media: str = "application/json", sign: bool = False) -> None:
+                body = b"" if payload is None else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", media)
                 self.send_header("Content-Length", str(len(body)))
+                if sign and side.answer_key is not None:
+                    for name, value in sign_message_ed25519(
+                        body=body, key_id="", private_key=side.answer_key, status=status
+                    ).items():
+                        self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
+
+            def _data_sharing(self, method: str) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                key = ed25519_public_key_from_base64(side.registrations[-1]["publicKey"])
+                check = verify_message_ed25519(
+                    headers=dict(self.headers.items()),
+                    body=body,
+                    key_for={FASP_ID: key},
+                    method=method,
+                    target_uri=f"{side.url}{self.path}",
+                )
+                side.requests.append((f"{method} {self.path}", json.loads(body) if body else None, check))
+                number = len(side.requests)
+                if not check.ok:
+                    self._send(401, None, sign=True)
+                elif method == "DELETE" or self.path.endswith("/continuation"):
+                    self._send(204, None, sign=True)
+                elif self.path.endswith("/event_subscriptions"):
+                    self._send(201, {"subscription": {"id": number}}, sign=True)
+                else:
+                    self._send(201, {"backfillRequest": {"id": f"b{number}"}}, sign=True)
+
+            def do_DELETE(self) -> None:  # noqa: N802
+                self._data_sharing("DELETE")
 
             def do_GET(self) -> None:  # noqa: N802
                 if self.path == "/.well-known/nodeinfo":
@@ -65,20 +101,10 @@ class FediverseServerSide:
                     self._send(404, {"error": "not found"})
 
             def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.path.startswith("/api/fasp/data_sharing/v0/"):
-                    key = ed25519_public_key_from_base64(side.registrations[-1]["publicKey"])
-                    check = verify_message_ed25519(
-                        headers=dict(self.headers.items()),
-                        body=body,
-                        key_for={FASP_ID: key},
-                        method="POST",
-                        target_uri=f"{side.url}{self.path}",
-                    )
-                    side.requests.append((self.path, json.loads(body), check))
-                    kind = "subscription" if self.path.endswith("event_subscriptions") else "backfillRequestId"
-                    self._send(201 if check.ok else 401, {kind: {"id": str(len(side.requests))}})
+                    self._data_sharing("POST")
                     return
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.path != "/api/fasp/registration":
                     self._send(404, {"error": "not found"})
                     return

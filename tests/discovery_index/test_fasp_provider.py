@@ -216,3 +216,59 @@ def test_hostile_calls_are_refused_with_a_reason(own_index: IndexServer, side: F
     auth = {"Authorization": f"Bearer {token}"}
     status, body_bytes = own_index.request("POST", "/_index/fasp/servers", b'{"url": "http://127.0.0.1:1"}', auth)
     assert status == 422 and json.loads(body_bytes)["reason"] == "registration_failed"
+
+
+def servers_listing(index: IndexServer) -> dict[str, Any]:
+    token = (index.folder / "admin-token").read_text().strip()
+    status, body = index.request("GET", "/_index/fasp/servers", b"", {"Authorization": f"Bearer {token}"})
+    assert status == 200, body
+    listed: list[dict[str, Any]] = json.loads(body)
+    return listed[0]
+
+
+def test_backfills_continue_until_the_server_has_no_more_and_turning_off_unsubscribes(
+    own_index: IndexServer, side: FediverseServerSide
+) -> None:
+    """data_sharing.md "Requesting Historic Content" (a `cursor` asks for what follows) and Mastodon's
+    `ContinuationsController` (`POST .../backfill_requests/:id/continuation` after `moreObjectsAvailable: true`);
+    "Managing Subscriptions" (`DELETE .../event_subscriptions/:id` when the index stops wanting content)."""
+    register(own_index, side)
+    alice = person(side, "alice", discoverable=True, indexable=True)
+    first, second = (note(side, alice, n, f"Origami tessellation part {n}") for n in (1, 2))
+    assert side.call(own_index.url, "POST", "/capabilities/data_sharing/0/activation")[0] == 204
+    wait_for(lambda: len(servers_listing(own_index)["backfills"]) == 2)  # every answer was signed: ids kept
+    listing = servers_listing(own_index)
+    assert sorted(listing["subscriptions"]) == ["1", "2"]
+    content_backfill = next(b["remote_id"] for b in listing["backfills"] if b["category"] == "content")
+    account_backfill = next(b["remote_id"] for b in listing["backfills"] if b["category"] == "account")
+    base = "/api/fasp/data_sharing/v0"
+
+    part = {"source": {"backfillRequest": {"id": content_backfill}}, "category": "content", "objectUris": [first]}
+    report = signed_ok(side, side.call(own_index.url, "POST", "/data_sharing/v0/announcements", part))
+    assert report["indexed"] == [first]
+    continuation = f"POST {base}/backfill_requests/{content_backfill}/continuation"
+    wait_for(lambda: any(path == continuation for path, _, _ in side.requests))
+
+    accounts = {"source": {"backfillRequest": {"id": account_backfill}}, "category": "account", "objectUris": [alice]}
+    signed_ok(side, side.call(own_index.url, "POST", "/data_sharing/v0/announcements", {**accounts, "cursor": "c-9"}))
+    wait_for(
+        lambda: any(
+            payload == {"category": "account", "maxCount": 100, "cursor": "c-9"} for _, payload, _ in side.requests
+        )
+    )
+    wait_for(lambda: account_backfill not in {b["remote_id"] for b in servers_listing(own_index)["backfills"]})
+
+    last = {**part, "objectUris": [second], "moreObjectsAvailable": False}
+    assert signed_ok(side, side.call(own_index.url, "POST", "/data_sharing/v0/announcements", last))["indexed"] == [
+        second
+    ]
+    asked_before = len(side.requests)
+
+    assert side.call(own_index.url, "DELETE", "/capabilities/data_sharing/0/activation")[0] == 204
+    wait_for(lambda: sum(path.startswith("DELETE") for path, _, _ in side.requests) == 2)
+    unsubscribed = [(path, check.ok) for path, _, check in side.requests[asked_before:]]
+    assert sorted(unsubscribed) == [(f"DELETE {base}/event_subscriptions/{n}", True) for n in ("1", "2")]
+    # after `moreObjectsAvailable: false` nothing more was asked: the next calls were the two unsubscriptions
+    assert servers_listing(own_index)["subscriptions"] == [] and servers_listing(own_index)["backfills"] == []
+    status, _, body = side.call(own_index.url, "POST", "/data_sharing/v0/announcements", part)
+    assert status == 403 and json.loads(body)["reason"] == "capability_disabled"
