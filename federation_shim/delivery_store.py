@@ -30,6 +30,7 @@ from lectern.federation_shim.state import ShimState
 from lectern.federation_shim.storage import (
     LEASE_SECONDS,
     PENDING,
+    PURGE_BATCH,
     SKIPPED,
     HostHealth,
     Job,
@@ -38,7 +39,7 @@ from lectern.federation_shim.storage import (
     QueueCounts,
     job_host,
 )
-from lectern.federation_shim.timestamps import now_timestamp
+from lectern.federation_shim.timestamps import now_timestamp, timestamp
 
 __all__ = ["DeliveryStore", "HostHealth", "Job", "QueueCounts"]
 
@@ -250,6 +251,20 @@ class DeliveryStore:
         ):
             found["retrying" if retrying else state] += int(count)
         return QueueCounts(**found)
+
+    def purge_finished(self, before: datetime, limit: int = PURGE_BATCH) -> int:
+        with self.state.transaction() as db:
+            rows = db.execute(
+                "SELECT id, activity_id FROM delivery_jobs WHERE state != 'pending' AND updated_at < ? LIMIT ?",
+                (timestamp(before), limit),
+            ).fetchall()
+            db.executemany("DELETE FROM delivery_jobs WHERE id = ?", [(job_id,) for job_id, _ in rows])
+            db.executemany(
+                "DELETE FROM outgoing_activities WHERE id = ? "
+                "AND NOT EXISTS (SELECT 1 FROM delivery_jobs WHERE activity_id = ?)",
+                [(activity, activity) for activity in {activity for _, activity in rows}],
+            )
+            return len(rows)
 
     def problems(self, limit: int = 20) -> list[JobProblem]:
         """Failing and retrying jobs, newest first."""

@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -34,7 +34,7 @@ from lectern.federation_shim.retry_policy import (
     next_delay,
 )
 from lectern.federation_shim.signing_pool import SigningPool
-from lectern.federation_shim.storage import DeliveryStorage, FollowerStore, HostHealth, Job
+from lectern.federation_shim.storage import PURGE_BATCH, DeliveryStorage, FollowerStore, HostHealth, Job
 from lectern.federation_shim.timestamps import now_timestamp
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,11 @@ Recorder = Callable[[], None]
 # requests that were in flight or finished in the last few milliseconds, never more than `concurrency`.
 RECORD_BATCH = 32
 RECORD_DELAY = 0.005
+
+# Finished jobs (and activities no job needs) are deleted once they are this old, checked when the worker starts and
+# then every PURGE_EVERY seconds: `lectern status` shows what happened recently, and the queue does not grow for years.
+KEEP_FINISHED = timedelta(days=30)
+PURGE_EVERY = 3600.0
 
 
 @dataclass
@@ -70,6 +75,8 @@ class DeliveryWorker:
     concurrency: int = 256
     per_host: int = 4
     clock: Callable[[], float] = time.time
+    keep_finished: timedelta | None = KEEP_FINISHED  # None: keep every finished job
+    purge_every: float = PURGE_EVERY  # seconds between two purges of finished jobs
     jitter: random.Random = field(default_factory=random.Random)
     stats: WorkerStats = field(default_factory=WorkerStats)
 
@@ -81,6 +88,7 @@ class DeliveryWorker:
         self._bodies: dict[str, tuple[str, bytes, str]] = {}
         self._signing = SigningPool() if self.sign_in_threads else None
         self.wake = asyncio.Event()
+        self._next_purge = 0.0  # time.monotonic() of the next purge of finished jobs
 
     def close(self) -> None:
         if self._signing is not None:
@@ -103,6 +111,8 @@ class DeliveryWorker:
             progress.set()
 
         while True:
+            if self.keep_finished is not None and time.monotonic() >= self._next_purge:
+                await self._purge_finished(self.keep_finished)
             room = self.concurrency - len(running)
             if room > 0 and (not running or room >= self.concurrency // 4):
                 self._failing = self.store.failing_hosts()
@@ -129,6 +139,20 @@ class DeliveryWorker:
                     task.result()()
                 self.store.mark_delivered(self._delivered, now_timestamp())
             self._delivered.clear()
+
+    async def _purge_finished(self, keep: timedelta) -> None:
+        """Delete finished jobs older than `keep`, a batch per transaction, letting deliveries run in between. The
+        cut-off is the wall clock, as the stores stamp changes with it (`clock` may be a test's)."""
+        self._next_purge = time.monotonic() + self.purge_every
+        before, purged = datetime.now(UTC) - keep, 0
+        while True:
+            batch = self.store.purge_finished(before, PURGE_BATCH)
+            purged += batch
+            if batch < PURGE_BATCH:
+                break
+            await asyncio.sleep(0)
+        if purged:
+            logger.info("deleted %d finished deliveries older than %s", purged, keep)
 
     async def _sleep_until_due(self, stop: asyncio.Event | None) -> None:
         due = self.store.next_due()

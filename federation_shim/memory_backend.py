@@ -24,6 +24,7 @@ from lectern.federation_shim.storage import (
     GONE,
     LEASE_SECONDS,
     PENDING,
+    PURGE_BATCH,
     SKIPPED,
     Follower,
     HostHealth,
@@ -34,6 +35,7 @@ from lectern.federation_shim.storage import (
     ShimStorage,
     job_host,
 )
+from lectern.federation_shim.timestamps import now_timestamp, timestamp
 
 __all__ = ["MemoryDatabase", "MemoryDeliveryStore", "MemoryFollowers", "MemoryKeyStore", "memory_storage"]
 
@@ -193,6 +195,7 @@ class _JobRow:
     last_status: int | None = None
     last_error: str | None = None
     changed: int = 0  # the order of changes, for `problems`
+    updated_at: str = ""  # when it last changed (`timestamps` format), for `purge_finished`
 
 
 def _day(when: datetime) -> str:
@@ -218,7 +221,7 @@ class MemoryDeliveryStore:
     def _save(self, row: _JobRow) -> None:
         counter = self.database.table("counters")
         counter["changes"] = counter.get("changes", 0) + 1
-        self._jobs()[row.job.id] = replace(row, changed=counter["changes"])
+        self._jobs()[row.job.id] = replace(row, changed=counter["changes"], updated_at=now_timestamp())
 
     def enqueue(self, activity: OutgoingActivity, inboxes: Sequence[str], now: float) -> int:
         with self.database.atomic():
@@ -307,6 +310,20 @@ class MemoryDeliveryStore:
             JobProblem(row.state, row.job.activity_id, row.job.inbox, row.job.attempts, row.last_status, row.last_error)
             for row in rows[:limit]
         ]
+
+    def purge_finished(self, before: datetime, limit: int = PURGE_BATCH) -> int:
+        cutoff = timestamp(before)
+        with self.database.atomic():
+            jobs, ids = self._jobs(), self.database.table("job_ids")
+            old = [row for row in jobs.values() if row.state != PENDING and row.updated_at < cutoff][:limit]
+            for row in old:
+                del jobs[row.job.id]
+                del ids[(row.job.activity_id, row.job.inbox)]
+            still_used = {activity for activity, _ in ids}
+            activities = self.database.table("activities")
+            for activity in {row.job.activity_id for row in old} - still_used:
+                activities.pop(activity, None)
+            return len(old)
 
     # Host health
     def failing_hosts(self) -> dict[str, HostHealth]:

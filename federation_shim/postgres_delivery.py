@@ -28,6 +28,7 @@ from lectern.federation_shim.retry_policy import FAILURE_DAYS
 from lectern.federation_shim.storage import (
     LEASE_SECONDS,
     PENDING,
+    PURGE_BATCH,
     SKIPPED,
     HostHealth,
     Job,
@@ -237,6 +238,22 @@ class PostgresDeliveryStore:
         for state, retrying, count in rows:
             found["retrying" if retrying else state] += int(count)
         return QueueCounts(**found)
+
+    def purge_finished(self, before: datetime, limit: int = PURGE_BATCH) -> int:
+        with self.database.connection() as db:
+            gone = db.execute(
+                "DELETE FROM delivery_jobs WHERE id IN (SELECT id FROM delivery_jobs "
+                "WHERE state <> 'pending' AND updated_at < %s LIMIT %s) RETURNING activity_id",
+                (before, limit),
+            ).fetchall()
+            activities = sorted({row[0] for row in gone})
+            if activities:
+                db.execute(
+                    "DELETE FROM outgoing_activities AS a WHERE a.id = ANY(%s) "
+                    "AND NOT EXISTS (SELECT 1 FROM delivery_jobs AS j WHERE j.activity_id = a.id)",
+                    (activities,),
+                )
+        return len(gone)
 
     def problems(self, limit: int = 20) -> list[JobProblem]:
         with self.database.connection() as db:

@@ -105,6 +105,9 @@ class JobProblem(NamedTuple):
     last_error: str | None
 
 
+PURGE_BATCH = 10_000  # finished jobs deleted per transaction (`DeliveryQueue.purge_finished`)
+
+
 @dataclass(frozen=True)
 class HostHealth:
     failures: int  # consecutive failures since the breaker last opened
@@ -239,6 +242,13 @@ class DeliveryQueue(Protocol):
 
     def problems(self, limit: int = 20) -> list[JobProblem]:
         """Failing and retrying jobs, most recently changed first."""
+        ...
+
+    def purge_finished(self, before: datetime, limit: int = PURGE_BATCH) -> int:
+        """Delete up to `limit` finished jobs (done, failed, gone, skipped) last changed before `before`, and the
+        activities no job refers to any more; returns how many jobs. Queuing the same activity for the same inbox
+        after that adds a job again: a caller that must never repeat a delivery keeps its own record of what was
+        sent (Lectern's told-record does)."""
         ...
 
 

@@ -7,6 +7,7 @@ import asyncio
 import json
 import random
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -107,6 +108,23 @@ def test_every_follower_gets_the_activity_with_a_signature_that_verifies() -> No
         assert storage.deliveries.counts(clock.now).done == 30 and problems(storage) == []
 
     run(always_accept, 10, scenario, followers_per_server=3, verify=True)
+
+
+def test_finished_deliveries_are_deleted_once_older_than_the_worker_keeps_them() -> None:
+    async def scenario(storage: ShimStorage, worker: DeliveryWorker, farm: InboxFarm, clock: Clock) -> None:
+        worker.purge_every = 0.0  # at every run (an hour apart by default)
+        await worker.run()
+        assert storage.deliveries.counts(clock.now).done == 3
+        await worker.run()  # kept: for 30 days by default
+        assert storage.deliveries.counts(clock.now).done == 3
+        worker.keep_finished = timedelta(seconds=-5)  # as if the month had passed
+        await worker.run()
+        assert storage.deliveries.counts(clock.now).done == 0
+        queue(storage, ACTIVITY, clock.now)  # the activity was deleted too, so it is queued and sent anew
+        await worker.run()
+        assert len(farm.received) == 6
+
+    run(always_accept, 3, scenario)
 
 
 def test_a_500_is_retried_about_fifteen_seconds_later() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from lectern.federation_shim import now_timestamp
 from lectern.federation_shim.storage import LEASE_SECONDS, Job, JobProblem, OutgoingActivity, QueueCounts, ShimStorage
 from tests.federation_shim.storage_contract.conftest import Backend
 
@@ -128,3 +130,25 @@ def test_two_workers_claiming_at_once_never_get_the_same_job(backend: Backend) -
         sys.setswitchinterval(interval)
     every = claimed[0] + claimed[1]
     assert len(every) == 600 and len(set(every)) == 600
+
+
+def test_finished_jobs_are_purged_when_old_with_the_activities_nothing_needs(storage: ShimStorage) -> None:
+    queue = storage.deliveries
+    queue.enqueue(CREATE, inboxes(3), NOW)
+    queue.enqueue(ANNOUNCE, inboxes(1, "b.example"), NOW)
+    jobs = {job.inbox: job for job in queue.claim_due(NOW, 10)}
+    queue.mark_delivered([(1, 202, jobs[inbox].id) for inbox in inboxes(2)], now_timestamp())
+    queue.finish(jobs[inboxes(1, "b.example")[0]], "failed", 400, "HTTP 400")  # the third Create job stays leased
+
+    assert queue.purge_finished(datetime.now(UTC) - timedelta(days=1)) == 0  # nothing is that old
+    later = datetime.now(UTC) + timedelta(seconds=2)  # every finished job is older than this
+    assert queue.purge_finished(later, limit=2) == 2
+    assert queue.purge_finished(later) == 1
+    assert queue.purge_finished(later) == 0
+    assert queue.counts(NOW) == QueueCounts(pending=1, retrying=0, done=0, failed=0, gone=0, skipped=0)
+    assert queue.problems() == []
+    assert queue.activity(CREATE.id) == ("fractions", CREATE.body)  # its pending job still needs it
+
+    second = OutgoingActivity(ANNOUNCE.id, "Announce", "library", b'{"type":"Announce","v":2}')
+    assert queue.enqueue(second, inboxes(1, "b.example"), NOW) == 1  # its job and its activity were deleted
+    assert queue.activity(ANNOUNCE.id) == ("library", second.body)
