@@ -47,8 +47,9 @@ Recorder = Callable[[], None]
 RECORD_BATCH = 32
 RECORD_DELAY = 0.005
 
-# Finished jobs (and activities no job needs) are deleted once they are this old, checked when the worker starts and
-# then every PURGE_EVERY seconds: `lectern status` shows what happened recently, and the queue does not grow for years.
+# Finished jobs (and activities no job needs) and processed activity ids are deleted once they are this old, checked
+# when the worker starts and then every PURGE_EVERY seconds: `lectern status` shows what happened recently, and the
+# database does not grow for years.
 KEEP_FINISHED = timedelta(days=30)
 PURGE_EVERY = 3600.0
 
@@ -141,18 +142,24 @@ class DeliveryWorker:
             self._delivered.clear()
 
     async def _purge_finished(self, keep: timedelta) -> None:
-        """Delete finished jobs older than `keep`, a batch per transaction, letting deliveries run in between. The
-        cut-off is the wall clock, as the stores stamp changes with it (`clock` may be a test's)."""
+        """Delete finished jobs and forget processed activity ids older than `keep`, a batch per transaction,
+        letting deliveries run in between. The cut-off is the wall clock, as the stores stamp rows with it (`clock`
+        may be a test's)."""
         self._next_purge = time.monotonic() + self.purge_every
-        before, purged = datetime.now(UTC) - keep, 0
-        while True:
-            batch = self.store.purge_finished(before, PURGE_BATCH)
-            purged += batch
-            if batch < PURGE_BATCH:
-                break
-            await asyncio.sleep(0)
-        if purged:
-            logger.info("deleted %d finished deliveries older than %s", purged, keep)
+        before = datetime.now(UTC) - keep
+        for purge, what in (
+            (self.store.purge_finished, "finished deliveries"),
+            (self.followers.forget_processed, "processed activity ids"),
+        ):
+            purged = 0
+            while True:
+                batch = purge(before, PURGE_BATCH)
+                purged += batch
+                if batch < PURGE_BATCH:
+                    break
+                await asyncio.sleep(0)
+            if purged:
+                logger.info("deleted %d %s older than %s", purged, what, keep)
 
     async def _sleep_until_due(self, stop: asyncio.Event | None) -> None:
         due = self.store.next_due()

@@ -75,7 +75,7 @@ class MemoryDatabase:
 
 
 class MemoryFollowers:
-    """`storage.FollowerStore`; tables followers ((actor, follower) -> Follower), processed (id -> (kind, actor))."""
+    """`storage.FollowerStore`; tables followers ((actor, follower) -> Follower), processed (id -> (kind, actor, when))."""
 
     def __init__(self, database: MemoryDatabase) -> None:
         self.database = database
@@ -92,8 +92,17 @@ class MemoryFollowers:
             processed = self.database.table("processed")
             if activity_id in processed:
                 return False
-            processed[activity_id] = (kind, actor)
+            processed[activity_id] = (kind, actor, now_timestamp())
             return True
+
+    def forget_processed(self, before: datetime, limit: int = PURGE_BATCH) -> int:
+        cutoff = timestamp(before)
+        with self.database.atomic():
+            processed = self.database.table("processed")
+            old = [key for key, (_, _, when) in processed.items() if when < cutoff][:limit]
+            for key in old:
+                del processed[key]
+            return len(old)
 
     def add_follower(self, follower: Follower, activity_id: str) -> bool:
         with self.database.atomic():

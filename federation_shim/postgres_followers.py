@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, MutableMapping
+from datetime import datetime
 from typing import Any
 
 from lectern.federation_shim.key_cache import CachedKey
 from lectern.federation_shim.postgres_database import Connection, PostgresDatabase
-from lectern.federation_shim.storage import Follower
+from lectern.federation_shim.storage import PURGE_BATCH, Follower
 from lectern.federation_shim.storage_faults import StorageUnavailable
 
 __all__ = ["PostgresFollowers", "PostgresKeyStore"]
@@ -43,6 +44,14 @@ class PostgresFollowers:
     def mark_processed(self, activity_id: str, kind: str, actor: str) -> bool:
         with self.database.connection() as db:
             return self.claim(db, activity_id, kind, actor)
+
+    def forget_processed(self, before: datetime, limit: int = PURGE_BATCH) -> int:
+        with self.database.connection() as db:
+            return db.execute(
+                "DELETE FROM processed_activities WHERE ctid = ANY(ARRAY("
+                "SELECT ctid FROM processed_activities WHERE processed_at < %s LIMIT %s))",
+                (before, limit),
+            ).rowcount
 
     @staticmethod
     def claim(db: Connection, activity_id: str, kind: str, actor: str) -> bool:

@@ -23,13 +23,14 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 from lectern.federation_shim.key_cache import CachedKey, LRUDict
-from lectern.federation_shim.storage import Follower
+from lectern.federation_shim.storage import PURGE_BATCH, Follower
 from lectern.federation_shim.storage_faults import storage_fault, write_patiently
-from lectern.federation_shim.timestamps import now_timestamp
+from lectern.federation_shim.timestamps import now_timestamp, timestamp
 
 __all__ = ["LOOP_BUSY_TIMEOUT", "STATE_FILE", "Follower", "ShimState"]
 
@@ -150,6 +151,14 @@ class ShimState:
     def mark_processed(self, activity_id: str, kind: str, actor: str) -> bool:
         with self.transaction() as db:
             return self.claim(db, activity_id, kind, actor)
+
+    def forget_processed(self, before: datetime, limit: int = PURGE_BATCH) -> int:
+        with self.transaction() as db:
+            return db.execute(
+                "DELETE FROM processed_activities WHERE rowid IN "
+                "(SELECT rowid FROM processed_activities WHERE processed_at < ? LIMIT ?)",
+                (timestamp(before), limit),
+            ).rowcount
 
     @staticmethod
     def claim(db: sqlite3.Connection, activity_id: str, kind: str, actor: str) -> bool:

@@ -152,6 +152,11 @@ class ProcessedActivities(Protocol):
         """Claim an activity; False when it already was claimed (the caller must then do nothing)."""
         ...
 
+    def forget_processed(self, before: datetime, limit: int = PURGE_BATCH) -> int:
+        """Forget up to `limit` activity ids claimed before `before`; returns how many. Kept long enough, an id is
+        never seen again: senders retry for days, not weeks, and a replayed request fails its signature's date."""
+        ...
+
 
 class FollowerStore(ProcessedActivities, Protocol):
     def add_follower(self, follower: Follower, activity_id: str) -> bool:

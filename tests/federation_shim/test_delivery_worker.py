@@ -110,16 +110,18 @@ def test_every_follower_gets_the_activity_with_a_signature_that_verifies() -> No
     run(always_accept, 10, scenario, followers_per_server=3, verify=True)
 
 
-def test_finished_deliveries_are_deleted_once_older_than_the_worker_keeps_them() -> None:
+def test_finished_deliveries_and_processed_ids_are_deleted_once_older_than_the_worker_keeps_them() -> None:
     async def scenario(storage: ShimStorage, worker: DeliveryWorker, farm: InboxFarm, clock: Clock) -> None:
         worker.purge_every = 0.0  # at every run (an hour apart by default)
         await worker.run()
         assert storage.deliveries.counts(clock.now).done == 3
         await worker.run()  # kept: for 30 days by default
         assert storage.deliveries.counts(clock.now).done == 3
+        storage.followers.mark_processed("http://127.0.0.1:9/likes/1", "Like", "http://127.0.0.1:9/users/u")
         worker.keep_finished = timedelta(seconds=-5)  # as if the month had passed
         await worker.run()
         assert storage.deliveries.counts(clock.now).done == 0
+        assert not storage.followers.was_processed("http://127.0.0.1:9/likes/1")
         queue(storage, ACTIVITY, clock.now)  # the activity was deleted too, so it is queued and sent anew
         await worker.run()
         assert len(farm.received) == 6

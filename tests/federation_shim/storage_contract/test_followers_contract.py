@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from lectern.federation_shim.key_cache import CachedKey
@@ -140,3 +142,15 @@ def test_a_failed_transaction_keeps_nothing(storage: ShimStorage) -> None:
         raise RuntimeError("the planner failed")
     assert storage.followers.all_followers() == []
     assert not storage.followers.was_processed(follower("ada").follow_id)
+
+
+def test_processed_ids_are_forgotten_once_older_than_the_cut_off(storage: ShimStorage) -> None:
+    followers = storage.followers
+    for n in range(3):
+        assert followers.mark_processed(f"https://a.example/likes/{n}", "Like", "https://a.example/users/u")
+    assert followers.forget_processed(datetime.now(UTC) - timedelta(days=1)) == 0  # nothing is that old
+    later = datetime.now(UTC) + timedelta(seconds=2)
+    assert followers.forget_processed(later, limit=2) == 2
+    assert followers.forget_processed(later) == 1
+    assert not followers.was_processed("https://a.example/likes/0")
+    assert followers.mark_processed("https://a.example/likes/0", "Like", "https://a.example/users/u")
