@@ -55,6 +55,8 @@ def page_folders(output: str, context: Any) -> list[str]:
 
 
 class Unchanged(Protocol):
+    fresh: bool  # the output starts empty: no file is skipped, every folder is new
+
     def skip(self, path: str, data: bytes) -> bool:
         """True when `path` need not be written: the output already holds `data` there."""
         ...

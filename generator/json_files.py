@@ -45,7 +45,7 @@ class JsonFiles:
         self.folders: set[str] = set()
         self._cache = cache if unchanged is not None else None
         # in a full build the writer process makes the folders (a file is never linked into one, see `_in_folder`)
-        self._made_by_writer = background is not None and unchanged is None
+        self._made_by_writer = background is not None and (unchanged is None or unchanged.fresh)
         self._unchanged = unchanged
         self.skipped = 0
 
