@@ -11,7 +11,9 @@ path, length of the data) then the path (UTF-8) and the data:
 - `S`: answer, on standard output, with the first error met so far (or none) and keep going;
 - `Q`: answer the same way, then exit.
 An answer is a header-less line: `ok` or `error <errno> <path>` (the path last, it may hold spaces). After an
-error the process goes on reading, but writes nothing more: the build fails as soon as it asks.
+error the process goes on reading, but writes nothing more: the build fails as soon as it asks. When the build's
+process is gone (killed), the writer stops at the next record rather than write into a staging folder that the next
+build is deleting.
 """
 
 from __future__ import annotations
@@ -44,11 +46,12 @@ def write_file(path: str, data: bytes) -> None:
 
 def serve(source: BinaryIO, answers: BinaryIO) -> None:
     read, answer, flush = source.read, answers.write, answers.flush
+    build = os.getppid()
     error = ""
     while True:
         header = read(HEADER.size)
-        if len(header) < HEADER.size:
-            return  # the build went away: nothing more to write
+        if len(header) < HEADER.size or os.getppid() != build:
+            return  # the build is over or was killed: what is still in the pipe must not land in a folder it left
         kind, path_length, data_length = HEADER.unpack(header)
         path = read(path_length).decode("utf-8", "surrogateescape")
         data = read(data_length) if data_length else b""
