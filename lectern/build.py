@@ -66,14 +66,14 @@ def check_content(settings: Settings) -> list[Problem]:
 def build_site(settings: Settings, use_cache: bool = True, preview: bool = False) -> BuildReport:
     """Validate, then build into `settings.output_dir`. Raises ContentProblems or BuildFailed.
 
-        With `use_cache`, what an earlier build of the same output rendered is reused where its inputs are unchanged
-        (`lectern.build_cache`), and when the output is as that build left it, only the files that changed are written
-        (`lectern.incremental_output`), and the resource files read without a problem by the build before are not read
+    With `use_cache`, what an earlier build of the same output rendered is reused where its inputs are unchanged
+    (`lectern.build_cache`), and when the output is as that build left it, only the files that changed are written
+    (`lectern.incremental_output`), and the resource files read without a problem by the build before are not read
     again (`generator.resource_memo`); the output is byte for byte the same as without.
 
-        A `preview` build (`lectern serve --reload`) is for the person editing, not for followers: it keeps the delivery
-        manifest of the build before it (the file the shim's delivery acts on; none if there was none), so nothing it
-        shows is ever delivered, and it does not record when it first saw new resources (only a real build publishes)."""
+    A `preview` build (`lectern serve --reload`) is for the person editing, not for followers: it keeps the delivery
+    manifest of the build before it (the file the shim's delivery acts on; none if there was none), so nothing it
+    shows is ever delivered, and it does not record when it first saw new resources (only a real build publishes)."""
     started = time.perf_counter()
     output = settings.output_dir
     memo = ResourceMemo.load(cache_root(output), code_digest()) if use_cache else None
