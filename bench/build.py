@@ -12,9 +12,11 @@ Lectern's format, then, in each round, each build in its own process, alternatin
   the edit).
 
 It prints the median wall time of each, the full-build ratio (Lectern / Pelican), each rebuild as a fraction of its
-own full build, the peak memory of the full builds (max RSS of the build process), and the median CPU time of the
-full builds, user and system (on a shared machine the system time of creating files swings with what the others'
-processes write, and with it the wall time: Lectern creates five times as many files as Pelican).
+own full build, the peak memory of the full builds (max RSS of the build process; the JSON also gives the largest
+of its child processes, among them the writer process that creates the files, `generator.background_files`), and the
+median CPU time of the full builds, user and system, the child processes' included (on a shared machine the system
+time of creating files swings with what the others' processes write, and with it the wall time: Lectern creates five
+times as many files as Pelican).
 Targets: full ratio <= 1.0, Lectern's peak memory <= 1.5x Pelican's, Lectern's rebuild <= 0.1x its full build.
 """
 
@@ -50,8 +52,9 @@ except SystemExit as exit:
     if exit.code not in (0, None):
         raise
 usage = resource.getrusage(resource.RUSAGE_SELF)
-print("MAXRSS_KB", usage.ru_maxrss, file=sys.stderr)
-print("CPU_S", usage.ru_utime, usage.ru_stime, file=sys.stderr)
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("MAXRSS_KB", usage.ru_maxrss, children.ru_maxrss, file=sys.stderr)
+print("CPU_S", usage.ru_utime + children.ru_utime, usage.ru_stime + children.ru_stime, file=sys.stderr)
 """
 
 
@@ -103,16 +106,16 @@ def edit_one_resource(root: Path, round_number: int) -> None:
     path.write_text(f"{text}\n\nEdited in round {round_number}.\n", encoding="utf-8")
 
 
-def run(root: Path, command: list[str]) -> tuple[float, int, tuple[float, float]]:
+def run(root: Path, command: list[str]) -> tuple[float, tuple[int, int], tuple[float, float]]:
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=root, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
     lines = result.stderr.splitlines()
-    maxrss = next(int(line.split()[1]) for line in lines if line.startswith("MAXRSS_KB"))
+    own, children = next(tuple(map(int, line.split()[1:3])) for line in lines if line.startswith("MAXRSS_KB"))
     user, system = next(tuple(map(float, line.split()[1:3])) for line in lines if line.startswith("CPU_S"))
-    return elapsed, maxrss, (user, system)
+    return elapsed, (own, children), (user, system)
 
 
 LECTERN = ["lectern.cli", "build", "--output", "out-lectern"]
@@ -126,6 +129,7 @@ def bench(size: int, repeat: int) -> dict[str, float]:
         generate(root, size)
         times: dict[str, list[float]] = {"lectern": [], "pelican": [], "lectern_rebuild": [], "pelican_rebuild": []}
         memory: dict[str, int] = {"lectern": 0, "pelican": 0}
+        children: dict[str, int] = {"lectern": 0, "pelican": 0}
         cpu: dict[str, list[tuple[float, float]]] = {"lectern": [], "pelican": []}
         for round_number in range(repeat):
             for folder in ("out-lectern", ".lectern-cache", "out-plain", "out-cached", "cache-plain"):
@@ -134,7 +138,8 @@ def bench(size: int, repeat: int) -> dict[str, float]:
             for name, command in (("pelican", PELICAN), ("lectern", LECTERN)):
                 elapsed, maxrss, used = run(root, command)
                 times[name].append(elapsed)
-                memory[name] = max(memory[name], maxrss)
+                memory[name] = max(memory[name], maxrss[0])
+                children[name] = max(children[name], maxrss[1])
                 cpu[name].append(used)
             edit_one_resource(root, round_number)
             for name, command in (("pelican_rebuild", PELICAN_CACHED), ("lectern_rebuild", LECTERN)):
@@ -148,6 +153,7 @@ def bench(size: int, repeat: int) -> dict[str, float]:
         "ratio": round(median["lectern"] / median["pelican"], 3),
         "lectern_peak_mb": round(memory["lectern"] / 1024, 1),
         "pelican_peak_mb": round(memory["pelican"] / 1024, 1),
+        "lectern_children_peak_mb": round(children["lectern"] / 1024, 1),
         "lectern_rebuild_s": round(median["lectern_rebuild"], 2),
         "lectern_rebuild_ratio": round(median["lectern_rebuild"] / median["lectern"], 3),
         "pelican_rebuild_s": round(median["pelican_rebuild"], 2),

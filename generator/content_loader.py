@@ -9,7 +9,6 @@ refuses to write anything while there are any.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -18,7 +17,8 @@ from lectern.generator.content_model import LEVELS, QUOTE_POLICIES, RESOURCE_TYP
 from lectern.generator.errors import Problem
 from lectern.generator.field_rules import FieldReader, is_in_future, split_list
 from lectern.generator.front_matter import parse_front_matter
-from lectern.generator.note_images import Picture, pictures, unpublished
+from lectern.generator.note_images import Picture, picture_problems, pictures
+from lectern.generator.resource_memo import ResourceMemo
 from lectern.generator.resource_replies import with_replies
 from lectern.generator.stray_files import check_subfolders, unread_files
 from lectern.generator.subject_areas import read_areas
@@ -75,11 +75,13 @@ def load_site(
     reserved: frozenset[str] = frozenset(),
     now: datetime | None = None,
     folders: frozenset[str] | None = None,
+    memo: ResourceMemo | None = None,
 ) -> tuple[Site, list[Problem]]:
     """Load every collection and resource under `content_dir`; problems are sorted by file and line.
 
     With `folders`, only those folders of `content_dir` are Lectern's (a Pelican site's own posts and pages live
-    beside them): each must be a collection, and nothing outside them is checked."""
+    beside them): each must be a collection, and nothing outside them is checked. With `memo`, a resource file
+    read without a problem by an earlier build is not read again (`generator.resource_memo`)."""
     now = now or datetime.now(UTC)
     problems: list[Problem] = []
     root = content_dir.parent
@@ -145,7 +147,7 @@ def load_site(
         for path in markdown:
             if path.name == COLLECTION_FILE:
                 continue
-            resource = _load_resource(path, collection, root, zone, now, problems)
+            resource = _load_resource(path, collection, root, zone, now, problems, memo)
             if resource is None:
                 continue
             if resource.slug in seen:
@@ -265,11 +267,25 @@ def _load_resource(
     zone: tzinfo,
     now: datetime,
     problems: list[Problem],
+    memo: ResourceMemo | None = None,
 ) -> Resource | None:
     rel = _rel(path, root)
     text = _read(path, root, problems)
     if text is None:
         return None
+    key = memo.key(rel, text, collection.slug, zone) if memo is not None else ""
+    remembered = memo.get(key) if memo is not None else None
+    if remembered is not None:
+        return remembered
+    resource = _read_resource(path, rel, text, collection, zone, now, problems)
+    if memo is not None and resource is not None:
+        memo.keep(key, resource)
+    return resource
+
+
+def _read_resource(
+    path: Path, rel: str, text: str, collection: Collection, zone: tzinfo, now: datetime, problems: list[Problem]
+) -> Resource | None:
     before = len(problems)
     front, parse_problems = parse_front_matter(rel, text)
     problems.extend(parse_problems)
@@ -340,7 +356,7 @@ def _load_resource(
     reader.unknown_fields(RESOURCE_FIELDS)
     page = f"/{collection.slug}/{slug}/"
     hosted = [f"/{collection.slug}/files/{name}" for name in files]
-    problems.extend(_picture_problems(rel, pictures(front.body, front.body_line), page, hosted, "../files"))
+    problems.extend(picture_problems(rel, pictures(front.body, front.body_line), page, hosted, "../files"))
     if len(problems) > before or license_ is None or added is None or not types:
         return None
     return Resource(
@@ -366,32 +382,13 @@ def _load_resource(
     )
 
 
-def _picture_problems(rel: str, found: list[Picture], page: str, hosted: list[str], folder: str) -> list[Problem]:
-    """A picture in the text that the page at `page` would show broken: not hosted with the site, not https.
-    `folder` is the hosted files' folder as the text reaches it (`../files` from a resource's page)."""
-    problems = []
-    for picture in unpublished(found, page, hosted):
-        name = posixpath.basename(picture.src.split("?")[0].split("#")[0]) or "picture.png"
-        problems.append(
-            Problem(
-                rel,
-                picture.line,
-                "text",
-                f"the picture {picture.src!r} is not published with the site, so the page would show it broken",
-                f"use its https:// address, or put {name} in the collection's folder, list it under 'files:' "
-                f"and write it as {folder}/{name}",
-            )
-        )
-    return problems
-
-
 def _collection_pictures(collection: Collection, found: list[Picture], resources: list[Resource]) -> list[Problem]:
     """The description, shown at `/<collection>/`, may show the collection's image and its resources' files."""
     names = {name for resource in resources for name in resource.files}
     if collection.image:
         names.add(collection.image)
     hosted = [f"/{collection.slug}/files/{name}" for name in names]
-    return _picture_problems(collection.source_path, found, f"/{collection.slug}/", hosted, "files")
+    return picture_problems(collection.source_path, found, f"/{collection.slug}/", hosted, "files")
 
 
 def _slug_line(path: Path) -> int:

@@ -44,6 +44,8 @@ class JsonFiles:
         self.background = background
         self.folders: set[str] = set()
         self._cache = cache if unchanged is not None else None
+        # in a full build the writer process makes the folders (a file is never linked into one, see `_in_folder`)
+        self._made_by_writer = background is not None and (unchanged is None or unchanged.fresh)
         self._unchanged = unchanged
         self.skipped = 0
 
@@ -79,6 +81,8 @@ class JsonFiles:
         """`relative` ('/'-separated) under the output, its folder made (once). Strings, not `Path`s: for 25,000
         documents, pathlib's parsing was a third of the time of writing them."""
         path = self._root + relative
+        if self._made_by_writer:
+            return path
         folder = path.rpartition("/")[0]
         if folder not in self.folders:
             os.makedirs(folder, exist_ok=True)

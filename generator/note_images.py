@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from lectern.generator.errors import Problem
 from lectern.generator.web_address import web_address_problem
 
 _INLINE = re.compile(r"!\[(?:[^\]\\]|\\.)*\]\(\s*(?:<(?P<angled>[^>]*)>|(?P<bare>[^)\s]*))")
@@ -96,3 +97,22 @@ def _prose_lines(lines: list[str]) -> list[tuple[int, str]]:
         if not in_indented:
             prose.append((index, line))
     return prose
+
+
+def picture_problems(rel: str, found: list[Picture], page: str, hosted: list[str], folder: str) -> list[Problem]:
+    """A picture in the text that the page at `page` would show broken: not hosted with the site, not https.
+    `folder` is the hosted files' folder as the text reaches it (`../files` from a resource's page)."""
+    problems = []
+    for picture in unpublished(found, page, hosted):
+        name = posixpath.basename(picture.src.split("?")[0].split("#")[0]) or "picture.png"
+        problems.append(
+            Problem(
+                rel,
+                picture.line,
+                "text",
+                f"the picture {picture.src!r} is not published with the site, so the page would show it broken",
+                f"use its https:// address, or put {name} in the collection's folder, list it under 'files:' "
+                f"and write it as {folder}/{name}",
+            )
+        )
+    return problems

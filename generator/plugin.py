@@ -23,8 +23,9 @@ from lectern import __version__
 from lectern.build_cache import active, instance_public_key
 from lectern.generator.actor_images import write_actor_images
 from lectern.generator.actors import collection_actor, site_actor
+from lectern.generator.article_lists import use_article_lists
 from lectern.generator.assets import install_theme_globals, theme_assets
-from lectern.generator.background_files import LecternWriter, finish_all
+from lectern.generator.background_files import PAGE_FOLDERS, LecternWriter, finish_all, page_folders
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.errors import ContentError
@@ -66,6 +67,7 @@ def connect() -> None:
     signals.generator_init.connect(theme_globals)
     signals.get_writer.connect(get_writer)
     signals.finalized.connect(finish_all)
+    signals.article_generator_pretaxonomy.connect(use_article_lists)
 
 
 def get_writer(pelican: Any) -> type[LecternWriter] | None:
@@ -193,6 +195,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         )
         for article in self.article_of.values():
             article.lectern_fingerprint = article_fingerprint(article)
+        if getattr(self.settings.get("LECTERN_UNCHANGED"), "fresh", True):  # a full build: no folder is made yet
+            self.settings[PAGE_FOLDERS] = page_folders(self.output_path, self.context)
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
@@ -282,7 +286,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
                 nodeinfo_path(version),
                 nodeinfo(settings, __version__, len(accounts), len(site.resources), version),
             )
-        (output / ".well-known" / "host-meta").write_text(host_meta(settings), encoding="utf-8")
+        self.files.write_text(".well-known/host-meta", host_meta(settings))
 
     def _copy_files(self, output: Path) -> None:
         for collection in self.site.collections:

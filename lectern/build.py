@@ -18,11 +18,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from lectern import output_swap
-from lectern.build_cache import BuildCache, activated, cache_root, instance_public_key
+from lectern.build_cache import BuildCache, activated, cache_root, code_digest, instance_public_key
 from lectern.errors import LecternError
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Site
 from lectern.generator.errors import Problem
+from lectern.generator.resource_memo import ResourceMemo
 from lectern.incremental_output import (
     UnchangedFiles,
     apply_in_place,
@@ -67,16 +68,19 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
 
     With `use_cache`, what an earlier build of the same output rendered is reused where its inputs are unchanged
     (`lectern.build_cache`), and when the output is as that build left it, only the files that changed are written
-    (`lectern.incremental_output`); the output is byte for byte the same as without.
+    (`lectern.incremental_output`), and the resource files read without a problem by the build before are not read
+    again (`generator.resource_memo`); the output is byte for byte the same as without.
 
     A `preview` build (`lectern serve --reload`) is for the person editing, not for followers: it keeps the delivery
     manifest of the build before it (the file the shim's delivery acts on; none if there was none), so nothing it
     shows is ever delivered, and it does not record when it first saw new resources (only a real build publishes)."""
     started = time.perf_counter()
-    site, problems = load_site(settings.content_dir, ZoneInfo(settings.timezone), frozenset({settings.site_actor}))
+    output = settings.output_dir
+    memo = ResourceMemo.load(cache_root(output), code_digest()) if use_cache else None
+    zone = ZoneInfo(settings.timezone)
+    site, problems = load_site(settings.content_dir, zone, frozenset({settings.site_actor}), memo=memo)
     if problems:
         raise ContentProblems(problems)
-    output = settings.output_dir
     if settings.public_key_pem:
         pem = check_public_key_pem(settings.public_key_pem, "LECTERN_PUBLIC_KEY")
     else:
@@ -103,6 +107,8 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
             if cache is not None:
                 cache.save()
                 save_record(cache.folder, record)
+            if memo is not None:
+                memo.save()
         finally:
             if staging.parent == output.parent:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -46,6 +46,7 @@ __all__ = [
     "activated",
     "active",
     "cache_root",
+    "code_digest",
     "fingerprint",
     "instance_public_key",
     "memoised_bytes",
@@ -158,6 +159,13 @@ def fingerprint(settings: Settings) -> str:
     digest.update(json.dumps(resolved, sort_keys=True).encode("utf-8"))
     digest.update(settings.settings_file.read_bytes())
     digest.update(_tree_digest(settings.theme_dir).encode("ascii"))
+    digest.update(code_digest().encode("ascii"))
+    return digest.hexdigest()
+
+
+def code_digest() -> str:
+    """Lectern's code and the versions of the libraries that make its output, as one hash."""
+    digest = hashlib.sha256()
     code = Path(__file__).parent  # not resolved: in a checkout, lectern/generator is a link to generator/
     for package in CODE_PACKAGES:
         digest.update(_tree_digest(code / package, "*.py").encode("ascii"))

@@ -134,6 +134,7 @@ class UnchangedFiles:
         self._prefix = self.staging.rstrip(os.sep) + os.sep
         self.output = output
         self.previous = previous or {}
+        self.fresh = not self.previous
         self.digests: dict[str, str] = {}
         self.written: set[str] = set()
         self._lock = threading.Lock()
