@@ -75,7 +75,8 @@ class MemoryDatabase:
 
 
 class MemoryFollowers:
-    """`storage.FollowerStore`; tables followers ((actor, follower) -> Follower), processed (id -> (kind, actor, when))."""
+    """`storage.FollowerStore`; tables followers ((actor, follower) -> Follower), processed (id -> (kind, actor,
+    when))."""
 
     def __init__(self, database: MemoryDatabase) -> None:
         self.database = database
