@@ -1,0 +1,328 @@
+"""A search over PostgreSQL, with the semantics of `sqlite_search` (the shared suite in tests/discovery_index checks
+both stores):
+
+    1. the words (query_text, as tsquery literals by `postgres_terms`), tried in turn: every word; every word with
+       the last as a prefix; every word with the unknown ones corrected ("did you mean", `postgres_spelling`); any
+       word. The first that matches anything (with the filters) is the search
+    2. filters: `facets && ARRAY[ids of the chosen values]` per facet (a GIN index), in the same statement
+    3. facet counts over all the matches, in SQL (`unnest(facets) ... GROUP BY`); past EXACT_UP_TO matches over
+       an even sample (the first sample buckets, `postgres_terms.BUCKETS`) and scaled, `facets_exact=False`; with no
+       words and no filters, the counts kept on each write (an index read)
+    4. the page: ts_rank_cd with field weights (title highest); for a word in more than BROAD resources the title
+       matches come first (the `^` lexemes: only the titles' posting lists are read), then the rest. Read until the
+       page has enough distinct materials: a resource whose link was seen higher up is a copy (`also_in`)
+    5. a snippet per hit (`snippets`), computed in Python from the page's rows only
+
+Browsing (no words) and newest-first searches order by `updated`, newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from lectern.discovery_index.analysis import language_key
+from lectern.discovery_index.facet_tables import EXACT_UP_TO, facet_key
+from lectern.discovery_index.postgres_spelling import suggest
+from lectern.discovery_index.postgres_terms import BUCKETS, RANK_WEIGHTS, buckets_query, text_query, word_query
+from lectern.discovery_index.query_text import TextQuery, parse_query
+from lectern.discovery_index.snippets import snippet
+from lectern.discovery_index.sqlite_search import (
+    FACET_VALUES_SHOWN,
+    MAX_COPIES,
+    RESOURCE_COLUMNS,
+    clean_filters,
+    record_from_row,
+)
+from lectern.discovery_index.storage import (
+    FACETS,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    Copy,
+    FacetCount,
+    Hit,
+    SearchQuery,
+    SearchResults,
+)
+
+BROAD = 10_000
+NEWEST = "updated DESC, id DESC"
+RANKED = f"ts_rank_cd('{RANK_WEIGHTS}'::real[], terms, %s::tsquery, 1) DESC, id"
+FIRST_CHUNK = 100
+COUNTS = """
+WITH counted AS (
+    SELECT v AS value_id, count(*) AS n FROM resources r, unnest(r.facets) v WHERE {where} GROUP BY v
+), placed AS (
+    SELECT fv.facet, fv.label, c.n, c.value_id,
+           row_number() OVER (PARTITION BY fv.facet ORDER BY c.n DESC, fv.label COLLATE "C") AS place
+    FROM counted c JOIN facet_values fv ON fv.id = c.value_id
+)
+SELECT facet, label, n FROM placed WHERE place <= %s OR value_id = ANY(%s::integer[])
+ORDER BY facet, n DESC, label COLLATE "C"
+"""
+COUNTS_ALL = """
+SELECT f.facet, v.label, v.count FROM unnest(%s::text[]) f(facet) CROSS JOIN LATERAL (
+    SELECT label, count FROM facet_values WHERE facet = f.facet AND count > 0 ORDER BY count DESC, label COLLATE "C"
+    LIMIT %s
+) v
+"""
+
+Connect = Callable[[], AbstractContextManager[Any]]
+Counted = dict[str, list[FacetCount]]
+
+
+class Filter:
+    """A WHERE clause over `resources` and its parameters: the chosen facet values, and optionally a tsquery."""
+
+    def __init__(self, chosen: dict[str, list[int]], query: str = "", extra: tuple[str, list[Any]] | None = None):
+        self.clauses = ["facets && %s::integer[]" for _ in chosen.values()]
+        self.params: list[Any] = list(chosen.values())
+        if query:
+            self.clauses.insert(0, "terms @@ %s::tsquery")
+            self.params.insert(0, query)
+        if extra:
+            self.clauses.append(extra[0])
+            self.params += extra[1]
+
+    def also(self, clause: str, *params: Any) -> Filter:
+        more = Filter({})
+        more.clauses, more.params = [*self.clauses, clause], [*self.params, *params]
+        return more
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) or "true"
+
+
+class PostgresSearcher:
+    def __init__(self, connect: Connect) -> None:
+        self.connect = connect
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        limit = min(max(query.limit, 1), MAX_LIMIT)
+        offset = min(max(query.offset, 0), MAX_OFFSET)
+        filters = clean_filters(query.filters)
+        text = parse_query(query.text)
+        with self.connect() as db:
+            chosen = _selected_ids(db, filters)
+            if any(not ids for ids in chosen.values()):
+                return SearchResults(0, [], {}, "browse" if text.is_empty else "all")
+            if text.is_empty:
+                return self._browse(db, chosen, limit, offset)
+            languages = _languages(db, filters)
+            found = _first_match(db, self._candidates(db, text, languages), chosen, languages)
+            if found is None:
+                return SearchResults(0, [], {}, "all")
+            words, options, matched, suggestion, where, total = found
+            facets, exact = _facets(db, where, total, chosen)
+            if query.newest:
+                ordered = _ordered(db, [where], NEWEST, [])
+            else:
+                full = where.params[0]
+                passes = [where]
+                if total > BROAD and not words.excluded:
+                    passes.insert(0, Filter(chosen, text_query(words, languages, title=True, **options)))
+                ordered = _ordered(db, passes, RANKED, [full])
+            page, more = _page(db, ordered, offset, limit)
+            hits = _hits(db, page, parse_query(suggestion) if suggestion else text, first_rank=offset + 1)
+        return SearchResults(total, hits, facets, matched, suggestion, more, exact)
+
+    def matching(self, query: SearchQuery, object_ids: list[str]) -> set[str]:
+        """Which of `object_ids` match `query` strictly (every word, every filter: no "any word" fallback, no
+        correction): what a followed search announces."""
+        if not object_ids:
+            return set()
+        filters = clean_filters(query.filters)
+        text = parse_query(query.text)
+        with self.connect() as db:
+            chosen = _selected_ids(db, filters)
+            if any(not ids for ids in chosen.values()):
+                return set()
+            words = "" if text.is_empty else text_query(text, _languages(db, filters))
+            where = Filter(chosen, words, ("object_id = ANY(%s)", [object_ids]))
+            rows = db.execute(f"SELECT object_id FROM resources WHERE {where.sql}", where.params).fetchall()
+        return {row[0] for row in rows}
+
+    def _candidates(
+        self, db: Any, text: TextQuery, languages: frozenset[str]
+    ) -> Iterator[tuple[TextQuery, dict[str, bool], str, str]]:
+        yield text, {}, "all", ""
+        if text.terms and len(text.terms[-1]) >= 3:
+            yield text, {"last_as_prefix": True}, "all", ""
+        corrected = _corrected(db, text, languages)
+        if corrected is not None:
+            yield corrected, {}, "all", " ".join(corrected.shown_words)
+        if len(text.terms) + len(text.phrases) + len(text.prefixes) > 1:
+            yield text, {"any_word": True}, "any", ""
+
+    def _browse(self, db: Any, chosen: dict[str, list[int]], limit: int, offset: int) -> SearchResults:
+        where = Filter(chosen)
+        if not chosen:
+            row = db.execute("SELECT coalesce(sum(count), 0) FROM facet_values WHERE facet = 'instance'").fetchone()
+            total, exact = int(row[0]), True
+            rows = db.execute(COUNTS_ALL, (list(FACETS), FACET_VALUES_SHOWN)).fetchall()
+            facets = _by_facet(rows)
+        else:
+            total = _count(db, where)
+            facets, exact = _facets(db, where, total, chosen) if total else ({}, True)
+        page, more = _page(db, _ordered(db, [where], NEWEST, []), offset, limit)
+        return SearchResults(total, _hits(db, page, TextQuery(), first_rank=0), facets, "browse", "", more, exact)
+
+
+def _first_match(
+    db: Any,
+    candidates: Iterator[tuple[TextQuery, dict[str, bool], str, str]],
+    chosen: dict[str, list[int]],
+    languages: frozenset[str],
+) -> tuple[TextQuery, dict[str, bool], str, str, Filter, int] | None:
+    """The first candidate search that matches anything, with its WHERE clause and how many it matches."""
+    for words, options, matched, suggestion in candidates:
+        where = Filter(chosen, text_query(words, languages, **options))
+        total = _count(db, where)
+        if total:
+            return words, options, matched, suggestion, where, total
+    return None
+
+
+def _selected_ids(db: Any, filters: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
+    """Per filtered facet, the ids of its values matching the filter (empty: nothing can match)."""
+    if not filters:
+        return {}
+    pairs = sorted({(facet, facet_key(facet, value)) for facet, values in filters.items() for value in values})
+    rows = db.execute(
+        "SELECT f.facet, f.id FROM facet_values f JOIN unnest(%s::text[], %s::text[]) w(facet, key) "
+        "ON f.facet = w.facet AND f.key = w.key ORDER BY f.id",
+        ([facet for facet, _ in pairs], [key for _, key in pairs]),
+    ).fetchall()
+    chosen: dict[str, list[int]] = {facet: [] for facet in filters}
+    for facet, value in rows:
+        chosen[facet].append(int(value))
+    return chosen
+
+
+def _languages(db: Any, filters: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """The language keys a query is analysed in: the selected languages, or every language held."""
+    if "language" in filters:
+        return frozenset(language_key(value) for value in filters["language"])
+    rows = db.execute("SELECT key FROM facet_values WHERE facet = 'language' AND count > 0").fetchall()
+    return frozenset(language_key(row[0]) for row in rows)
+
+
+def _corrected(db: Any, text: TextQuery, languages: frozenset[str]) -> TextQuery | None:
+    """`text` with each plain word that matches nothing replaced by the closest known word; None if none was."""
+    fixed, changed = [], False
+    for word in text.terms:
+        query = word_query(word, languages)
+        if db.execute("SELECT 1 FROM resources WHERE terms @@ %s::tsquery LIMIT 1", (query,)).fetchone() is None:
+            suggestion = suggest(db, word)
+            if suggestion:
+                fixed.append(suggestion)
+                changed = True
+                continue
+        fixed.append(word)
+    if not changed:
+        return None
+    return TextQuery(tuple(dict.fromkeys(fixed)), text.phrases, text.prefixes, text.excluded)
+
+
+def _count(db: Any, where: Filter) -> int:
+    row = db.execute(f"SELECT count(*) FROM resources WHERE {where.sql}", where.params).fetchone()
+    return int(row[0])
+
+
+def _facets(db: Any, where: Filter, total: int, chosen: dict[str, list[int]]) -> tuple[Counted, bool]:
+    """Per facet, the most frequent values among the matches (and the chosen ones), and whether counted exactly."""
+    selected = [value for values in chosen.values() for value in values]
+    buckets = -(-EXACT_UP_TO * BUCKETS // total)
+    if buckets >= BUCKETS:
+        rows = db.execute(COUNTS.format(where=where.sql), [*where.params, FACET_VALUES_SHOWN, selected]).fetchall()
+        return _by_facet(rows), True
+    sample = where.also("terms @@ %s::tsquery", buckets_query(buckets))
+    sampled = _count(db, sample)
+    rows = db.execute(COUNTS.format(where=sample.sql), [*sample.params, FACET_VALUES_SHOWN, selected]).fetchall()
+    scale = total / max(1, sampled)
+    return _by_facet([(facet, label, max(1, round(n * scale))) for facet, label, n in rows]), False
+
+
+def _by_facet(rows: list[tuple[str, str, int]]) -> Counted:
+    counted: Counted = {facet: [] for facet in FACETS}
+    for facet, label, count in rows:
+        counted[facet].append(FacetCount(label, int(count)))
+    return counted
+
+
+def _ordered(db: Any, passes: list[Filter], order: str, order_params: list[Any]) -> Iterator[tuple[int, str]]:
+    """(id, link_key) of the matches of each pass in turn, in `order`, without repeats; read in growing chunks."""
+    taken: set[int] = set()
+    for where in passes:
+        size, start = FIRST_CHUNK, 0
+        while True:
+            rows = db.execute(
+                f"SELECT id, link_key FROM resources WHERE {where.sql} ORDER BY {order} LIMIT %s OFFSET %s",
+                [*where.params, *order_params, size, start],
+            ).fetchall()
+            for rid, key in rows:
+                if rid not in taken:
+                    taken.add(rid)
+                    yield int(rid), key
+            if len(rows) < size:
+                break
+            start, size = start + size, size * 4
+
+
+def _page(db: Any, ordered: Iterator[tuple[int, str]], offset: int, limit: int) -> tuple[list[list[int]], bool]:
+    """The materials ranked offset .. offset + limit of `ordered` (each: its first resource, then its copies), and
+    whether more follow. A resource whose link key was seen before is a copy, not a result."""
+    seen: set[str] = set()
+    heads: list[int] = []
+    keys: dict[int, str] = {}
+    for rid, key in ordered:
+        if key and key in seen:
+            continue
+        if key:
+            seen.add(key)
+            keys[rid] = key
+        heads.append(rid)
+        if len(heads) > offset + limit:
+            break
+    page = heads[offset : offset + limit]
+    wanted = {keys[rid]: rid for rid in page if rid in keys}
+    copies: dict[int, list[int]] = {rid: [rid] for rid in page}
+    if wanted:
+        rows = db.execute(
+            "SELECT id, link_key FROM resources WHERE link_key = ANY(%s) ORDER BY id", (list(wanted),)
+        ).fetchall()
+        for rid, key in rows:
+            head = wanted[key]
+            if rid != head and len(copies[head]) <= MAX_COPIES:
+                copies[head].append(int(rid))
+    return [copies[rid] for rid in page], len(heads) > offset + limit and offset + limit <= MAX_OFFSET
+
+
+def _hits(db: Any, page: list[list[int]], text: TextQuery, *, first_rank: int) -> list[Hit]:
+    wanted = [rid for group in page for rid in group]
+    if not wanted:
+        return []
+    columns = ", ".join("r." + c.strip() for c in RESOURCE_COLUMNS.split(","))
+    rows = db.execute(
+        f"SELECT r.id, {columns}, r.body, c.name, c.url FROM resources r "
+        "LEFT JOIN collections c ON c.actor_id = r.collection WHERE r.id = ANY(%s)",
+        (wanted,),
+    ).fetchall()
+    by_id = {row[0]: row for row in rows}
+    hits = []
+    for position, (head, *others) in enumerate(page):
+        row = by_id.get(head)
+        if row is None:
+            continue
+        record = record_from_row(row[1:18], row[18])
+        marked = snippet(record, text.shown_words, text.prefixes) if not text.is_empty else record.summary
+        copies = tuple(
+            Copy(other[4], other[5], other[3], other[19] or "", other[20] or "")
+            for rid in others
+            if (other := by_id.get(rid)) is not None
+        )
+        rank = first_rank + position if first_rank else 0
+        hits.append(Hit(record, marked, rank, row[19] or "", row[20] or "", copies))
+    return hits
