@@ -253,10 +253,13 @@ class PostgresIndexStore:
             ).fetchall()
         return [CollectionSummary(_collection(row[:16]), row[16]) for row in rows]
 
-    def export_page(self, after: int, limit: int) -> list[tuple[int, ResourceRecord]]:
-        """Up to `limit` resources after the row `after`, in row order, with their rows (`export`'s keyset pages)."""
+    def export_page(self, after: int, limit: int) -> tuple[list[ResourceRecord], int | None]:
+        """Up to `limit` resources after the row `after`, in row order, and the cursor of the next page (None on the
+        last one): `export`'s keyset pages."""
         with self.connection() as db:
             rows = db.execute(
-                f"SELECT id, {RESOURCE_COLUMNS} FROM resources WHERE id > %s ORDER BY id LIMIT %s", (after, limit)
+                f"SELECT id, {RESOURCE_COLUMNS} FROM resources WHERE id > %s ORDER BY id LIMIT %s", (after, limit + 1)
             ).fetchall()
-        return [(int(row[0]), record_from_row(row[1:])) for row in rows]
+        page = rows[:limit]
+        cursor = int(page[-1][0]) if len(rows) > limit and page else None
+        return [record_from_row(row[1:]) for row in page], cursor
