@@ -26,6 +26,7 @@ from lectern.discovery_index.analysis import language_key
 from lectern.discovery_index.facet_tables import EXACT_UP_TO, facet_key
 from lectern.discovery_index.postgres_spelling import suggest
 from lectern.discovery_index.postgres_terms import BUCKETS, RANK_WEIGHTS, buckets_query, text_query, word_query
+from lectern.discovery_index.postgres_writes import encoded
 from lectern.discovery_index.query_text import TextQuery, parse_query
 from lectern.discovery_index.snippets import snippet
 from lectern.discovery_index.sqlite_search import (
@@ -46,20 +47,20 @@ from lectern.discovery_index.storage import (
     SearchResults,
 )
 
-BROAD = 10_000
+BROAD = 5_000  # past this many matches, title matches first
+RANK_UP_TO = 3_000  # title matches ranked, at most, for a broad search
+ESTIMATE_FROM = 10_000  # past about this many matches, the total is estimated from a sample bucket
 NEWEST = "updated DESC, id DESC"
-RANKED = f"ts_rank_cd('{RANK_WEIGHTS}'::real[], terms, %s::tsquery, 1) DESC, id"
+RANKED = f"ts_rank('{RANK_WEIGHTS}'::real[], terms, %s::tsquery, 1) DESC, id"
 FIRST_CHUNK = 100
 COUNTS = """
 WITH counted AS (
-    SELECT v AS value_id, count(*) AS n FROM resources r, unnest(r.facets) v WHERE {where} GROUP BY v
+    SELECT v, count(*) AS n FROM resources r, unnest(r.facets) v WHERE {where} GROUP BY v
 ), placed AS (
-    SELECT fv.facet, fv.label, c.n, c.value_id,
-           row_number() OVER (PARTITION BY fv.facet ORDER BY c.n DESC, fv.label COLLATE "C") AS place
-    FROM counted c JOIN facet_values fv ON fv.id = c.value_id
+    SELECT v, n, row_number() OVER (PARTITION BY v %% 8 ORDER BY n DESC, v) AS place FROM counted
 )
-SELECT facet, label, n FROM placed WHERE place <= %s OR value_id = ANY(%s::integer[])
-ORDER BY facet, n DESC, label COLLATE "C"
+SELECT fv.facet, fv.label, p.n FROM placed p JOIN facet_values fv ON fv.id = p.v / 8
+WHERE p.place <= %s OR p.v = ANY(%s::integer[])
 """
 COUNTS_ALL = """
 SELECT f.facet, v.label, v.count FROM unnest(%s::text[]) f(facet) CROSS JOIN LATERAL (
@@ -114,16 +115,16 @@ class PostgresSearcher:
             found = _first_match(db, self._candidates(db, text, languages), chosen, languages)
             if found is None:
                 return SearchResults(0, [], {}, "all")
-            words, options, matched, suggestion, where, total = found
-            facets, exact = _facets(db, where, total, chosen)
+            words, options, matched, suggestion, where, total, in_first = found
+            facets, exact = _facets(db, where, total, in_first, chosen)
             if query.newest:
-                ordered = _ordered(db, [where], NEWEST, [])
+                ordered = _ordered(db, [(where, 0)], NEWEST, [])
             else:
-                full = where.params[0]
-                passes = [where]
+                passes = [(where, 0)]
                 if total > BROAD and not words.excluded:
-                    passes.insert(0, Filter(chosen, text_query(words, languages, title=True, **options)))
-                ordered = _ordered(db, passes, RANKED, [full])
+                    titles = Filter(chosen, text_query(words, languages, title=True, **options))
+                    passes.insert(0, (titles, RANK_UP_TO))
+                ordered = _ordered(db, passes, RANKED, [where.params[0]])
             page, more = _page(db, ordered, offset, limit)
             hits = _hits(db, page, parse_query(suggestion) if suggestion else text, first_rank=offset + 1)
         return SearchResults(total, hits, facets, matched, suggestion, more, exact)
@@ -164,9 +165,9 @@ class PostgresSearcher:
             rows = db.execute(COUNTS_ALL, (list(FACETS), FACET_VALUES_SHOWN)).fetchall()
             facets = _by_facet(rows)
         else:
-            total = _count(db, where)
-            facets, exact = _facets(db, where, total, chosen) if total else ({}, True)
-        page, more = _page(db, _ordered(db, [where], NEWEST, []), offset, limit)
+            total, in_first = _total(db, where)
+            facets, exact = _facets(db, where, total, in_first, chosen) if total else ({}, True)
+        page, more = _page(db, _ordered(db, [(where, 0)], NEWEST, []), offset, limit)
         return SearchResults(total, _hits(db, page, TextQuery(), first_rank=0), facets, "browse", "", more, exact)
 
 
@@ -175,13 +176,13 @@ def _first_match(
     candidates: Iterator[tuple[TextQuery, dict[str, bool], str, str]],
     chosen: dict[str, list[int]],
     languages: frozenset[str],
-) -> tuple[TextQuery, dict[str, bool], str, str, Filter, int] | None:
-    """The first candidate search that matches anything, with its WHERE clause and how many it matches."""
+) -> tuple[TextQuery, dict[str, bool], str, str, Filter, int, int] | None:
+    """The first candidate search that matches anything, with its WHERE clause and how many it matches (`_total`)."""
     for words, options, matched, suggestion in candidates:
         where = Filter(chosen, text_query(words, languages, **options))
-        total = _count(db, where)
+        total, in_first = _total(db, where)
         if total:
-            return words, options, matched, suggestion, where, total
+            return words, options, matched, suggestion, where, total, in_first
     return None
 
 
@@ -197,7 +198,7 @@ def _selected_ids(db: Any, filters: dict[str, tuple[str, ...]]) -> dict[str, lis
     ).fetchall()
     chosen: dict[str, list[int]] = {facet: [] for facet in filters}
     for facet, value in rows:
-        chosen[facet].append(int(value))
+        chosen[facet].append(encoded(int(value), facet))
     return chosen
 
 
@@ -231,37 +232,54 @@ def _count(db: Any, where: Filter) -> int:
     return int(row[0])
 
 
-def _facets(db: Any, where: Filter, total: int, chosen: dict[str, list[int]]) -> tuple[Counted, bool]:
-    """Per facet, the most frequent values among the matches (and the chosen ones), and whether counted exactly."""
+def _total(db: Any, where: Filter) -> tuple[int, int]:
+    """How many resources match (exact up to about ESTIMATE_FROM; past it, estimated from the first sample bucket,
+    as counting them one by one costs more than a search should), and how many of them are in that bucket."""
+    in_first = _count(db, where.also("terms @@ %s::tsquery", buckets_query(1)))
+    if in_first * BUCKETS <= ESTIMATE_FROM:
+        return _count(db, where), in_first
+    return in_first * BUCKETS, in_first
+
+
+def _facets(db: Any, where: Filter, total: int, in_first: int, chosen: dict[str, list[int]]) -> tuple[Counted, bool]:
+    """Per facet, the most frequent values among the matches (and the chosen ones), and whether counted exactly:
+    past EXACT_UP_TO matches, over the first sample buckets that hold about EXACT_UP_TO of them, scaled."""
     selected = [value for values in chosen.values() for value in values]
-    buckets = -(-EXACT_UP_TO * BUCKETS // total)
-    if buckets >= BUCKETS:
+    buckets = -(-EXACT_UP_TO // in_first) if in_first else BUCKETS
+    if total <= EXACT_UP_TO or buckets >= BUCKETS:
         rows = db.execute(COUNTS.format(where=where.sql), [*where.params, FACET_VALUES_SHOWN, selected]).fetchall()
         return _by_facet(rows), True
     sample = where.also("terms @@ %s::tsquery", buckets_query(buckets))
-    sampled = _count(db, sample)
     rows = db.execute(COUNTS.format(where=sample.sql), [*sample.params, FACET_VALUES_SHOWN, selected]).fetchall()
+    sampled = sum(n for facet, _label, n in rows if facet == "instance")  # every resource has one instance
     scale = total / max(1, sampled)
     return _by_facet([(facet, label, max(1, round(n * scale))) for facet, label, n in rows]), False
 
 
 def _by_facet(rows: list[tuple[str, str, int]]) -> Counted:
+    """The counts per facet, most frequent first (then by label)."""
     counted: Counted = {facet: [] for facet in FACETS}
-    for facet, label, count in rows:
+    for facet, label, count in sorted(rows, key=lambda row: (row[0], -row[2], row[1])):
         counted[facet].append(FacetCount(label, int(count)))
     return counted
 
 
-def _ordered(db: Any, passes: list[Filter], order: str, order_params: list[Any]) -> Iterator[tuple[int, str]]:
-    """(id, link_key) of the matches of each pass in turn, in `order`, without repeats; read in growing chunks."""
+def _ordered(
+    db: Any, passes: list[tuple[Filter, int]], order: str, order_params: list[Any]
+) -> Iterator[tuple[int, str]]:
+    """(id, link_key) of the matches of each pass in turn, in `order`, without repeats; read in growing chunks. A
+    pass with a cap orders only the first `cap` matches found (in the table's order)."""
     taken: set[int] = set()
-    for where in passes:
+    for where, cap in passes:
+        source = f"(SELECT id, link_key, updated, terms FROM resources WHERE {where.sql} LIMIT {int(cap)}) c"
+        statement = (
+            f"SELECT id, link_key FROM {source} ORDER BY {order} LIMIT %s OFFSET %s"
+            if cap
+            else f"SELECT id, link_key FROM resources WHERE {where.sql} ORDER BY {order} LIMIT %s OFFSET %s"
+        )
         size, start = FIRST_CHUNK, 0
         while True:
-            rows = db.execute(
-                f"SELECT id, link_key FROM resources WHERE {where.sql} ORDER BY {order} LIMIT %s OFFSET %s",
-                [*where.params, *order_params, size, start],
-            ).fetchall()
+            rows = db.execute(statement, [*where.params, *order_params, size, start]).fetchall()
             for rid, key in rows:
                 if rid not in taken:
                     taken.add(rid)
