@@ -5,11 +5,14 @@ both stores):
        the last as a prefix; every word with the unknown ones corrected ("did you mean", `postgres_spelling`); any
        word. The first that matches anything (with the filters) is the search
     2. filters: `facets && ARRAY[ids of the chosen values]` per facet (a GIN index), in the same statement
-    3. facet counts over all the matches, in SQL (`unnest(facets) ... GROUP BY`); past EXACT_UP_TO matches over
-       an even sample (the first sample buckets, `postgres_terms.BUCKETS`) and scaled, `facets_exact=False`; with no
-       words and no filters, the counts kept on each write (an index read)
-    4. the page: ts_rank_cd with field weights (title highest); for a word in more than BROAD resources the title
-       matches come first (the `^` lexemes: only the titles' posting lists are read), then the rest. Read until the
+    3. how many match: counted, or past ESTIMATE_FROM estimated from an even sample (the first of the sample
+       buckets, `postgres_terms.BUCKETS`: the same GIN index finds them). Facet counts over all the matches, in SQL
+       (`unnest(facets) ... GROUP BY`); past SAMPLE_ROWS matches over the first buckets that hold about SAMPLE_ROWS
+       of them, scaled, `facets_exact=False` (then the total is estimated from that sample too); with no words and
+       no filters, the counts kept on each write (an index read)
+    4. the page: ts_rank with field weights (title highest); for a word in more than BROAD resources the title
+       matches come first (the `^` lexemes: only the titles' posting lists are read; at most RANK_UP_TO of them,
+       the first found, are ranked), then the rest. Read until the
        page has enough distinct materials: a resource whose link was seen higher up is a copy (`also_in`)
     5. a snippet per hit (`snippets`), computed in Python from the page's rows only
 
@@ -23,7 +26,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from lectern.discovery_index.analysis import language_key
-from lectern.discovery_index.facet_tables import EXACT_UP_TO, facet_key
+from lectern.discovery_index.facet_tables import facet_key
 from lectern.discovery_index.postgres_spelling import suggest
 from lectern.discovery_index.postgres_terms import BUCKETS, RANK_WEIGHTS, buckets_query, text_query, word_query
 from lectern.discovery_index.postgres_writes import encoded
@@ -47,9 +50,10 @@ from lectern.discovery_index.storage import (
     SearchResults,
 )
 
-BROAD = 5_000  # past this many matches, title matches first
-RANK_UP_TO = 3_000  # title matches ranked, at most, for a broad search
-ESTIMATE_FROM = 10_000  # past about this many matches, the total is estimated from a sample bucket
+BROAD = 3_000  # past this many matches, title matches first
+RANK_UP_TO = 1_500  # title matches ranked, at most, for a broad search
+ESTIMATE_FROM = 5_000  # past about this many matches, the total is estimated from the sample buckets
+SAMPLE_ROWS = 2_000  # past this many matches, facets are counted over a sample of about this many
 NEWEST = "updated DESC, id DESC"
 RANKED = f"ts_rank('{RANK_WEIGHTS}'::real[], terms, %s::tsquery, 1) DESC, id"
 FIRST_CHUNK = 100
@@ -115,8 +119,8 @@ class PostgresSearcher:
             found = _first_match(db, self._candidates(db, text, languages), chosen, languages)
             if found is None:
                 return SearchResults(0, [], {}, "all")
-            words, options, matched, suggestion, where, total, in_first = found
-            facets, exact = _facets(db, where, total, in_first, chosen)
+            words, options, matched, suggestion, where, counted = found
+            facets, exact, total = _facets(db, where, counted, chosen)
             if query.newest:
                 ordered = _ordered(db, [(where, 0)], NEWEST, [])
             else:
@@ -165,8 +169,8 @@ class PostgresSearcher:
             rows = db.execute(COUNTS_ALL, (list(FACETS), FACET_VALUES_SHOWN)).fetchall()
             facets = _by_facet(rows)
         else:
-            total, in_first = _total(db, where)
-            facets, exact = _facets(db, where, total, in_first, chosen) if total else ({}, True)
+            counted = _total(db, where)
+            facets, exact, total = _facets(db, where, counted, chosen) if counted[0] else ({}, True, 0)
         page, more = _page(db, _ordered(db, [(where, 0)], NEWEST, []), offset, limit)
         return SearchResults(total, _hits(db, page, TextQuery(), first_rank=0), facets, "browse", "", more, exact)
 
@@ -176,13 +180,13 @@ def _first_match(
     candidates: Iterator[tuple[TextQuery, dict[str, bool], str, str]],
     chosen: dict[str, list[int]],
     languages: frozenset[str],
-) -> tuple[TextQuery, dict[str, bool], str, str, Filter, int, int] | None:
+) -> tuple[TextQuery, dict[str, bool], str, str, Filter, tuple[int, int, bool]] | None:
     """The first candidate search that matches anything, with its WHERE clause and how many it matches (`_total`)."""
     for words, options, matched, suggestion in candidates:
         where = Filter(chosen, text_query(words, languages, **options))
-        total, in_first = _total(db, where)
-        if total:
-            return words, options, matched, suggestion, where, total, in_first
+        counted = _total(db, where)
+        if counted[0]:
+            return words, options, matched, suggestion, where, counted
     return None
 
 
@@ -232,28 +236,35 @@ def _count(db: Any, where: Filter) -> int:
     return int(row[0])
 
 
-def _total(db: Any, where: Filter) -> tuple[int, int]:
-    """How many resources match (exact up to about ESTIMATE_FROM; past it, estimated from the first sample bucket,
-    as counting them one by one costs more than a search should), and how many of them are in that bucket."""
+def _total(db: Any, where: Filter) -> tuple[int, int, bool]:
+    """How many resources match, how many of them are in the first sample bucket, and whether the first is exact:
+    past about ESTIMATE_FROM matches it is estimated (counting them one by one costs more than a search should), and
+    `_facets` makes the estimate finer from its sample."""
     in_first = _count(db, where.also("terms @@ %s::tsquery", buckets_query(1)))
     if in_first * BUCKETS <= ESTIMATE_FROM:
-        return _count(db, where), in_first
-    return in_first * BUCKETS, in_first
+        return _count(db, where), in_first, True
+    return in_first * BUCKETS, in_first, False
 
 
-def _facets(db: Any, where: Filter, total: int, in_first: int, chosen: dict[str, list[int]]) -> tuple[Counted, bool]:
-    """Per facet, the most frequent values among the matches (and the chosen ones), and whether counted exactly:
-    past EXACT_UP_TO matches, over the first sample buckets that hold about EXACT_UP_TO of them, scaled."""
+def _facets(
+    db: Any, where: Filter, counted: tuple[int, int, bool], chosen: dict[str, list[int]]
+) -> tuple[Counted, bool, int]:
+    """Per facet, the most frequent values among the matches (and the chosen ones), whether counted exactly, and
+    the total: past SAMPLE_ROWS matches, counted over the first sample buckets that hold about SAMPLE_ROWS of them
+    and scaled (an estimated total is made finer from the same sample)."""
+    total, in_first, exact = counted
     selected = [value for values in chosen.values() for value in values]
-    buckets = -(-EXACT_UP_TO // in_first) if in_first else BUCKETS
-    if total <= EXACT_UP_TO or buckets >= BUCKETS:
+    buckets = -(-SAMPLE_ROWS // in_first) if in_first else BUCKETS
+    if total <= SAMPLE_ROWS or buckets >= BUCKETS:
         rows = db.execute(COUNTS.format(where=where.sql), [*where.params, FACET_VALUES_SHOWN, selected]).fetchall()
-        return _by_facet(rows), True
+        return _by_facet(rows), True, total
     sample = where.also("terms @@ %s::tsquery", buckets_query(buckets))
     rows = db.execute(COUNTS.format(where=sample.sql), [*sample.params, FACET_VALUES_SHOWN, selected]).fetchall()
-    sampled = sum(n for facet, _label, n in rows if facet == "instance")  # every resource has one instance
-    scale = total / max(1, sampled)
-    return _by_facet([(facet, label, max(1, round(n * scale))) for facet, label, n in rows]), False
+    sampled = max(1, sum(n for facet, _label, n in rows if facet == "instance"))  # every resource has one instance
+    if not exact:
+        total = round(sampled * BUCKETS / buckets)
+    scale = total / sampled
+    return _by_facet([(facet, label, max(1, round(n * scale))) for facet, label, n in rows]), False, total
 
 
 def _by_facet(rows: list[tuple[str, str, int]]) -> Counted:
