@@ -4,6 +4,7 @@ filters and facet counts, paging, snippets, the rules of who may change what, an
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 
 import pytest
@@ -185,3 +186,27 @@ def test_home_page_counts_follow_updates_and_removals(store: IndexStore) -> None
     assert home()["license"][CC_BY] == before["license"][CC_BY] + 1
     store.remove_instance(B)
     assert B not in home()["instance"] and store.search(SearchQuery()).total == home()["instance"][A]
+
+
+def test_past_the_sample_size_counts_are_estimates_and_say_so(
+    open_store: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lectern.discovery_index import facet_tables, postgres_search
+
+    monkeypatch.setattr(facet_tables, "EXACT_UP_TO", 40)  # SQLite: facets over a sample past 40 matches
+    monkeypatch.setattr(postgres_search, "SAMPLE_ROWS", 40)  # PostgreSQL: the same, and the total estimated
+    monkeypatch.setattr(postgres_search, "ESTIMATE_FROM", 100)
+    store = open_store()
+    store.save_instance(InstanceRecord(A, f"https://{A}", A, "lectern"))
+    free = {n for n in range(800) if zlib.crc32(b"%d" % n) % 4 == 0}  # a quarter, in no pattern a sample could follow
+    many = [resource(A, "maths", f"tapir-{n}", license=CC0 if n in free else CC_BY) for n in range(800)]
+    store.apply([UpsertResource(record) for record in many])
+    for results in (store.search(SearchQuery("tapir")), store.search(SearchQuery("", {"level": ("primary",)}))):
+        licenses = {count.value: count.count for count in results.facets["license"]}
+        assert not results.facets_exact and abs(results.total - 800) <= 200, results.total
+        expected = {CC_BY: 800 - len(free), CC0: len(free)}
+        assert all(abs(licenses.get(uri, 0) - n) <= n / 4 for uri, n in expected.items()), (licenses, expected)
+        assert len(results.hits) == 20 and results.more
+    free_ones = store.search(SearchQuery("tapir", {"license": (CC0,)}, limit=30, offset=30))
+    assert abs(free_ones.total - len(free)) <= len(free) / 4 and not free_ones.facets_exact
+    assert len(free_ones.hits) == 30 and {hit.record.license for hit in free_ones.hits} == {CC0}
