@@ -28,16 +28,20 @@ def postgres_store(url: str) -> Iterator[PostgresIndexStore]:
     schema = f"bench_index_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
-        admin.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")  # one per database, for all runs
-        scoped = make_conninfo(url, options=f"-c search_path={schema},public")
-        store = PostgresIndexStore(scoped)
+        keep = False
         try:
-            yield store
-        finally:
-            store.close()
-            if os.environ.get("LECTERN_BENCH_KEEP") == "1":
+            admin.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")  # one per database
+            scoped = make_conninfo(url, options=f"-c search_path={schema},public")
+            store = PostgresIndexStore(scoped)
+            try:
+                yield store
+            finally:
+                store.close()
+            keep = os.environ.get("LECTERN_BENCH_KEEP") == "1"
+            if keep:
                 print(f"kept the schema {schema}: {scoped}")
-            else:
+        finally:
+            if not keep:
                 admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
