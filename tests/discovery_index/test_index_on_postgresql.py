@@ -51,6 +51,10 @@ def test_a_resource_delivered_to_one_index_process_is_found_through_the_other(
     assert deliver(second, actor, actor.create(1, "axolotl")) == 202  # a redelivery, to the other process
     assert found_as_typed(first, "axolotl") == found_as_typed(second, "axolotl") == 1
     assert first.search()["total"] == second.search()["total"] == 2
+    page = second.get_json("/api/export/amb?limit=1")  # the bulk export pages the PostgreSQL store too
+    rest = second.get_json(page["next"].removeprefix(second.url))
+    assert [page["count"], rest["count"], rest["next"]] == [1, 1, None]
+    assert {page["records"][0]["id"], rest["records"][0]["id"]} == {f"{actor.id}/notes/1", f"{actor.id}/notes/2"}
 
 
 def test_a_delivery_while_another_transaction_holds_the_table_is_a_503_and_succeeds_later(
