@@ -127,6 +127,7 @@ class IndexWriter:
                 self._count(record, facets)
                 written += 1
         if inserts:
+            inserts.sort(key=lambda pair: pair[0].object_id)  # two writers of the same new objects wait, not deadlock
             cursor = self.db.cursor()
             cursor.executemany(INSERT, [values for _, values in inserts], returning=True)
             added: set[str] = set()
