@@ -33,6 +33,8 @@ TITLE, BUCKET = "^", "~"
 
 
 def quoted(lexeme: str) -> str:
+    if "'" not in lexeme and "\\" not in lexeme:  # a word of letters and digits: nearly always
+        return f"'{lexeme}'"
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -48,14 +50,16 @@ def document_terms(record: ResourceRecord) -> str:
     for letter, text in zip(FIELD_LETTERS, record.texts(), strict=True):
         for word in words(text):
             analysed = term(word, key)
-            lexemes = (analysed, TITLE + analysed) if letter == "A" else (analysed,)
-            for lexeme in lexemes:
-                positions = found.setdefault(lexeme, [])
-                if len(positions) < MAX_POSITIONS:
-                    positions.append(f"{position}{letter}")
+            place = f"{position}{letter}"
+            for lexeme in (analysed, TITLE + analysed) if letter == "A" else (analysed,):
+                places = found.get(lexeme)
+                if places is None:
+                    found[lexeme] = [place]
+                elif len(places) < MAX_POSITIONS and place != places[-1]:  # the same place: at MAX_POSITION
+                    places.append(place)
             position = min(position + 1, MAX_POSITION)
         position = min(position + 1, MAX_POSITION)
-    parts = [f"{quoted(lexeme)}:{','.join(dict.fromkeys(places))}" for lexeme, places in found.items()]
+    parts = [f"{quoted(lexeme)}:{','.join(places)}" for lexeme, places in found.items()]
     parts.append(quoted(f"{BUCKET}{bucket_of(record.object_id)}"))
     return " ".join(parts)
 
