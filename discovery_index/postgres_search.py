@@ -31,19 +31,23 @@ from lectern.discovery_index.postgres_spelling import suggest
 from lectern.discovery_index.postgres_terms import BUCKETS, RANK_WEIGHTS, buckets_query, text_query, word_query
 from lectern.discovery_index.postgres_writes import encoded
 from lectern.discovery_index.query_text import TextQuery, parse_query
-from lectern.discovery_index.snippets import snippet
+from lectern.discovery_index.result_pages import (
+    Candidate,
+    attach_copies,
+    candidate_searches,
+    corrected_words,
+    distinct_heads,
+    hits_from_rows,
+)
 from lectern.discovery_index.sqlite_search import (
     FACET_VALUES_SHOWN,
-    MAX_COPIES,
     RESOURCE_COLUMNS,
     clean_filters,
-    record_from_row,
 )
 from lectern.discovery_index.storage import (
     FACETS,
     MAX_LIMIT,
     MAX_OFFSET,
-    Copy,
     FacetCount,
     Hit,
     SearchQuery,
@@ -116,7 +120,9 @@ class PostgresSearcher:
             if text.is_empty:
                 return self._browse(db, chosen, limit, offset)
             languages = _languages(db, filters)
-            found = _first_match(db, self._candidates(db, text, languages), chosen, languages)
+            found = _first_match(
+                db, candidate_searches(text, lambda: _corrected(db, text, languages)), chosen, languages
+            )
             if found is None:
                 return SearchResults(0, [], {}, "all")
             words, options, matched, suggestion, where, counted = found
@@ -149,18 +155,6 @@ class PostgresSearcher:
             rows = db.execute(f"SELECT object_id FROM resources WHERE {where.sql}", where.params).fetchall()
         return {row[0] for row in rows}
 
-    def _candidates(
-        self, db: Any, text: TextQuery, languages: frozenset[str]
-    ) -> Iterator[tuple[TextQuery, dict[str, bool], str, str]]:
-        yield text, {}, "all", ""
-        if text.terms and len(text.terms[-1]) >= 3:
-            yield text, {"last_as_prefix": True}, "all", ""
-        corrected = _corrected(db, text, languages)
-        if corrected is not None:
-            yield corrected, {}, "all", " ".join(corrected.shown_words)
-        if len(text.terms) + len(text.phrases) + len(text.prefixes) > 1:
-            yield text, {"any_word": True}, "any", ""
-
     def _browse(self, db: Any, chosen: dict[str, list[int]], limit: int, offset: int) -> SearchResults:
         where = Filter(chosen)
         if not chosen:
@@ -177,7 +171,7 @@ class PostgresSearcher:
 
 def _first_match(
     db: Any,
-    candidates: Iterator[tuple[TextQuery, dict[str, bool], str, str]],
+    candidates: Iterator[Candidate],
     chosen: dict[str, list[int]],
     languages: frozenset[str],
 ) -> tuple[TextQuery, dict[str, bool], str, str, Filter, tuple[int, int, bool]] | None:
@@ -216,19 +210,12 @@ def _languages(db: Any, filters: dict[str, tuple[str, ...]]) -> frozenset[str]:
 
 def _corrected(db: Any, text: TextQuery, languages: frozenset[str]) -> TextQuery | None:
     """`text` with each plain word that matches nothing replaced by the closest known word; None if none was."""
-    fixed, changed = [], False
-    for word in text.terms:
+
+    def unknown(word: str) -> bool:
         query = word_query(word, languages)
-        if db.execute("SELECT 1 FROM resources WHERE terms @@ %s::tsquery LIMIT 1", (query,)).fetchone() is None:
-            suggestion = suggest(db, word)
-            if suggestion:
-                fixed.append(suggestion)
-                changed = True
-                continue
-        fixed.append(word)
-    if not changed:
-        return None
-    return TextQuery(tuple(dict.fromkeys(fixed)), text.phrases, text.prefixes, text.excluded)
+        return db.execute("SELECT 1 FROM resources WHERE terms @@ %s::tsquery LIMIT 1", (query,)).fetchone() is None
+
+    return corrected_words(text, unknown, lambda word: suggest(db, word))
 
 
 def _count(db: Any, where: Filter) -> int:
@@ -302,31 +289,14 @@ def _ordered(
 
 def _page(db: Any, ordered: Iterator[tuple[int, str]], offset: int, limit: int) -> tuple[list[list[int]], bool]:
     """The materials ranked offset .. offset + limit of `ordered` (each: its first resource, then its copies), and
-    whether more follow. A resource whose link key was seen before is a copy, not a result."""
-    seen: set[str] = set()
-    heads: list[int] = []
-    keys: dict[int, str] = {}
-    for rid, key in ordered:
-        if key and key in seen:
-            continue
-        if key:
-            seen.add(key)
-            keys[rid] = key
-        heads.append(rid)
-        if len(heads) > offset + limit:
-            break
-    page = heads[offset : offset + limit]
-    wanted = {keys[rid]: rid for rid in page if rid in keys}
-    copies: dict[int, list[int]] = {rid: [rid] for rid in page}
-    if wanted:
-        rows = db.execute(
-            "SELECT id, link_key FROM resources WHERE link_key = ANY(%s) ORDER BY id", (list(wanted),)
+    whether more follow."""
+    page, keys, more = distinct_heads(ordered, offset, limit)
+    same_link: list[tuple[int, str]] = []
+    if keys:
+        same_link = db.execute(
+            "SELECT id, link_key FROM resources WHERE link_key = ANY(%s) ORDER BY id", (list(keys.values()),)
         ).fetchall()
-        for rid, key in rows:
-            head = wanted[key]
-            if rid != head and len(copies[head]) <= MAX_COPIES:
-                copies[head].append(int(rid))
-    return [copies[rid] for rid in page], len(heads) > offset + limit and offset + limit <= MAX_OFFSET
+    return attach_copies(page, keys, same_link), more
 
 
 def _hits(db: Any, page: list[list[int]], text: TextQuery, *, first_rank: int) -> list[Hit]:
@@ -339,19 +309,4 @@ def _hits(db: Any, page: list[list[int]], text: TextQuery, *, first_rank: int) -
         "LEFT JOIN collections c ON c.actor_id = r.collection WHERE r.id = ANY(%s)",
         (wanted,),
     ).fetchall()
-    by_id = {row[0]: row for row in rows}
-    hits = []
-    for position, (head, *others) in enumerate(page):
-        row = by_id.get(head)
-        if row is None:
-            continue
-        record = record_from_row(row[1:18], row[18])
-        marked = snippet(record, text.shown_words, text.prefixes) if not text.is_empty else record.summary
-        copies = tuple(
-            Copy(other[4], other[5], other[3], other[19] or "", other[20] or "")
-            for rid in others
-            if (other := by_id.get(rid)) is not None
-        )
-        rank = first_rank + position if first_rank else 0
-        hits.append(Hit(record, marked, rank, row[19] or "", row[20] or "", copies))
-    return hits
+    return hits_from_rows(page, {row[0]: row for row in rows}, text, first_rank=first_rank)

@@ -4,8 +4,8 @@ The vocabulary (`vocabulary`: every folded word of the titles, summaries, subjec
 resource by `postgres_writes`) has a pg_trgm GIN index. A word's candidates are the words most similar by trigrams
 (`word % typed`, ordered by `similarity`, the best CANDIDATES) plus the words with its first two letters and a close
 length (a swap breaks every trigram of a short word: `pyhton` shares few with `python`); the suggestion is the
-candidate at the smallest Damerau-Levenshtein distance (`spelling.distance`, as on SQLite: at most 1 for words of up
-to 4 letters, 2 beyond), the most used on a tie.
+candidate at the smallest Damerau-Levenshtein distance (`result_pages.closest_word`, as on SQLite: at most 1 for
+words of up to 4 letters, 2 beyond), the most used on a tie.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from lectern.discovery_index.analysis import fold
-from lectern.discovery_index.spelling import CANDIDATES, MAX_WORD, MIN_WORD, distance
+from lectern.discovery_index.result_pages import closest_word
+from lectern.discovery_index.spelling import CANDIDATES, MAX_WORD, MIN_WORD
 
 SUGGEST = """
 (SELECT word, count FROM vocabulary WHERE word %% %(word)s ORDER BY similarity(word, %(word)s) DESC LIMIT %(n)s)
@@ -35,11 +36,4 @@ def suggest(db: Any, typed: str) -> str | None:
         {"word": word, "n": CANDIDATES, "start": start, "shortest": len(word) - limit, "longest": len(word) + limit,
          "more": CANDIDATES * 4},
     ).fetchall()  # fmt: skip
-    best: tuple[int, int, str] | None = None
-    for candidate, count in rows:
-        if candidate == word:
-            continue
-        found = distance(word, candidate, limit)
-        if found <= limit and (best is None or (found, -count, candidate) < best):
-            best = (found, -count, candidate)
-    return best[2] if best else None
+    return closest_word(word, rows, limit)
