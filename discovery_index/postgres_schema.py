@@ -43,7 +43,7 @@ INDEX_MIGRATIONS: tuple[str, ...] = (
         authors TEXT NOT NULL, links TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL,
         source TEXT NOT NULL, body TEXT NOT NULL, link_key TEXT NOT NULL,
         terms TSVECTOR NOT NULL,        -- postgres_terms.document_terms: analysed in the resource's language
-        facets INTEGER[] NOT NULL       -- its facet values: facet_values.id * 8 + the facet (postgres_writes.encoded)
+        facets INTEGER[] NOT NULL       -- facet_values.id * 8 + the facet, and -1 - the sample bucket (postgres_writes)
     );
     CREATE INDEX resources_by_collection ON resources (collection);
     CREATE INDEX resources_by_instance ON resources (instance);

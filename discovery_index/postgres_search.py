@@ -29,7 +29,7 @@ from lectern.discovery_index.analysis import language_key
 from lectern.discovery_index.facet_tables import facet_key
 from lectern.discovery_index.postgres_spelling import suggest
 from lectern.discovery_index.postgres_terms import BUCKETS, RANK_WEIGHTS, buckets_query, text_query, word_query
-from lectern.discovery_index.postgres_writes import encoded
+from lectern.discovery_index.postgres_writes import bucket_value, encoded
 from lectern.discovery_index.query_text import TextQuery, parse_query
 from lectern.discovery_index.result_pages import (
     Candidate,
@@ -54,21 +54,34 @@ from lectern.discovery_index.storage import (
     SearchResults,
 )
 
-BROAD = 3_000  # past this many matches, title matches first
-RANK_UP_TO = 1_500  # title matches ranked, at most, for a broad search
-ESTIMATE_FROM = 5_000  # past about this many matches, the total is estimated from the sample buckets
-SAMPLE_ROWS = 2_000  # past this many matches, facets are counted over a sample of about this many
+ESTIMATE_FROM = 5_000  # up to about this many matches, one pass counts, ranks and counts facets exactly
+SAMPLE_ROWS = 2_000  # past ESTIMATE_FROM, the total and the facets come from a sample of about this many matches
+RANK_UP_TO = 1_500  # past ESTIMATE_FROM, title matches first: this many of them are ranked, at most
 NEWEST = "updated DESC, id DESC"
-RANKED = f"ts_rank('{RANK_WEIGHTS}'::real[], terms, %s::tsquery, 1) DESC, id"
+RANK = f"ts_rank('{RANK_WEIGHTS}'::real[], terms, %s::tsquery, 1)"
+RANKED = f"{RANK} DESC, id"
 FIRST_CHUNK = 100
 COUNTS = """
 WITH counted AS (
-    SELECT v, count(*) AS n FROM resources r, unnest(r.facets) v WHERE {where} GROUP BY v
+    SELECT v, count(*) AS n FROM resources r, unnest(r.facets) v WHERE {where} AND v >= 0 GROUP BY v
 ), placed AS (
     SELECT v, n, row_number() OVER (PARTITION BY v %% 8 ORDER BY n DESC, v) AS place FROM counted
 )
 SELECT fv.facet, fv.label, p.n FROM placed p JOIN facet_values fv ON fv.id = p.v / 8
 WHERE p.place <= %s OR p.v = ANY(%s::integer[])
+"""
+ONE_PASS = """
+WITH matches AS MATERIALIZED (
+    SELECT id, link_key, facets, updated, {rank} AS rank FROM resources WHERE {where}
+), counted AS (
+    SELECT v, count(*) AS n FROM matches, unnest(matches.facets) v WHERE v >= 0 GROUP BY v
+), placed AS (
+    SELECT v, n, row_number() OVER (PARTITION BY v %% 8 ORDER BY n DESC, v) AS place FROM counted
+)
+(SELECT 0 AS part, fv.facet, fv.label, p.n FROM placed p JOIN facet_values fv ON fv.id = p.v / 8
+ WHERE p.place <= %s OR p.v = ANY(%s::integer[]))
+UNION ALL (SELECT 1, '', '', count(*) FROM matches)
+UNION ALL (SELECT 2, link_key, '', id FROM matches ORDER BY {order} LIMIT %s)
 """
 COUNTS_ALL = """
 SELECT f.facet, v.label, v.count FROM unnest(%s::text[]) f(facet) CROSS JOIN LATERAL (
@@ -93,6 +106,13 @@ class Filter:
         if extra:
             self.clauses.append(extra[0])
             self.params += extra[1]
+
+    def in_buckets(self, count: int) -> Filter:
+        """Only the resources of the first `count` sample buckets: found by the terms' GIN index with the words, by
+        the facets' one without (its fast scan then skips through a common value's long list)."""
+        if self.clauses and self.clauses[0].startswith("terms"):
+            return self.also("terms @@ %s::tsquery", buckets_query(count))
+        return self.also("facets && %s::integer[]", [bucket_value(n) for n in range(min(count, BUCKETS))])
 
     def also(self, clause: str, *params: Any) -> Filter:
         more = Filter({})
@@ -125,16 +145,19 @@ class PostgresSearcher:
             )
             if found is None:
                 return SearchResults(0, [], {}, "all")
-            words, options, matched, suggestion, where, counted = found
-            facets, exact, total = _facets(db, where, counted, chosen)
-            if query.newest:
-                ordered = _ordered(db, [(where, 0)], NEWEST, [])
+            words, options, matched, suggestion, where = found
+            in_first = _count(db, where.in_buckets(1))
+            if in_first * BUCKETS <= ESTIMATE_FROM:
+                total, facets, ordered = _one_pass(db, where, chosen, not query.newest, offset + limit)
+                exact = True
             else:
-                passes = [(where, 0)]
-                if total > BROAD and not words.excluded:
+                facets, total = _sampled_facets(db, where, in_first, chosen)
+                exact = False
+                if query.newest:
+                    ordered = _ordered(db, [(where, 0)], NEWEST, [])
+                else:
                     titles = Filter(chosen, text_query(words, languages, title=True, **options))
-                    passes.insert(0, (titles, RANK_UP_TO))
-                ordered = _ordered(db, passes, RANKED, [where.params[0]])
+                    ordered = _ordered(db, [(titles, RANK_UP_TO), (where, 0)], RANKED, [where.params[0]])
             page, more = _page(db, ordered, offset, limit)
             hits = _hits(db, page, parse_query(suggestion) if suggestion else text, first_rank=offset + 1)
         return SearchResults(total, hits, facets, matched, suggestion, more, exact)
@@ -163,8 +186,15 @@ class PostgresSearcher:
             rows = db.execute(COUNTS_ALL, (list(FACETS), FACET_VALUES_SHOWN)).fetchall()
             facets = _by_facet(rows)
         else:
-            counted = _total(db, where)
-            facets, exact, total = _facets(db, where, counted, chosen) if counted[0] else ({}, True, 0)
+            in_first = _count(db, where.in_buckets(1))
+            if in_first * BUCKETS > ESTIMATE_FROM:
+                facets, total = _sampled_facets(db, where, in_first, chosen)
+                exact = False
+            else:
+                total, facets, ordered = _one_pass(db, where, chosen, False, offset + limit)
+                page, more = _page(db, ordered, offset, limit)
+                hits = _hits(db, page, TextQuery(), first_rank=0)
+                return SearchResults(total, hits, facets, "browse", "", more, True)
         page, more = _page(db, _ordered(db, [(where, 0)], NEWEST, []), offset, limit)
         return SearchResults(total, _hits(db, page, TextQuery(), first_rank=0), facets, "browse", "", more, exact)
 
@@ -174,13 +204,12 @@ def _first_match(
     candidates: Iterator[Candidate],
     chosen: dict[str, list[int]],
     languages: frozenset[str],
-) -> tuple[TextQuery, dict[str, bool], str, str, Filter, tuple[int, int, bool]] | None:
-    """The first candidate search that matches anything, with its WHERE clause and how many it matches (`_total`)."""
+) -> tuple[TextQuery, dict[str, bool], str, str, Filter] | None:
+    """The first candidate search that matches anything, with its WHERE clause."""
     for words, options, matched, suggestion in candidates:
         where = Filter(chosen, text_query(words, languages, **options))
-        counted = _total(db, where)
-        if counted[0]:
-            return words, options, matched, suggestion, where, counted
+        if db.execute(f"SELECT EXISTS (SELECT 1 FROM resources WHERE {where.sql})", where.params).fetchone()[0]:
+            return words, options, matched, suggestion, where
     return None
 
 
@@ -223,35 +252,44 @@ def _count(db: Any, where: Filter) -> int:
     return int(row[0])
 
 
-def _total(db: Any, where: Filter) -> tuple[int, int, bool]:
-    """How many resources match, how many of them are in the first sample bucket, and whether the first is exact:
-    past about ESTIMATE_FROM matches it is estimated (counting them one by one costs more than a search should), and
-    `_facets` makes the estimate finer from its sample."""
-    in_first = _count(db, where.also("terms @@ %s::tsquery", buckets_query(1)))
-    if in_first * BUCKETS <= ESTIMATE_FROM:
-        return _count(db, where), in_first, True
-    return in_first * BUCKETS, in_first, False
-
-
-def _facets(
-    db: Any, where: Filter, counted: tuple[int, int, bool], chosen: dict[str, list[int]]
-) -> tuple[Counted, bool, int]:
-    """Per facet, the most frequent values among the matches (and the chosen ones), whether counted exactly, and
-    the total: past SAMPLE_ROWS matches, counted over the first sample buckets that hold about SAMPLE_ROWS of them
-    and scaled (an estimated total is made finer from the same sample)."""
-    total, in_first, exact = counted
+def _one_pass(
+    db: Any, where: Filter, chosen: dict[str, list[int]], ranked: bool, wanted: int
+) -> tuple[int, Counted, Iterator[tuple[int, str]]]:
+    """For up to about ESTIMATE_FROM matches, one reading of them (`ONE_PASS`): how many, the facet counts
+    (exact), and the first of them in rank (or newest-first) order; the rest, if a page needs them, read again."""
     selected = [value for values in chosen.values() for value in values]
-    buckets = -(-SAMPLE_ROWS // in_first) if in_first else BUCKETS
-    if total <= SAMPLE_ROWS or buckets >= BUCKETS:
-        rows = db.execute(COUNTS.format(where=where.sql), [*where.params, FACET_VALUES_SHOWN, selected]).fetchall()
-        return _by_facet(rows), True, total
-    sample = where.also("terms @@ %s::tsquery", buckets_query(buckets))
+    cap = max(200, wanted * 2 + 50)
+    rank, order = (RANK, "rank DESC, id") if ranked else ("0::real", NEWEST)
+    params = [where.params[0]] if ranked else []
+    rows = db.execute(
+        ONE_PASS.format(rank=rank, where=where.sql, order=order),
+        [*params, *where.params, FACET_VALUES_SHOWN, selected, cap],
+    ).fetchall()
+    facets = _by_facet([(facet, label, n) for part, facet, label, n in rows if part == 0])
+    total = next(int(n) for part, _facet, _label, n in rows if part == 1)
+    first = [(int(rid), key) for part, key, _label, rid in rows if part == 2]
+
+    def ordered() -> Iterator[tuple[int, str]]:
+        yield from first
+        if len(first) == cap:
+            shown = {rid for rid, _key in first}
+            rest = _ordered(db, [(where, 0)], RANKED if ranked else NEWEST, params)
+            yield from ((rid, key) for rid, key in rest if rid not in shown)
+
+    return total, facets, ordered()
+
+
+def _sampled_facets(db: Any, where: Filter, in_first: int, chosen: dict[str, list[int]]) -> tuple[Counted, int]:
+    """Past about ESTIMATE_FROM matches: the facet counts and the total, estimated from the first sample buckets
+    that hold about SAMPLE_ROWS of the matches (`in_first` of them are in the first bucket), scaled."""
+    selected = [value for values in chosen.values() for value in values]
+    buckets = min(BUCKETS, -(-SAMPLE_ROWS // max(1, in_first)))
+    sample = where.in_buckets(buckets)
     rows = db.execute(COUNTS.format(where=sample.sql), [*sample.params, FACET_VALUES_SHOWN, selected]).fetchall()
     sampled = max(1, sum(n for facet, _label, n in rows if facet == "instance"))  # every resource has one instance
-    if not exact:
-        total = round(sampled * BUCKETS / buckets)
+    total = round(sampled * BUCKETS / buckets)
     scale = total / sampled
-    return _by_facet([(facet, label, max(1, round(n * scale))) for facet, label, n in rows]), False, total
+    return _by_facet([(facet, label, max(1, round(n * scale))) for facet, label, n in rows]), total
 
 
 def _by_facet(rows: list[tuple[str, str, int]]) -> Counted:

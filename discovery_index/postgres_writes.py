@@ -19,7 +19,7 @@ from typing import Any
 from lectern.discovery_index.analysis import words
 from lectern.discovery_index.facet_tables import facet_key
 from lectern.discovery_index.link_key import link_key
-from lectern.discovery_index.postgres_terms import document_terms
+from lectern.discovery_index.postgres_terms import bucket_of, document_terms
 from lectern.discovery_index.records import ResourceRecord
 from lectern.discovery_index.spelling import vocabulary_words
 from lectern.discovery_index.sqlite_search import RESOURCE_COLUMNS
@@ -82,6 +82,12 @@ def encoded(value_id: int, facet: str) -> int:
     return value_id * FACET_CODE_SPAN + FACET_CODES[facet]
 
 
+def bucket_value(bucket: int) -> int:
+    """The sample bucket as `resources.facets` also holds it (negative: no facet value id is): a search with
+    filters and no words samples its matches with the facets' GIN index alone."""
+    return -1 - bucket
+
+
 def row_values(record: ResourceRecord) -> list[Any]:
     r = record
     return [
@@ -117,6 +123,7 @@ class IndexWriter:
         written = 0
         for record in records:
             facets = sorted({encoded(ids[(f, facet_key(f, v))], f) for f, v in record.facet_values()})
+            facets.insert(0, bucket_value(bucket_of(record.object_id)))
             values = [*row_values(record), document_terms(record), facets]
             old = stored.get(record.object_id)
             if old is None:
@@ -170,7 +177,8 @@ class IndexWriter:
     def finish(self) -> None:
         by_id: Counter[int] = Counter()
         for value, n in self.delta.items():
-            by_id[value // FACET_CODE_SPAN] += n
+            if value >= 0:  # not the sample bucket
+                by_id[value // FACET_CODE_SPAN] += n
         changes = sorted((value, n) for value, n in by_id.items() if n)
         if changes:
             values = [value for value, _ in changes]
