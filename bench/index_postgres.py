@@ -49,7 +49,7 @@ def settle(store: IndexStore) -> str:
     """VACUUM ANALYZE the store's tables; a line saying how long it took and how large the database is."""
     assert isinstance(store, PostgresIndexStore)
     started = time.perf_counter()
-    with store.database.pool.connection() as db:
+    with psycopg.connect(store.database.url, autocommit=True) as db:  # no lock timeout: autovacuum may be at work
         for table in ("resources", "facet_values", "vocabulary"):
             db.execute(f"VACUUM ANALYZE {table}")
         row = db.execute(
