@@ -21,6 +21,7 @@ Browsing (no words) and newest-first searches order by `updated`, newest first.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -57,6 +58,7 @@ from lectern.discovery_index.storage import (
 ESTIMATE_FROM = 5_000  # up to about this many matches, one pass counts, ranks and counts facets exactly
 SAMPLE_ROWS = 2_000  # past ESTIMATE_FROM, the total and the facets come from a sample of about this many matches
 RANK_UP_TO = 1_500  # past ESTIMATE_FROM, title matches first: this many of them are ranked, at most
+INDEXED_FILTER_UP_TO = 20_000  # with words, a filter on values held by more resources is checked row by row
 NEWEST = "updated DESC, id DESC"
 RANK = f"ts_rank('{RANK_WEIGHTS}'::real[], terms, %s::tsquery, 1)"
 RANKED = f"{RANK} DESC, id"
@@ -95,10 +97,20 @@ Counted = dict[str, list[FacetCount]]
 
 
 class Filter:
-    """A WHERE clause over `resources` and its parameters: the chosen facet values, and optionally a tsquery."""
+    """A WHERE clause over `resources` and its parameters: the chosen facet values, and optionally a tsquery. With a
+    tsquery, the filters on `wide` facets (values held by more than INDEXED_FILTER_UP_TO resources) are checked on
+    the rows the words find, not read from the facets' index: building a bitmap of 150,000 rows to intersect with
+    the words' costs more than checking the words' rows."""
 
-    def __init__(self, chosen: dict[str, list[int]], query: str = "", extra: tuple[str, list[Any]] | None = None):
-        self.clauses = ["facets && %s::integer[]" for _ in chosen.values()]
+    def __init__(
+        self,
+        chosen: dict[str, list[int]],
+        query: str = "",
+        extra: tuple[str, list[Any]] | None = None,
+        wide: frozenset[str] = frozenset(),
+    ):
+        checked = "(facets && %s::integer[]) IS TRUE"  # the same test, in a form no index answers
+        self.clauses = [checked if query and f in wide else "facets && %s::integer[]" for f in chosen]
         self.params: list[Any] = list(chosen.values())
         if query:
             self.clauses.insert(0, "terms @@ %s::tsquery")
@@ -134,15 +146,14 @@ class PostgresSearcher:
         filters = clean_filters(query.filters)
         text = parse_query(query.text)
         with self.connect() as db:
-            chosen = _selected_ids(db, filters)
+            chosen, wide = _selected_ids(db, filters)
             if any(not ids for ids in chosen.values()):
                 return SearchResults(0, [], {}, "browse" if text.is_empty else "all")
             if text.is_empty:
                 return self._browse(db, chosen, limit, offset)
             languages = _languages(db, filters)
-            found = _first_match(
-                db, candidate_searches(text, lambda: _corrected(db, text, languages)), chosen, languages
-            )
+            candidates = candidate_searches(text, lambda: _corrected(db, text, languages))
+            found = _first_match(db, candidates, chosen, wide, languages)
             if found is None:
                 return SearchResults(0, [], {}, "all")
             words, options, matched, suggestion, where = found
@@ -156,7 +167,7 @@ class PostgresSearcher:
                 if query.newest:
                     ordered = _ordered(db, [(where, 0)], NEWEST, [])
                 else:
-                    titles = Filter(chosen, text_query(words, languages, title=True, **options))
+                    titles = Filter(chosen, text_query(words, languages, title=True, **options), None, wide)
                     ordered = _ordered(db, [(titles, RANK_UP_TO), (where, 0)], RANKED, [where.params[0]])
             page, more = _page(db, ordered, offset, limit)
             hits = _hits(db, page, parse_query(suggestion) if suggestion else text, first_rank=offset + 1)
@@ -170,11 +181,11 @@ class PostgresSearcher:
         filters = clean_filters(query.filters)
         text = parse_query(query.text)
         with self.connect() as db:
-            chosen = _selected_ids(db, filters)
+            chosen, _wide = _selected_ids(db, filters)
             if any(not ids for ids in chosen.values()):
                 return set()
             words = "" if text.is_empty else text_query(text, _languages(db, filters))
-            where = Filter(chosen, words, ("object_id = ANY(%s)", [object_ids]))
+            where = Filter(chosen, words, ("object_id = ANY(%s)", [object_ids]), frozenset(chosen))
             rows = db.execute(f"SELECT object_id FROM resources WHERE {where.sql}", where.params).fetchall()
         return {row[0] for row in rows}
 
@@ -203,30 +214,34 @@ def _first_match(
     db: Any,
     candidates: Iterator[Candidate],
     chosen: dict[str, list[int]],
+    wide: frozenset[str],
     languages: frozenset[str],
 ) -> tuple[TextQuery, dict[str, bool], str, str, Filter] | None:
     """The first candidate search that matches anything, with its WHERE clause."""
     for words, options, matched, suggestion in candidates:
-        where = Filter(chosen, text_query(words, languages, **options))
-        if db.execute(f"SELECT EXISTS (SELECT 1 FROM resources WHERE {where.sql})", where.params).fetchone()[0]:
+        where = Filter(chosen, text_query(words, languages, **options), None, wide)
+        if _exists(db, where):
             return words, options, matched, suggestion, where
     return None
 
 
-def _selected_ids(db: Any, filters: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
-    """Per filtered facet, the ids of its values matching the filter (empty: nothing can match)."""
+def _selected_ids(db: Any, filters: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[int]], frozenset[str]]:
+    """Per filtered facet, its values matching the filter as `resources.facets` holds them (empty: nothing can
+    match); and the facets whose chosen values are held by more than INDEXED_FILTER_UP_TO resources (`Filter`)."""
     if not filters:
-        return {}
+        return {}, frozenset()
     pairs = sorted({(facet, facet_key(facet, value)) for facet, values in filters.items() for value in values})
     rows = db.execute(
-        "SELECT f.facet, f.id FROM facet_values f JOIN unnest(%s::text[], %s::text[]) w(facet, key) "
+        "SELECT f.facet, f.id, f.count FROM facet_values f JOIN unnest(%s::text[], %s::text[]) w(facet, key) "
         "ON f.facet = w.facet AND f.key = w.key ORDER BY f.id",
         ([facet for facet, _ in pairs], [key for _, key in pairs]),
     ).fetchall()
     chosen: dict[str, list[int]] = {facet: [] for facet in filters}
-    for facet, value in rows:
+    held: Counter[str] = Counter()
+    for facet, value, count in rows:
         chosen[facet].append(encoded(int(value), facet))
-    return chosen
+        held[facet] += int(count)
+    return chosen, frozenset(facet for facet, count in held.items() if count > INDEXED_FILTER_UP_TO)
 
 
 def _languages(db: Any, filters: dict[str, tuple[str, ...]]) -> frozenset[str]:
@@ -241,10 +256,18 @@ def _corrected(db: Any, text: TextQuery, languages: frozenset[str]) -> TextQuery
     """`text` with each plain word that matches nothing replaced by the closest known word; None if none was."""
 
     def unknown(word: str) -> bool:
-        query = word_query(word, languages)
-        return db.execute("SELECT 1 FROM resources WHERE terms @@ %s::tsquery LIMIT 1", (query,)).fetchone() is None
+        return not _exists(db, Filter({}, word_query(word, languages)))
 
     return corrected_words(text, unknown, lambda word: suggest(db, word))
+
+
+def _exists(db: Any, where: Filter) -> bool:
+    """Whether anything matches, read from the indexes: for a word it cannot estimate, the planner would otherwise
+    walk the whole table hoping to meet a match early (a second, for a word nothing has)."""
+    with db.transaction():
+        db.execute("SET LOCAL enable_seqscan = off")
+        row = db.execute(f"SELECT EXISTS (SELECT 1 FROM resources WHERE {where.sql})", where.params).fetchone()
+    return bool(row[0])
 
 
 def _count(db: Any, where: Filter) -> int:
