@@ -26,7 +26,7 @@ from lectern.discovery_index.records import ResourceRecord
 
 FIELD_LETTERS = ("A", "B", "B", "C", "C", "D")  # title, summary, subjects, tags, authors, text (records.texts())
 RANK_WEIGHTS = "{0.1, 0.25, 0.45, 1.0}"  # D, C, B, A: records.FIELD_WEIGHTS (10, 4-5, 2-3, 1) scaled to 1
-BUCKETS = 64
+BUCKETS = 256
 MAX_POSITION = 16383  # PostgreSQL's largest position
 MAX_POSITIONS = 256  # positions kept per lexeme (PostgreSQL keeps no more)
 TITLE, BUCKET = "^", "~"
