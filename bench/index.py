@@ -1,7 +1,7 @@
 """Benchmark: the discovery index's ingestion rate and search latency at 100,000 resources.
 
     python bench/index.py [--resources 100000] [--subjects 150000] [--collections 50] [--batch 500] [--repeat 30]
-                          [--db PATH]
+                          [--db PATH] [--database postgresql://...]
 
 It generates resources (seeded: every run the same) across collections on five instances, in seven languages
 (titles and summaries in the resource's language), each with a topic subject and two of `--subjects` distinct
@@ -33,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -42,7 +43,7 @@ sys.path.insert(0, str(PROJECT))
 from lectern.discovery_index.ingest import Delivery, ingest  # noqa: E402
 from lectern.discovery_index.records import CollectionRecord, FollowState  # noqa: E402
 from lectern.discovery_index.sqlite_store import SqliteIndexStore  # noqa: E402
-from lectern.discovery_index.storage import SearchQuery  # noqa: E402
+from lectern.discovery_index.storage import IndexStore, SearchQuery  # noqa: E402
 from lectern.generator.content_model import LEVELS, RESOURCE_TYPES, Collection, Resource  # noqa: E402
 from lectern.generator.licenses import find_license  # noqa: E402
 from lectern.generator.objects import resource_to_group_announce, resource_to_note, resource_to_page  # noqa: E402
@@ -207,6 +208,15 @@ def generate(
     return made, len(distinct)
 
 
+def open_store(args: argparse.Namespace, folder: Path, closing: ExitStack) -> IndexStore:
+    """The store the run measures: SQLite (the default), or PostgreSQL with --database."""
+    if args.database:
+        from bench.index_postgres import postgres_store
+
+        return closing.enter_context(postgres_store(args.database))
+    return SqliteIndexStore(Path(args.db) if args.db else folder / "index.sqlite3", cache_results=False)
+
+
 def anchor() -> float:
     """Milliseconds for a fixed piece of work like the index's (Python string handling and SQLite), best of 5."""
     best = float("inf")
@@ -235,6 +245,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--db", help="the SQLite file (default: a temporary folder)")
+    parser.add_argument("--database", help="the index in this PostgreSQL database instead (bench/index_postgres.py)")
     args = parser.parse_args()
 
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
@@ -247,8 +258,8 @@ def main() -> int:
         f"in {time.perf_counter() - started:.1f} s"
     )
 
-    with tempfile.TemporaryDirectory() as folder:
-        store = SqliteIndexStore(Path(args.db) if args.db else Path(folder) / "index.sqlite3", cache_results=False)
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as closing:
+        store = open_store(args, Path(folder), closing)
         for record in {record.actor_id: record for record, _ in deliveries}.values():
             store.save_collection(record)
         started = time.perf_counter()
@@ -264,6 +275,10 @@ def main() -> int:
             f"(CPU {cpu:.1f} s: {len(deliveries) / cpu:,.0f} Notes/s of CPU; batches of {args.batch}); "
             f"{subjects:,} distinct subjects"
         )
+        if args.database:
+            from bench.index_postgres import settle
+
+            print(settle(store))
         anchors.append(anchor())
 
         latencies: list[float] = []

@@ -1,4 +1,5 @@
-"""The index service: a Starlette app with its own SQLite state and its own actor.
+"""The index service: a Starlette app with its own state (SQLite, or PostgreSQL shared by several index processes:
+`config.open_index_store`) and its own actor.
 
     GET  /, /search?q=...&license=...        the search page (HTML, no JavaScript)
     GET  /api/search?q=&license=&language=&level=&type=&subject=&instance=&limit=&offset=
@@ -36,7 +37,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from lectern.discovery_index.actor import actor_document, empty_collection, webfinger_answer
-from lectern.discovery_index.config import IndexConfig, admin_token, make_config
+from lectern.discovery_index.config import IndexConfig, admin_token, make_config, open_index_store
 from lectern.discovery_index.discovery import Discoverer
 from lectern.discovery_index.errors import SourceError
 from lectern.discovery_index.export import export_amb
@@ -67,7 +68,6 @@ from lectern.discovery_index.search_federation import (
 )
 from lectern.discovery_index.search_feed import feed_query, search_feed
 from lectern.discovery_index.search_page import render_search_page, stylesheet
-from lectern.discovery_index.sqlite_store import SqliteIndexStore
 from lectern.discovery_index.storage import (
     FACETS,
     MAX_LIMIT,
@@ -349,7 +349,7 @@ def create_app(config: IndexConfig) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = SqliteIndexStore(config.state_file)
+        store = open_index_store(config)
         key = load_or_create_private_key(config.instance_dir)
         fetcher = RemoteFetcher(
             allow_private_addresses=config.allow_private_addresses,

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any
 
@@ -16,20 +17,29 @@ from lectern.settings import Settings
 
 def cmd_serve(args: argparse.Namespace, _settings: Settings | None = None) -> int:
     from lectern.discovery_index.app import create_app
-    from lectern.discovery_index.config import make_config, record_service
+    from lectern.discovery_index.config import make_config, open_index_store, record_service
     from lectern.listening import claim_port, serve_on
 
     config = make_config(
         args.instance, args.url, args.host, args.port, args.allow_private_addresses, args.actor_max_age
     )
+    quiet = logging.getLogger("psycopg.pool")  # its retries would repeat the one line said below
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        open_index_store(config).close()  # a database that cannot be reached is one line, before anything starts
+    finally:
+        quiet.setLevel(level)
     listener = claim_port(args.host, args.port)  # before recording or saying anything: a taken port is one line
     try:
         app = create_app(config)
         bind = f"[{args.host}]" if ":" in args.host else args.host
         record_service(config.instance_dir, f"http://{bind}:{args.port}")
+        stored = " and the index in PostgreSQL (LECTERN_INDEX_DATABASE_URL)" if config.on_postgresql else ""
         print(
             f"Serving the discovery index at {config.public_url}/ (actor @index@{config.host}, state in "
-            f"{config.instance_dir}). Add a site with: lectern index add https://oer.example.edu. Stop with Ctrl+C.",
+            f"{config.instance_dir}{stored}). Add a site with: lectern index add https://oer.example.edu. "
+            "Stop with Ctrl+C.",
             flush=True,
         )
         return serve_on(listener, app, args.host, args.port, args.verbose, proxy_headers=True)  # uvicorn's default
@@ -100,7 +110,9 @@ def add_commands(commands: Any) -> None:
     serve = actions.add_parser(
         "serve",
         help="run the index service",
-        description="Serve the search page and API, the index's actor and its inbox (uvicorn).",
+        description="Serve the search page and API, the index's actor and its inbox (uvicorn). The index is "
+        "stored in SQLite in the instance folder, or, with LECTERN_INDEX_DATABASE_URL=postgresql://..., in "
+        "PostgreSQL, which any number of index processes on any number of machines can share.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=port_number, default=8100, help="port to listen on (default: 8100)")

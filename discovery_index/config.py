@@ -10,6 +10,9 @@ environment, validated once at start:
                        LECTERN_INDEX_TOKEN      the admin token; otherwise `admin-token` in the instance folder,
                                                 created (mode 0600) the first time the service starts
                        LECTERN_INDEX_THEME_CSS  the site theme's stylesheet to reuse (default: themes/lectern's)
+                       LECTERN_INDEX_DATABASE_URL  where the index is stored: postgresql://user:password@host/db
+                                                (any number of index processes share it: `postgres_store`), or
+                                                sqlite:PATH; default: index.sqlite3 in the instance folder
 
 Everything the index publishes hangs off the public URL: `/actor` (its Service actor, key `/actor#main-key`),
 `/inbox` (its inbox and shared inbox), `/outbox`, `/following`, `/followers`.
@@ -25,12 +28,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from lectern.discovery_index.errors import AdminError, IndexConfigError
+from lectern.discovery_index.storage import IndexStore
+from lectern.errors import SettingsError
+from lectern.federation_shim import StorageUnavailable
 from lectern.resources import default_theme
+from lectern.settings import check_database_url
 
 DEFAULT_INSTANCE_DIR = "index-instance"
 DEFAULT_PORT = 8100
 STATE_FILE = "index.sqlite3"
 TOKEN_FILE = "admin-token"
+DATABASE_VARIABLE = "LECTERN_INDEX_DATABASE_URL"
+SQLITE_PREFIX = "sqlite:"
 SERVICE_FILE = "service.json"  # where the running service listens, for `lectern index add/remove/list`
 ACTOR_NAME = "index"
 THEME_CSS = default_theme() / "assets" / "lectern.css"
@@ -44,6 +53,7 @@ class IndexConfig:
     name: str = "Lectern discovery index"
     actor_max_age: float = 300.0  # seconds an actor's document (its `indexable`) is trusted before it is refetched
     theme_css: Path | None = THEME_CSS
+    database_url: str | None = None  # None: SQLite in the instance folder; "sqlite:PATH" or a PostgreSQL URL
 
     @property
     def host(self) -> str:
@@ -63,7 +73,30 @@ class IndexConfig:
 
     @property
     def state_file(self) -> Path:
+        """The SQLite database, when the index is on SQLite."""
+        if self.database_url and self.database_url.startswith(SQLITE_PREFIX):
+            return Path(self.database_url[len(SQLITE_PREFIX) :])
         return self.instance_dir / STATE_FILE
+
+    @property
+    def on_postgresql(self) -> bool:
+        return bool(self.database_url) and not str(self.database_url).startswith(SQLITE_PREFIX)
+
+
+def open_index_store(config: IndexConfig) -> IndexStore:
+    """The index's store where the configuration says: SQLite (one process) or PostgreSQL (any number of index
+    processes, on any number of machines). A PostgreSQL database that cannot be reached, or refuses the index's
+    tables, is an IndexConfigError of one line (its password left out)."""
+    if not config.on_postgresql:
+        from lectern.discovery_index.sqlite_store import SqliteIndexStore
+
+        return SqliteIndexStore(config.state_file)
+    from lectern.discovery_index.postgres_store import PostgresIndexStore  # psycopg only when PostgreSQL is used
+
+    try:
+        return PostgresIndexStore(str(config.database_url))
+    except StorageUnavailable as problem:
+        raise IndexConfigError(f"{DATABASE_VARIABLE}: {problem}") from problem
 
 
 def check_url(value: str, where: str) -> str:
@@ -101,12 +134,18 @@ def make_config(
     bind = f"[{host}]" if ":" in host else host
     public = url or os.environ.get("LECTERN_INDEX_URL") or f"http://{bind}:{port}"
     theme = os.environ.get("LECTERN_INDEX_THEME_CSS")
+    folder = instance_dir(instance)
+    try:
+        database = check_database_url(os.environ.get(DATABASE_VARIABLE), DATABASE_VARIABLE, folder)
+    except SettingsError as problem:
+        raise IndexConfigError(str(problem)) from problem
     return IndexConfig(
-        instance_dir=instance_dir(instance),
+        instance_dir=folder,
         public_url=check_url(public, "--url" if url else "LECTERN_INDEX_URL"),
         allow_private_addresses=allow_private_addresses or env_flag("LECTERN_ALLOW_PRIVATE_ADDRESSES"),
         actor_max_age=actor_max_age,
         theme_css=Path(theme) if theme else THEME_CSS,
+        database_url=database,
     )
 
 

@@ -142,8 +142,9 @@ async def export_amb(request: Request) -> Response:
         return _refuse(f"limit must be a whole number from 1 to {MAX_PAGE}, in ASCII digits")
     limit = min(max(limit, 1), MAX_PAGE)
     service = request.app.state.service
-    db: sqlite3.Connection = service.store.db  # the SQLite store: a keyset page needs its row order
-    records, cursor = export_page(db, after, limit)
+    store = service.store  # a keyset page needs the store's row order: PostgreSQL's store pages itself
+    paged = store.export_page if hasattr(store, "export_page") else lambda *page: export_page(store.db, *page)
+    records, cursor = paged(after, limit)
     next_url = f"{service.config.public_url}{PATH}?{urlencode({'after': cursor, 'limit': limit})}" if cursor else None
     body = {"records": [resource_to_amb(record) for record in records], "count": len(records), "next": next_url}
     headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}

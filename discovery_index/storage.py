@@ -1,8 +1,10 @@
 """The storage interface: the handful of operations the index service needs, whatever holds the data.
 
-`sqlite_store.SqliteIndexStore` (SQLite + FTS5) is the default. docs/discovery-index.md sketches PostgreSQL
-(tsvector + GIN) and a search engine (Meilisearch, OpenSearch) behind the same protocol: only this module's types
-cross the boundary, never SQL or rows.
+`sqlite_store.SqliteIndexStore` (SQLite + FTS5) is the default; `postgres_store.PostgresIndexStore` (tsvector + GIN,
+shared by several index processes) is chosen by LECTERN_INDEX_DATABASE_URL (`config.open_index_store`).
+docs/discovery-index.md sketches a search engine (Meilisearch, OpenSearch) behind the same protocol: only this
+module's types cross the boundary, never SQL or rows. tests/discovery_index/test_index_store.py and
+test_search_quality.py run against every store.
 
 Every write is one transaction: `apply` stores the changes of a batch of activities *and* marks those activities
 processed, so a redelivered activity is applied exactly once.
@@ -85,7 +87,7 @@ class SearchResults:
     matched: str
     suggestion: str = ""
     more: bool = False
-    facets_exact: bool = True  # False: counted over an even sample of the matches and scaled
+    facets_exact: bool = True  # False: counted over an even sample of the matches and scaled (PostgreSQL: total too)
 
 
 @dataclass(frozen=True)

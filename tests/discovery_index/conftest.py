@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 
+from lectern.discovery_index.storage import IndexStore
 from tests.conftest import copy_project
 from tests.discovery_index.index_server import IndexServer
+from tests.discovery_index.store_backends import BACKENDS, Opener
 from tests.federation_shim.remote_actors import RemoteServer
 from tests.lectern_server import LecternServer
 
@@ -84,3 +86,19 @@ def remote() -> Iterator[RemoteServer]:
     server = RemoteServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens this test's index store, once per backend (`store_backends`); every store opened is closed after."""
+    opened: list[IndexStore] = []
+    make = BACKENDS[request.param](tmp_path, request)
+
+    def open_one() -> IndexStore:
+        store = make()
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.close()

@@ -21,18 +21,19 @@ from tests.server_process import NO_PROXY, ServerProcess
 class IndexServer:
     """The discovery index on 127.0.0.1, its state in `folder` (a fresh key pair and SQLite database)."""
 
-    def __init__(self, folder: Path, extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(self, folder: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None) -> None:
+        """`env`: LECTERN_ variables for the service (LECTERN_INDEX_DATABASE_URL: the index in PostgreSQL)."""
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.host = f"127.0.0.1:{self.port}"
-        env = {key: value for key, value in os.environ.items() if not key.startswith("LECTERN_")}
+        inherited = {key: value for key, value in os.environ.items() if not key.startswith("LECTERN_")}
         self.server = ServerProcess(
             "lectern index serve",
             [sys.executable, "-m", "lectern.cli", "-v", "index", "serve", "--port", str(self.port),
              "--instance", str(folder), "--allow-private-addresses", *extra_args],
             PROJECT,
-            env,
+            inherited | (env or {}),
             folder.parent / f"index-{self.port}.log",
             log_tail=8000,
         )  # fmt: skip

@@ -1,10 +1,11 @@
-"""Search quality over a small fixed corpus in seven languages, sent as Lectern sends it (the generator's group
-Announces of Pages) and read by `ingest`, the inbox's own function: a labelled relevance set, stemming per
-language, typos with "did you mean", phrases, exclusion, prefixes, what is not searchable (the Note's fact lines),
-copies of one material merged, facet filters in any spelling, paging."""
+"""Search quality, on every store (`store_backends`: SQLite + FTS5, PostgreSQL), over a small fixed corpus in seven
+languages, sent as Lectern sends it (the generator's group Announces of Pages) and read by `ingest`, the inbox's own
+function: a labelled relevance set, stemming per language, typos with "did you mean", phrases, exclusion, prefixes,
+what is not searchable (the Note's fact lines), copies of one material merged, facet filters in any spelling, paging."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,13 +13,13 @@ import pytest
 
 from lectern.discovery_index.ingest import Delivery, ingest
 from lectern.discovery_index.records import CollectionRecord, FollowState, InstanceRecord
-from lectern.discovery_index.sqlite_store import SqliteIndexStore
-from lectern.discovery_index.storage import SearchQuery, SearchResults
+from lectern.discovery_index.storage import IndexStore, SearchQuery, SearchResults
 from lectern.generator.content_model import Collection, Resource
 from lectern.generator.licenses import find_license
 from lectern.generator.objects import resource_to_group_announce, resource_to_note, resource_to_page
 from lectern.generator.publication_history import Publication
 from lectern.site_paths import SitePaths
+from tests.discovery_index.store_backends import BACKENDS
 
 A, B = "oer.example.edu", "escola.example.pt"
 BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
@@ -95,9 +96,9 @@ def announce(item: Item, number: int) -> tuple[CollectionRecord, dict[str, objec
     return record, resource_to_group_announce(resource_to_page(note, paths, resource), paths, resource)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> SqliteIndexStore:
-    store = SqliteIndexStore(tmp_path_factory.mktemp("quality") / "index.sqlite3", cache_results=False)
+@pytest.fixture(scope="module", params=sorted(BACKENDS))
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexStore]:
+    store = BACKENDS[request.param](tmp_path_factory.mktemp("quality"), request, cache_results=False)()
     deliveries = [Delivery(activity, record) for record, activity in (announce(i, n) for n, i in enumerate(CORPUS))]
     for host in (A, B):
         store.save_instance(InstanceRecord(host, f"https://{host}", host, "lectern"))
@@ -105,20 +106,21 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> SqliteIndexStore:
         store.save_collection(delivery.collection)
     report = ingest(store, deliveries)
     assert report.applied.upserted == len(CORPUS), report
-    return store
+    yield store
+    store.close()
 
 
 def slugs(results: SearchResults) -> list[str]:
     return [hit.record.url.rstrip("/").rsplit("/", 1)[-1] for hit in results.hits]
 
 
-def search(store: SqliteIndexStore, text: str = "", **filters: str | tuple[str, ...]) -> SearchResults:
+def search(store: IndexStore, text: str = "", **filters: str | tuple[str, ...]) -> SearchResults:
     wanted = {facet: (value,) if isinstance(value, str) else value for facet, value in filters.items()}
     return store.search(SearchQuery(text, wanted, limit=20))
 
 
 @pytest.mark.parametrize(("text", "first"), RELEVANCE)
-def test_labelled_queries_return_their_resources_first(store: SqliteIndexStore, text: str, first: list[str]) -> None:
+def test_labelled_queries_return_their_resources_first(store: IndexStore, text: str, first: list[str]) -> None:
     assert sorted(slugs(search(store, text))[: len(first)]) == sorted(first)
 
 
@@ -135,48 +137,48 @@ def test_labelled_queries_return_their_resources_first(store: SqliteIndexStore, 
         ("nl", "breuk", "breuken"),  # breuken
     ],
 )
-def test_each_language_is_stemmed_and_folded(store: SqliteIndexStore, language: str, typed: str, found: str) -> None:
+def test_each_language_is_stemmed_and_folded(store: IndexStore, language: str, typed: str, found: str) -> None:
     assert found in slugs(search(store, typed)), language
 
 
-def test_german_umlauts_may_be_typed_as_two_letters(store: SqliteIndexStore) -> None:
+def test_german_umlauts_may_be_typed_as_two_letters(store: IndexStore) -> None:
     assert "bruchrechnung" in slugs(search(store, "groessen"))
     assert "bruchrechnung" in slugs(search(store, "Größen"))
 
 
 @pytest.mark.parametrize(("typed", "meant", "found"), [("fractoins", "fractions", "fraction-strips"),
                                                        ("pyhton", "python", "python-loops")])  # fmt: skip
-def test_a_typo_is_corrected_and_said(store: SqliteIndexStore, typed: str, meant: str, found: str) -> None:
+def test_a_typo_is_corrected_and_said(store: IndexStore, typed: str, meant: str, found: str) -> None:
     results = search(store, typed)
     assert results.suggestion == meant and found in slugs(results)
 
 
-def test_a_known_word_is_not_corrected(store: SqliteIndexStore) -> None:
+def test_a_known_word_is_not_corrected(store: IndexStore) -> None:
     assert search(store, "fractions").suggestion == ""
 
 
-def test_a_phrase_needs_its_words_in_order(store: SqliteIndexStore) -> None:
+def test_a_phrase_needs_its_words_in_order(store: IndexStore) -> None:
     assert slugs(search(store, '"equivalent fractions"')) == ["equivalent-fractions"]
     assert "fraction-strips" in slugs(search(store, "equivalent fractions"))
 
 
-def test_a_minus_word_excludes(store: SqliteIndexStore) -> None:
+def test_a_minus_word_excludes(store: IndexStore) -> None:
     found = slugs(search(store, "fractions -decimals"))
     assert "fraction-strips" in found and "fractions-decimals" not in found
 
 
-def test_a_star_and_the_last_word_match_word_starts(store: SqliteIndexStore) -> None:
+def test_a_star_and_the_last_word_match_word_starts(store: IndexStore) -> None:
     assert "fotosintesis" in slugs(search(store, "fotos*"))
     assert "python-loops" in slugs(search(store, "loops pyth"))  # still being typed
 
 
-def test_the_notes_fact_lines_and_links_are_not_searched(store: SqliteIndexStore) -> None:
+def test_the_notes_fact_lines_and_links_are_not_searched(store: IndexStore) -> None:
     assert slugs(search(store, "license")) == ["license-basics"]  # every Note has a "License:" line
     assert search(store, "material.example").total == 0  # every link is on material.example
     assert search(store, "worksheet").total == 0  # the type line
 
 
-def test_copies_of_one_material_are_one_result(store: SqliteIndexStore) -> None:
+def test_copies_of_one_material_are_one_result(store: IndexStore) -> None:
     results = search(store, "pendulum pêndulo")
     heads = [hit for hit in results.hits if hit.record.links and "phet" in hit.record.links[0]]
     assert len(heads) == 1 and len(heads[0].also_in) == 1
@@ -184,27 +186,27 @@ def test_copies_of_one_material_are_one_result(store: SqliteIndexStore) -> None:
 
 
 @pytest.mark.parametrize("subject", ["Mathematik", "mathematik", "MATHEMATIK"])
-def test_subject_filters_ignore_case(store: SqliteIndexStore, subject: str) -> None:
+def test_subject_filters_ignore_case(store: IndexStore, subject: str) -> None:
     assert slugs(search(store, subject=subject)) == ["bruchrechnung"]
 
 
 @pytest.mark.parametrize("license_value", ["CC-BY-SA-4.0", BY_SA, "http://creativecommons.org/licenses/by-sa/4.0"])
-def test_license_filters_take_identifiers_and_uris(store: SqliteIndexStore, license_value: str) -> None:
+def test_license_filters_take_identifiers_and_uris(store: IndexStore, license_value: str) -> None:
     assert slugs(search(store, "fractions", license=license_value)) == ["equivalent-fractions"]
 
 
-def test_language_filters_ignore_case(store: SqliteIndexStore) -> None:
+def test_language_filters_ignore_case(store: IndexStore) -> None:
     assert set(slugs(search(store, language="PT-br"))) == {"fracoes", "fotossintese", "pendulo"}
 
 
-def test_home_page_counts_every_facet(store: SqliteIndexStore) -> None:
+def test_home_page_counts_every_facet(store: IndexStore) -> None:
     results = search(store)
     assert results.total == len(CORPUS) and results.matched == "browse"
     languages = {count.value: count.count for count in results.facets["language"]}
     assert languages["en"] == 6 and languages["pt-BR"] == 3
 
 
-def test_paging_ends_on_the_last_page(store: SqliteIndexStore) -> None:
+def test_paging_ends_on_the_last_page(store: IndexStore) -> None:
     seen: list[str] = []
     offset = 0
     for _ in range(20):
@@ -216,6 +218,6 @@ def test_paging_ends_on_the_last_page(store: SqliteIndexStore) -> None:
     assert not results.more and len(seen) == len(set(seen)) == len(CORPUS) - 1  # the PhET copy is merged
 
 
-def test_no_result_and_no_suggestion_for_gibberish(store: SqliteIndexStore) -> None:
+def test_no_result_and_no_suggestion_for_gibberish(store: IndexStore) -> None:
     results = search(store, "qqqzzzxxx")
     assert results.total == 0 and results.suggestion == "" and not results.hits
