@@ -132,27 +132,42 @@ class FacetTables:
         return chosen
 
     def keep_filtered(self, ids: Sequence[int], chosen: dict[str, list[int]]) -> list[int]:
-        """The ids among `ids` with a chosen value of each filtered facet: a primary-key probe per id and facet
-        (cost grows with the matches, not with the size of a value's set)."""
+        """The ids among `ids` with a chosen value of each filtered facet: a primary-key probe per id and facet,
+        the facet with the fewest resources first (cost grows with the matches, not with the size of a value's
+        set)."""
         if not chosen:
             return list(ids)
+        ordered = [values for _, values in self._by_size(chosen)]
         clauses = " AND ".join(
             "EXISTS (SELECT 1 FROM resource_facets rf WHERE rf.resource_id = j.value AND rf.value_id IN "
             f"({', '.join('?' * len(values))}))"
-            for values in chosen.values()
+            for values in ordered
         )
-        params = [value for values in chosen.values() for value in values]
-        rows = self.db.execute(f"SELECT j.value FROM json_each(?) j WHERE {clauses}", (json.dumps(list(ids)), *params))
-        return [row[0] for row in rows]
+        params = [value for values in ordered for value in values]
+        query = f"SELECT json_group_array(j.value) FROM json_each(?) j WHERE {clauses}"
+        row = self.db.execute(query, (json.dumps(list(ids)), *params)).fetchone()
+        return list(json.loads(row[0]))
 
     def filtered_ids(self, chosen: dict[str, list[int]]) -> list[int]:
-        """Every resource with a chosen value of each filtered facet."""
-        parts = [
-            f"SELECT resource_id FROM resource_facets WHERE value_id IN ({', '.join('?' * len(ids))})"
-            for ids in chosen.values()
-        ]
-        params = [value for ids in chosen.values() for value in ids]
-        return [row[0] for row in self.db.execute(" INTERSECT ".join(parts), params)]
+        """Every resource with a chosen value of each filtered facet, in id order: the resources of the facet with
+        the fewest (read off the by-value index), kept if they have a value of each other facet (`keep_filtered`)."""
+        (_, first), *others = self._by_size(chosen)
+        query = (
+            "SELECT json_group_array(resource_id) FROM resource_facets "
+            f"WHERE value_id IN ({', '.join('?' * len(first))})"
+        )
+        found = json.loads(self.db.execute(query, first).fetchone()[0])
+        ids = sorted(set(found)) if len(first) > 1 else found  # a resource may have two of the chosen values
+        return self.keep_filtered(ids, dict(others)) if others else ids
+
+    def _by_size(self, chosen: dict[str, list[int]]) -> list[tuple[str, list[int]]]:
+        """The chosen value ids of each facet, the facet whose values have the fewest resources first."""
+        sizes = {}
+        for facet, values in chosen.items():
+            marks = ", ".join("?" * len(values))
+            row = self.db.execute(f"SELECT coalesce(sum(count), 0) FROM facet_values WHERE id IN ({marks})", values)
+            sizes[facet] = int(row.fetchone()[0])
+        return sorted(chosen.items(), key=lambda item: sizes[item[0]])
 
     def counts_over(self, ids: Sequence[int], keep: int, chosen: dict[str, list[int]]) -> dict[str, list[Counted]]:
         """Per facet, the `keep` most frequent values among `ids` (and the chosen ones) as (label, count), most
@@ -228,4 +243,3 @@ class FacetTables:
         """How many resources are indexed: each has exactly one instance."""
         row = self.db.execute("SELECT coalesce(sum(count), 0) FROM facet_values WHERE facet = 'instance'").fetchone()
         return int(row[0])
-
