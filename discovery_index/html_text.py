@@ -61,13 +61,15 @@ def plain_text(value: str) -> str:
 
 
 def _attributes(raw: str) -> dict[str, str]:
-    return {m[1].lower(): unescape(m[2] or m[3] or m[4] or "") for m in _ATTRIBUTE.finditer(raw)}
+    return {name.lower(): unescape(a or b or c) for name, a, b, c in _ATTRIBUTE.findall(raw)}
 
 
 def _lines(chunks: list[str]) -> str:
     joined = "".join(chunks)
     if "<" in joined:  # decoded entities, or a tag left open: nothing tag-like stays in the text
         joined = _DECODED_TAG.sub("", joined)
+    if "\n" not in joined:  # one line (most paragraphs)
+        return " ".join(joined.split())
     lines = (" ".join(line.split()) for line in joined.split("\n"))
     return "\n".join(line for line in lines if line)
 
