@@ -3,13 +3,14 @@
     1. the words (query_text): each analysed in every language the index holds (or the selected ones), OR-ed;
        phrases, `-word`, `word*`. Tried in turn: every word; every word with the last as a prefix (still being
        typed); every word with the unknown ones corrected ("did you mean", `spelling`); any word
-    2. filters: `rowid IN (resources with a chosen value)` per facet, in the same statement
-    3. facet counts over all the filtered matches (`facet_tables`: GROUP BY in SQL); with no words and no filters,
-       the counts kept on each write (an index read)
+    2. filters: each match probed for a chosen value of each filtered facet (`facet_tables.keep_filtered`)
+    3. facet counts over all the filtered matches (`facet_tables`: their value ids read in one statement and
+       counted; an even sample past EXACT_UP_TO); with no words and no filters, the counts kept on each write
     4. the page: bm25 order (`ORDER BY rank`, weights in records.FIELD_WEIGHTS, title highest); for a word in more
-       than BROAD resources the title matches come first (ranking 40,000 matches costs more than a search should;
-       these are the best of them anyway), then the rest. Read until the page has enough *distinct materials*: a
-       resource whose link was seen higher up is a copy (`also_in` of that hit), not a result of its own
+       than BROAD resources (before the filters) the title matches come first, the RANKED most recently indexed of
+       them first of all (bm25 scores every row it is asked to order: 40,000 matches cost more than a search
+       should; title matches are the best of them anyway), then the rest. Read until the page has enough *distinct
+       materials*: a resource whose link was seen higher up is a copy (`also_in` of that hit), not a result
     5. a snippet per hit (`snippets`), computed in Python from the stored text
 
 Browsing (no words) orders by `updated`, newest first.
