@@ -9,7 +9,7 @@
 
 Counts over a set of matches read the matches' rows (one primary-key range each) and count the value ids in Python
 (a `GROUP BY` in SQL sorts them in a temporary B-tree and then looks up every distinct value, most of them subjects
-matched once: three times slower); only the values that can make a facet's top are looked up, for their labels.
+matched once: twice the CPU); only the values that can make a facet's top are looked up, for their labels.
 Which facet a value id belongs to is known in memory for every facet but `subject` (a few dozen values each), so a
 value id not among them is a subject. The cost grows with the number of matches, never with the number of distinct
 values (180,000 subjects cost nothing until they match). Past EXACT_UP_TO matches (a common word, a broad filter)
