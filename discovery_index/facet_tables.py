@@ -7,8 +7,11 @@
                                                       matches reads each match's few rows; a second index by value
                                                       answers filters
 
-Counts over a set of matches are one `GROUP BY value_id` over the matches' rows, the top values per facet picked
-with a window function, in SQL: the cost grows with the number of matches, never with the number of distinct
+Counts over a set of matches read the matches' rows (one primary-key range each) and count the value ids in Python
+(a `GROUP BY` in SQL sorts them in a temporary B-tree and then looks up every distinct value, most of them subjects
+matched once: twice the CPU); only the values that can make a facet's top are looked up, for their labels.
+Which facet a value id belongs to is known in memory for every facet but `subject` (a few dozen values each), so a
+value id not among them is a subject. The cost grows with the number of matches, never with the number of distinct
 values (180,000 subjects cost nothing until they match). Past EXACT_UP_TO matches (a common word, a broad filter)
 an even sample of them is counted and the counts scaled: approximate, and said so (`facets_exact`).
 
@@ -37,15 +40,10 @@ CREATE TABLE IF NOT EXISTS resource_facets (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS resource_facets_by_value ON resource_facets (value_id, resource_id);
 """
-COUNTS_OVER = """
-SELECT v.facet, v.label, c.n FROM (
-    SELECT value_id, n, row_number() OVER (PARTITION BY facet ORDER BY n DESC, label) AS place FROM (
-        SELECT rf.value_id, count(*) AS n FROM json_each(?) j JOIN resource_facets rf ON rf.resource_id = j.value
-        GROUP BY rf.value_id
-    ) JOIN facet_values fv ON fv.id = value_id
-) c JOIN facet_values v ON v.id = c.value_id WHERE c.place <= ? OR c.value_id IN (SELECT value FROM json_each(?))
-ORDER BY v.facet, c.n DESC, v.label
-"""
+VALUES_OF = (
+    "SELECT json_group_array(rf.value_id) FROM json_each(?) j JOIN resource_facets rf ON rf.resource_id = j.value"
+)
+MANY_VALUED = "subject"  # the facet with values by the hundred thousand; the others have a few dozen
 
 Pair = tuple[str, str]
 Counted = tuple[str, int]  # (label, resources)
@@ -69,6 +67,8 @@ class FacetTables:
         self.ids: dict[tuple[str, str], int] = {}
         self.delta: Counter[int] = Counter()  # count changes of the open transaction
         self.pending: dict[int, set[int]] = {}  # resource -> value ids, written at the end of the transaction
+        self.few: dict[int, str] = {}  # value id -> facet, for every value not of MANY_VALUED up to `few_up_to`
+        self.few_up_to = 0
 
     def _value_id(self, facet: str, label: str) -> int:
         found = self.ids.get((facet, "\0" + label))  # by the label as given: no key to compute
@@ -83,6 +83,10 @@ class FacetTables:
                 (*key, label),
             ).fetchone()
             found = self.ids[key] = int(row[0])
+            if found == self.few_up_to + 1:  # a new value, next to those known: `few` stays complete
+                self.few_up_to = found
+                if facet != MANY_VALUED:
+                    self.few[found] = facet
         if len(self.ids) < MAX_CACHED:
             self.ids[(facet, "\0" + label)] = found
         return found
@@ -110,6 +114,8 @@ class FacetTables:
     def forget(self) -> None:
         """After a rollback: the cached ids may name rows that were never committed."""
         self.ids.clear()
+        self.few.clear()
+        self.few_up_to = 0
         self.pending.clear()
         self.delta.clear()
 
@@ -126,42 +132,96 @@ class FacetTables:
         return chosen
 
     def keep_filtered(self, ids: Sequence[int], chosen: dict[str, list[int]]) -> list[int]:
-        """The ids among `ids` with a chosen value of each filtered facet: a primary-key probe per id and facet
-        (cost grows with the matches, not with the size of a value's set)."""
+        """The ids among `ids` with a chosen value of each filtered facet: a primary-key probe per id and facet,
+        the facet with the fewest resources first (cost grows with the matches, not with the size of a value's
+        set)."""
         if not chosen:
             return list(ids)
+        ordered = [values for _, values in self._by_size(chosen)]
         clauses = " AND ".join(
             "EXISTS (SELECT 1 FROM resource_facets rf WHERE rf.resource_id = j.value AND rf.value_id IN "
             f"({', '.join('?' * len(values))}))"
-            for values in chosen.values()
+            for values in ordered
         )
-        params = [value for values in chosen.values() for value in values]
-        rows = self.db.execute(f"SELECT j.value FROM json_each(?) j WHERE {clauses}", (json.dumps(list(ids)), *params))
-        return [row[0] for row in rows]
+        params = [value for values in ordered for value in values]
+        query = f"SELECT json_group_array(j.value) FROM json_each(?) j WHERE {clauses}"
+        row = self.db.execute(query, (json.dumps(list(ids)), *params)).fetchone()
+        return list(json.loads(row[0]))
 
     def filtered_ids(self, chosen: dict[str, list[int]]) -> list[int]:
-        """Every resource with a chosen value of each filtered facet."""
-        parts = [
-            f"SELECT resource_id FROM resource_facets WHERE value_id IN ({', '.join('?' * len(ids))})"
-            for ids in chosen.values()
-        ]
-        params = [value for ids in chosen.values() for value in ids]
-        return [row[0] for row in self.db.execute(" INTERSECT ".join(parts), params)]
+        """Every resource with a chosen value of each filtered facet, in id order: the resources of the facet with
+        the fewest (read off the by-value index), kept if they have a value of each other facet (`keep_filtered`)."""
+        (_, first), *others = self._by_size(chosen)
+        query = (
+            "SELECT json_group_array(resource_id) FROM resource_facets "
+            f"WHERE value_id IN ({', '.join('?' * len(first))})"
+        )
+        found = json.loads(self.db.execute(query, first).fetchone()[0])
+        ids = sorted(set(found)) if len(first) > 1 else found  # a resource may have two of the chosen values
+        return self.keep_filtered(ids, dict(others)) if others else ids
+
+    def _by_size(self, chosen: dict[str, list[int]]) -> list[tuple[str, list[int]]]:
+        """The chosen value ids of each facet, the facet whose values have the fewest resources first."""
+        sizes = {}
+        for facet, values in chosen.items():
+            marks = ", ".join("?" * len(values))
+            row = self.db.execute(f"SELECT coalesce(sum(count), 0) FROM facet_values WHERE id IN ({marks})", values)
+            sizes[facet] = int(row.fetchone()[0])
+        return sorted(chosen.items(), key=lambda item: sizes[item[0]])
 
     def counts_over(self, ids: Sequence[int], keep: int, chosen: dict[str, list[int]]) -> dict[str, list[Counted]]:
-        """Per facet, the `keep` most frequent values among `ids` (and the chosen ones) as (label, count).
+        """Per facet, the `keep` most frequent values among `ids` (and the chosen ones) as (label, count), most
+        frequent first, then by label.
 
         Past EXACT_UP_TO ids the counts are read from an even sample of EXACT_UP_TO of them and scaled (see
         `is_exact`): counting 30,000 matches exactly costs more than a whole search should."""
         step = -(-len(ids) // EXACT_UP_TO)
         sample = ids if step == 1 else ids[::step]
-        selected = json.dumps([value for values in chosen.values() for value in values])
-        rows = self.db.execute(COUNTS_OVER, (json.dumps(list(sample)), keep, selected))
-        counted = _by_facet(rows)
+        row = self.db.execute(VALUES_OF, (json.dumps(list(sample)),)).fetchone()
+        counted = Counter[int](json.loads(row[0]))
+        selected = {value for values in chosen.values() for value in values}
+        result = self._top(counted, keep, selected)
         if step == 1:
-            return counted
+            return result
         scale = len(ids) / len(sample)
-        return {facet: [(label, max(1, round(n * scale))) for label, n in pairs] for facet, pairs in counted.items()}
+        return {facet: [(label, max(1, round(n * scale))) for label, n in pairs] for facet, pairs in result.items()}
+
+    def _top(self, counted: Counter[int], keep: int, selected: set[int]) -> dict[str, list[Counted]]:
+        """The `keep` most counted values of each facet (ties by label), and the selected ones. Labels are read only
+        for the values that can be among them: those counted at least as often as a facet's `keep`-th value."""
+        self._know_few()
+        grouped: dict[str, list[tuple[int, int]]] = {}
+        for value, n in counted.items():
+            grouped.setdefault(self.few.get(value, MANY_VALUED), []).append((n, value))
+        wanted: list[int] = []
+        for pairs in grouped.values():
+            if len(pairs) > keep:
+                pairs.sort(reverse=True)
+                least = pairs[keep - 1][0]
+                pairs[:] = [pair for pair in pairs if pair[0] >= least or pair[1] in selected]
+            wanted += [value for _, value in pairs]
+        labels = dict(
+            self.db.execute("SELECT id, label FROM facet_values WHERE id IN (SELECT value FROM json_each(?))",
+                            (json.dumps(wanted),)).fetchall()
+        )  # fmt: skip
+        result: dict[str, list[Counted]] = {}
+        for facet in sorted(grouped):
+            ordered = sorted((-n, labels.get(value, ""), value) for n, value in grouped[facet])
+            result[facet] = [
+                (label, -n) for place, (n, label, value) in enumerate(ordered) if place < keep or value in selected
+            ]
+        return result
+
+    def _know_few(self) -> None:
+        """Bring `few` up to the newest value id (values are never deleted, so the ids below are known)."""
+        newest = int(self.db.execute("SELECT coalesce(max(id), 0) FROM facet_values").fetchone()[0])
+        if newest > self.few_up_to:
+            rows = self.db.execute(
+                "SELECT id, facet FROM facet_values WHERE id > ? AND id <= ? AND facet != ?",
+                (self.few_up_to, newest, MANY_VALUED),
+            )
+            self.few.update(rows.fetchall())
+            self.few_up_to = newest
 
     @staticmethod
     def is_exact(matches: int) -> bool:
@@ -183,10 +243,3 @@ class FacetTables:
         """How many resources are indexed: each has exactly one instance."""
         row = self.db.execute("SELECT coalesce(sum(count), 0) FROM facet_values WHERE facet = 'instance'").fetchone()
         return int(row[0])
-
-
-def _by_facet(rows: Iterable[tuple[str, str, int]]) -> dict[str, list[Counted]]:
-    result: dict[str, list[Counted]] = {}
-    for facet, label, count in rows:
-        result.setdefault(facet, []).append((label, count))
-    return result

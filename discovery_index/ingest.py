@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lectern.discovery_index.note_record import NotIndexed, note_to_record
+from lectern.discovery_index.note_record import NotIndexed, note_to_record, server
 from lectern.discovery_index.records import (
     ApplyReport,
     Change,
@@ -29,7 +29,7 @@ from lectern.discovery_index.records import (
     UpsertResource,
 )
 from lectern.discovery_index.storage import IndexStore
-from lectern.federation_shim import id_of, server_of
+from lectern.federation_shim import id_of
 
 HANDLED = frozenset({"Create", "Update", "Delete"})
 
@@ -56,7 +56,7 @@ def shared_in_group(activity: dict[str, Any], group: str) -> dict[str, Any] | No
     if activity.get("type") != "Announce" or id_of(activity.get("actor")) != group or not isinstance(inner, dict):
         return None
     author = id_of(inner.get("actor"))
-    if inner.get("type") not in HANDLED or author is None or server_of(author) != server_of(group):
+    if inner.get("type") not in HANDLED or author is None or server(author) != server(group):
         return None
     return inner
 
