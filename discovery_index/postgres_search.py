@@ -32,6 +32,7 @@ from lectern.discovery_index.postgres_spelling import suggest
 from lectern.discovery_index.postgres_terms import BUCKETS, RANK_WEIGHTS, buckets_query, text_query, word_query
 from lectern.discovery_index.postgres_writes import bucket_value, encoded
 from lectern.discovery_index.query_text import TextQuery, parse_query
+from lectern.discovery_index.resource_rows import RESOURCE_COLUMNS
 from lectern.discovery_index.result_pages import (
     Candidate,
     attach_copies,
@@ -40,11 +41,7 @@ from lectern.discovery_index.result_pages import (
     distinct_heads,
     hits_from_rows,
 )
-from lectern.discovery_index.sqlite_search import (
-    FACET_VALUES_SHOWN,
-    RESOURCE_COLUMNS,
-    clean_filters,
-)
+from lectern.discovery_index.sqlite_search import FACET_VALUES_SHOWN, clean_filters
 from lectern.discovery_index.storage import (
     FACETS,
     MAX_LIMIT,

@@ -4,7 +4,7 @@ The vocabulary (`vocabulary`: every folded word of the titles, summaries, subjec
 resource by `postgres_writes`) has a pg_trgm GIN index. A word's candidates are the words most similar by trigrams
 (`word % typed`, ordered by `similarity`, the best CANDIDATES) plus the words with its first two letters and a close
 length (a swap breaks every trigram of a short word: `pyhton` shares few with `python`); the suggestion is the
-candidate at the smallest Damerau-Levenshtein distance (`result_pages.closest_word`, as on SQLite: at most 1 for
+candidate at the smallest Damerau-Levenshtein distance (`spelling.closest_word`, as on SQLite: at most 1 for
 words of up to 4 letters, 2 beyond), the most used on a tie.
 """
 
@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from lectern.discovery_index.analysis import fold
-from lectern.discovery_index.result_pages import closest_word
-from lectern.discovery_index.spelling import CANDIDATES, MAX_WORD, MIN_WORD
+from lectern.discovery_index.spelling import CANDIDATES, MAX_WORD, MIN_WORD, closest_word
 
 SUGGEST = """
 (SELECT word, count FROM vocabulary WHERE word %% %(word)s ORDER BY similarity(word, %(word)s) DESC LIMIT %(n)s)

@@ -40,7 +40,7 @@ from lectern.discovery_index.records import (
     ResourceRecord,
     UpsertResource,
 )
-from lectern.discovery_index.sqlite_search import RESOURCE_COLUMNS, record_from_row
+from lectern.discovery_index.resource_rows import RESOURCE_COLUMNS, record_from_row
 from lectern.discovery_index.storage import CollectionSummary, InstanceSummary, SearchQuery, SearchResults
 from lectern.federation_shim import (
     SHIM_MIGRATIONS,

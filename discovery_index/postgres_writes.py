@@ -21,8 +21,8 @@ from lectern.discovery_index.facet_tables import facet_key
 from lectern.discovery_index.link_key import link_key
 from lectern.discovery_index.postgres_terms import bucket_of, document_terms
 from lectern.discovery_index.records import ResourceRecord
+from lectern.discovery_index.resource_rows import RESOURCE_COLUMNS
 from lectern.discovery_index.spelling import vocabulary_words
-from lectern.discovery_index.sqlite_search import RESOURCE_COLUMNS
 from lectern.discovery_index.storage import FACETS
 
 Connection = Any  # psycopg.Connection (kept out of the signatures: psycopg is imported only with PostgreSQL)

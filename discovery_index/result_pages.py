@@ -1,5 +1,5 @@
-"""The parts of a search that do not depend on the database, for every store (`postgres_search`; `sqlite_search`
-and `spelling` hold older copies of the same steps):
+"""The parts of a search that do not depend on the database, for every store (`sqlite_search`,
+`postgres_search`):
 
     candidate_searches   what is tried in turn: every word; every word with the last as a prefix; the corrected
                          words ("did you mean", `corrected_words`); any word
@@ -7,7 +7,6 @@ and `spelling` hold older copies of the same steps):
                          was seen higher up is a copy of that result, not a result of its own
     attach_copies        each head with its copies (other resources with its link key), at most MAX_COPIES
     hits_from_rows       the page's rows -> `Hit`s with their snippets and "also in"
-    closest_word         the "did you mean" choice among candidate words
 """
 
 from __future__ import annotations
@@ -16,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from lectern.discovery_index.query_text import TextQuery
+from lectern.discovery_index.resource_rows import record_from_row
 from lectern.discovery_index.snippets import snippet
-from lectern.discovery_index.spelling import distance
-from lectern.discovery_index.sqlite_search import MAX_COPIES, record_from_row
 from lectern.discovery_index.storage import MAX_OFFSET, Copy, Hit
+
+MAX_COPIES = 10  # copies of one material listed under it ("also in")
 
 Candidate = tuple[TextQuery, dict[str, bool], str, str]  # the words, text_query options, how matched, suggestion
 
@@ -109,16 +109,3 @@ def hits_from_rows(
         rank = first_rank + position if first_rank else 0
         hits.append(Hit(record, marked, rank, row[19] or "", row[20] or "", copies))
     return hits
-
-
-def closest_word(word: str, candidates: Iterable[tuple[str, int]], limit: int) -> str | None:
-    """Among (candidate, how often used), the one at the smallest Damerau-Levenshtein distance from `word` (at most
-    `limit`), the most used on a tie; None when none is close enough."""
-    best: tuple[int, int, str] | None = None
-    for candidate, count in candidates:
-        if candidate == word:
-            continue
-        found = distance(word, candidate, limit)
-        if found <= limit and (best is None or (found, -count, candidate) < best):
-            best = (found, -count, candidate)
-    return best[2] if best else None

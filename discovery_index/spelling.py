@@ -95,11 +95,17 @@ class Vocabulary:
             (expression, CANDIDATES, word[:2], word[:2] + "\U0010ffff", len(word) - limit, len(word) + limit,
              CANDIDATES * 4),
         ).fetchall()  # fmt: skip
-        best: tuple[int, int, str] | None = None
-        for candidate, count in rows:
-            if candidate == word:
-                continue
-            found = distance(word, candidate, limit)
-            if found <= limit and (best is None or (found, -count, candidate) < best):
-                best = (found, -count, candidate)
-        return best[2] if best else None
+        return closest_word(word, rows, limit)
+
+
+def closest_word(word: str, candidates: Iterable[tuple[str, int]], limit: int) -> str | None:
+    """Among (candidate, how often used), the one at the smallest Damerau-Levenshtein distance from `word` (at most
+    `limit`), the most used on a tie; None when none is close enough."""
+    best: tuple[int, int, str] | None = None
+    for candidate, count in candidates:
+        if candidate == word:
+            continue
+        found = distance(word, candidate, limit)
+        if found <= limit and (best is None or (found, -count, candidate) < best):
+            best = (found, -count, candidate)
+    return best[2] if best else None

@@ -20,48 +20,37 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Generator, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Generator, Iterable, Iterator
 
 from lectern.discovery_index.analysis import language_key, query_forms
 from lectern.discovery_index.facet_tables import FacetTables
 from lectern.discovery_index.query_text import TextQuery, parse_query
-from lectern.discovery_index.records import ResourceRecord
-from lectern.discovery_index.snippets import snippet
+from lectern.discovery_index.resource_rows import RESOURCE_COLUMNS
+from lectern.discovery_index.result_pages import (
+    attach_copies,
+    candidate_searches,
+    corrected_words,
+    distinct_heads,
+    hits_from_rows,
+)
 from lectern.discovery_index.spelling import Vocabulary
 from lectern.discovery_index.storage import (
     FACETS,
     MAX_LIMIT,
     MAX_OFFSET,
-    Copy,
     FacetCount,
     Hit,
     SearchQuery,
     SearchResults,
 )
 
-RESOURCE_COLUMNS = (
-    "object_id, collection, instance, url, title, summary, license, language, resource_type, levels, subjects, "
-    "tags, authors, links, published, updated, source"
-)
 BROAD = 10_000
 RANKED = 5_000  # a broad word's newest title matches ranked first (`_ranked`)
 FACET_VALUES_SHOWN = 30
 MAX_FILTER_VALUES = 10
 MAX_FILTER_LENGTH = 400
-MAX_COPIES = 10
 SORT_UP_TO = 3000
 _MATCH = "resource_text WHERE resource_text MATCH ?"
-
-
-def record_from_row(row: Sequence[Any], body: str = "") -> ResourceRecord:
-    (object_id, collection, instance, url, title, summary, license_uri, language, kind) = row[:9]
-    levels, subjects, tags, authors, links = (tuple(json.loads(value)) for value in row[9:14])
-    published, updated, source = row[14:17]
-    return ResourceRecord(
-        object_id, collection, instance, url, title, summary, body, license_uri, language, kind,
-        levels, subjects, tags, authors, links, published, updated, source,
-    )  # fmt: skip
 
 
 def clean_filters(filters: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -155,30 +144,17 @@ class Searcher:
         return {wanted[rid] for (rid,) in found}
 
     def _expressions(self, text: TextQuery, languages: frozenset[str]) -> Iterator[tuple[str, str, str]]:
-        yield text.match(languages), "all", ""
-        if text.terms and len(text.terms[-1]) >= 3:
-            yield text.match(languages, last_as_prefix=True), "all", ""
-        corrected = self._corrected(text, languages)
-        if corrected is not None:
-            yield corrected.match(languages), "all", " ".join(corrected.shown_words)
-        if len(text.terms) + len(text.phrases) + len(text.prefixes) > 1:
-            yield text.match(languages, any_word=True), "any", ""
+        """The FTS5 expressions tried in turn (`result_pages.candidate_searches`): (expression, how matched,
+        suggestion)."""
+        for words, options, how, suggestion in candidate_searches(text, lambda: self._corrected(text, languages)):
+            yield words.match(languages, **options), how, suggestion
 
     def _corrected(self, text: TextQuery, languages: frozenset[str]) -> TextQuery | None:
-        """`text` with each plain word that matches nothing replaced by the closest known word; None if none was."""
-        fixed, changed = [], False
-        for word in text.terms:
+        def unknown(word: str) -> bool:
             forms = " OR ".join('"' + form.replace('"', '""') + '"' for form in query_forms(word, languages))
-            if self.db.execute(f"SELECT 1 FROM {_MATCH} LIMIT 1", (forms,)).fetchone() is None:
-                suggestion = self.vocabulary.suggest(word)
-                if suggestion:
-                    fixed.append(suggestion)
-                    changed = True
-                    continue
-            fixed.append(word)
-        if not changed:
-            return None
-        return TextQuery(tuple(dict.fromkeys(fixed)), text.phrases, text.prefixes, text.excluded)
+            return self.db.execute(f"SELECT 1 FROM {_MATCH} LIMIT 1", (forms,)).fetchone() is None
+
+        return corrected_words(text, unknown, self.vocabulary.suggest)
 
     def _ranked(self, expression: str, broad: bool, allowed: set[int] | None) -> Generator[int, None, None]:
         """The matches (of `allowed`, when filtered) in bm25 order, without repeats. A `broad` expression's title
@@ -204,50 +180,36 @@ class Searcher:
 
     def _page(self, ordered: Iterable[int], offset: int, limit: int) -> tuple[list[list[int]], bool]:
         """The materials ranked offset .. offset + limit of `ordered` (each: its first resource, then its copies),
-        and whether more follow. A resource whose link key was seen before is a copy, not a result."""
-        seen: set[str] = set()
-        heads: list[int] = []
-        keys: dict[int, str] = {}
-        chunk: list[int] = []
-
-        def take(rids: list[int]) -> bool:
-            marks = ", ".join("?" * len(rids))
-            found = dict(self.db.execute(f"SELECT id, link_key FROM resources WHERE id IN ({marks})", rids).fetchall())
-            for rid in rids:
-                key = found.get(rid)
-                if key is None or (key and key in seen):
-                    continue
-                if key:
-                    seen.add(key)
-                    keys[rid] = key
-                heads.append(rid)
-                if len(heads) > offset + limit:
-                    return True
-            return False
-
-        full = False
-        for rid in ordered:
-            chunk.append(rid)
-            if len(chunk) >= max(64, (offset + limit) * 2 - len(heads)):
-                full, chunk = take(chunk), []
-                if full:
-                    break
-        if chunk and not full:
-            full = take(chunk)
+        and whether more follow (`result_pages.distinct_heads`, `attach_copies`)."""
+        page, keys, more = distinct_heads(self._with_link_keys(ordered, 2 * (offset + limit)), offset, limit)
         if isinstance(ordered, Generator):
             ordered.close()  # finish the statement it reads (a read transaction stays open while it is pending)
-        page = heads[offset : offset + limit]
-        wanted = {keys[rid]: rid for rid in page if rid in keys}
-        copies: dict[int, list[int]] = {rid: [rid] for rid in page}
+        wanted = sorted(set(keys.values()))
+        same_link: list[tuple[int, str]] = []
         if wanted:
             marks = ", ".join("?" * len(wanted))
-            for rid, key in self.db.execute(
-                f"SELECT id, link_key FROM resources WHERE link_key IN ({marks}) ORDER BY id", list(wanted)
-            ):
-                head = wanted[key]
-                if rid != head and len(copies[head]) <= MAX_COPIES:
-                    copies[head].append(rid)
-        return [copies[rid] for rid in page], len(heads) > offset + limit and offset + limit <= MAX_OFFSET
+            same_link = self.db.execute(
+                f"SELECT id, link_key FROM resources WHERE link_key IN ({marks}) ORDER BY id", wanted
+            ).fetchall()
+        return attach_copies(page, keys, same_link), more
+
+    def _with_link_keys(self, ordered: Iterable[int], wanted: int) -> Iterator[tuple[int, str]]:
+        """(resource, link key) along `ordered`, looked up in chunks of at least 64; a resource no longer stored is
+        left out."""
+        chunk: list[int] = []
+        size = max(64, wanted)
+        for rid in ordered:
+            chunk.append(rid)
+            if len(chunk) >= size:
+                yield from self._link_keys(chunk)
+                chunk = []
+        if chunk:
+            yield from self._link_keys(chunk)
+
+    def _link_keys(self, rids: list[int]) -> Iterator[tuple[int, str]]:
+        marks = ", ".join("?" * len(rids))
+        found = dict(self.db.execute(f"SELECT id, link_key FROM resources WHERE id IN ({marks})", rids).fetchall())
+        return ((rid, found[rid]) for rid in rids if rid in found)
 
     def _browse(self, chosen: dict[str, list[int]], limit: int, offset: int) -> SearchResults:
         if not chosen:
@@ -293,19 +255,4 @@ class Searcher:
             f"WHERE r.id IN ({', '.join('?' * len(wanted))})",
             wanted,
         ).fetchall()
-        by_id = {row[0]: row for row in rows}
-        hits = []
-        for position, (head, *others) in enumerate(page):
-            row = by_id.get(head)
-            if row is None:
-                continue
-            record = record_from_row(row[1:18], row[18])
-            marked = snippet(record, text.shown_words, text.prefixes) if not text.is_empty else record.summary
-            copies = tuple(
-                Copy(other[4], other[5], other[3], other[19] or "", other[20] or "")
-                for rid in others
-                if (other := by_id.get(rid)) is not None
-            )
-            rank = first_rank + position if first_rank else 0
-            hits.append(Hit(record, marked, rank, row[19] or "", row[20] or "", copies))
-        return hits
+        return hits_from_rows(page, {row[0]: row for row in rows}, text, first_rank=first_rank)

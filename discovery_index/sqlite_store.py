@@ -46,9 +46,10 @@ from lectern.discovery_index.records import (
     ResourceRecord,
     UpsertResource,
 )
+from lectern.discovery_index.resource_rows import RESOURCE_COLUMNS, record_from_row
 from lectern.discovery_index.spelling import Vocabulary
 from lectern.discovery_index.sqlite_keys import KeyStore
-from lectern.discovery_index.sqlite_search import RESOURCE_COLUMNS, Searcher, record_from_row
+from lectern.discovery_index.sqlite_search import Searcher
 from lectern.discovery_index.storage import CollectionSummary, InstanceSummary, SearchQuery, SearchResults
 from lectern.federation_shim import CachedKey, now_timestamp
 

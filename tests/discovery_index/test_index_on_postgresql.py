@@ -19,13 +19,13 @@ import psycopg
 import pytest
 
 from lectern.discovery_index.postgres_store import PostgresIndexStore
-from lectern.discovery_index.records import ResourceRecord, UpsertResource
+from lectern.discovery_index.records import DeleteResource, Processed, ResourceRecord, UpsertResource
 from lectern.discovery_index.storage import SearchQuery
 from lectern.federation_shim import DATABASE_BUSY, StorageUnavailable
 from tests.conftest import PROJECT
 from tests.discovery_index.index_server import IndexServer
 from tests.discovery_index.test_fediverse_sources import FlaggedActor, deliver, found_as_typed
-from tests.discovery_index.test_index_store import CC0, CC_BY, A, resource
+from tests.discovery_index.test_index_store import CC0, CC_BY, A, actor, resource
 from tests.federation_shim.remote_actors import RemoteServer, actor_key
 
 
@@ -133,3 +133,20 @@ def test_two_processes_writing_the_same_resources_at_once_keep_every_count_right
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_second_store_on_the_same_database_sees_each_write_at_once(postgres_url: str) -> None:
+    """Several index processes serve one PostgreSQL database: nothing a process keeps may hide another's write (on
+    SQLite one process owns the index: its store keeps answers until its own next write)."""
+    store, other = PostgresIndexStore(postgres_url), PostgresIndexStore(postgres_url)  # as two processes
+    assert other.search(SearchQuery("axolotl")).total == 0
+    store.apply(
+        [UpsertResource(resource(A, "maths", "axolotl-anatomy"))], [Processed("https://a.example/c/9", "Create", "x")]
+    )
+    assert [hit.record.title for hit in other.search(SearchQuery("axolotl")).hits] == ["axolotl anatomy"]
+    assert other.was_processed("https://a.example/c/9")
+    other.apply([DeleteResource(resource(A, "maths", "axolotl-anatomy").object_id, actor(A, "maths"))])
+    assert store.search(SearchQuery("axolotl")).total == 0
+    assert store.search(SearchQuery()).facets == other.search(SearchQuery()).facets
+    store.close()
+    other.close()

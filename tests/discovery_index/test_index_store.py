@@ -20,7 +20,6 @@ from lectern.discovery_index.records import (
     UpsertResource,
 )
 from lectern.discovery_index.search_page import highlighted
-from lectern.discovery_index.sqlite_store import SqliteIndexStore
 from lectern.discovery_index.storage import IndexStore, SearchQuery
 from lectern.federation_shim import CachedKey
 from tests.discovery_index.store_backends import Opener
@@ -155,21 +154,6 @@ def test_the_state_and_the_facet_index_survive_a_restart(store: IndexStore, open
     after = reopened.search(SearchQuery("fraction"))
     assert (after.total, after.facets, [h.record for h in after.hits]) == (
         before.total, before.facets, [h.record for h in before.hits])  # fmt: skip
-
-
-def test_a_second_store_on_the_same_data_sees_each_write_at_once(store: IndexStore, open_store: Opener) -> None:
-    if isinstance(store, SqliteIndexStore):
-        pytest.skip("one process per SQLite index: its store keeps answers until its own next write")
-    other = open_store()  # another process on the same database
-    assert other.search(SearchQuery("axolotl")).total == 0
-    store.apply(
-        [UpsertResource(resource(A, "maths", "axolotl-anatomy"))], [Processed("https://a.example/c/9", "Create", "x")]
-    )
-    assert [hit.record.title for hit in other.search(SearchQuery("axolotl")).hits] == ["axolotl anatomy"]
-    assert other.was_processed("https://a.example/c/9")
-    other.apply([DeleteResource(resource(A, "maths", "axolotl-anatomy").object_id, actor(A, "maths"))])
-    assert store.search(SearchQuery("axolotl")).total == 0
-    assert store.search(SearchQuery()).facets == other.search(SearchQuery()).facets
 
 
 def test_home_page_counts_follow_updates_and_removals(store: IndexStore) -> None:
