@@ -89,6 +89,7 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         capture_output=True,
         text=True,
         timeout=300,
+        env=outside_env(),  # a PYTHONPATH naming this checkout would make pip find lectern installed already
     )
     assert pip.returncode == 0, pip.stdout + pip.stderr
     yield venv / "bin"
