@@ -150,24 +150,37 @@ def make_config(
 
 
 def admin_token(folder: Path, *, create: bool) -> str:
-    """LECTERN_INDEX_TOKEN, else the instance folder's token file (created when `create`)."""
+    """LECTERN_INDEX_TOKEN, else the instance folder's token file (created when `create`). The file appears whole or
+    not at all (written aside, then linked into place: of two services starting at once, the first one's token
+    stays); an empty one, left by an older version that crashed while writing it, is never a token."""
     from_env = os.environ.get("LECTERN_INDEX_TOKEN", "").strip()
     if from_env:
         return from_env
     path = folder / TOKEN_FILE
-    if path.exists():
-        return path.read_text(encoding="ascii").strip()
+    found = path.read_text(encoding="ascii").strip() if path.exists() else ""
+    if found:
+        return found
     if not create:
         raise AdminError(
             f"no admin token: set LECTERN_INDEX_TOKEN or run this where {path} exists (the service writes it on "
             "its first start; pass --instance to name its folder)"
         )
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    token = secrets.token_urlsafe(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(token + "\n")
-    return token
+    aside = folder / f".{TOKEN_FILE}-{secrets.token_hex(8)}"
+    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(aside, path)
+        except FileExistsError:  # another service wrote it first (its token is the one), or an empty one is there
+            if not path.read_text(encoding="ascii").strip():
+                os.replace(aside, path)
+    finally:
+        aside.unlink(missing_ok=True)
+    return path.read_text(encoding="ascii").strip()
 
 
 def record_service(folder: Path, listening: str) -> None:
