@@ -17,6 +17,13 @@ of its child processes, among them the writer process that creates the files, `g
 median CPU time of the full builds, user and system, the child processes' included (on a shared machine the system
 time of creating files swings with what the others' processes write, and with it the wall time: Lectern creates five
 times as many files as Pelican).
+Earlier rounds' outputs are moved aside, not deleted, until every build is timed. On ext4 without a journal (this
+development machine's file system), the kernel does not reuse an inode deleted in the last 60 seconds (300 while
+its inode table block is unwritten: `recently_deleted` in fs/ext4/ialloc.c), and each file created then steps over
+the recently deleted ones: right after deleting a 5,000-resource site's 31,000 files, creating a file took 0.25 to
+1 ms instead of 25 to 35 us (perf: 56 to 68% of the build's samples in `recently_deleted` and the buffer lookups it
+makes), which timed the deletion of the round before, not the build, and weighed on whichever tool writes more files.
+
 Targets: full ratio <= 1.0, Lectern's peak memory <= 1.5x Pelican's, Lectern's rebuild <= 0.1x its full build.
 """
 
@@ -123,28 +130,34 @@ PELICAN = ["pelican", "content", "-o", "out-plain", "-s", "plainconf.py", "-q"]
 PELICAN_CACHED = ["pelican", "content", "-o", "out-cached", "-s", "plaincache.py", "-q"]
 
 
-def bench(size: int, repeat: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix=f"lectern-bench-{size}-") as tmp:
-        root = Path(tmp)
-        generate(root, size)
-        times: dict[str, list[float]] = {"lectern": [], "pelican": [], "lectern_rebuild": [], "pelican_rebuild": []}
-        memory: dict[str, int] = {"lectern": 0, "pelican": 0}
-        children: dict[str, int] = {"lectern": 0, "pelican": 0}
-        cpu: dict[str, list[tuple[float, float]]] = {"lectern": [], "pelican": []}
-        for round_number in range(repeat):
-            for folder in ("out-lectern", ".lectern-cache", "out-plain", "out-cached", "cache-plain"):
-                shutil.rmtree(root / folder, ignore_errors=True)
-            run(root, PELICAN_CACHED)  # fills Pelican's content cache for its rebuild; not timed
-            for name, command in (("pelican", PELICAN), ("lectern", LECTERN)):
-                elapsed, maxrss, used = run(root, command)
-                times[name].append(elapsed)
-                memory[name] = max(memory[name], maxrss[0])
-                children[name] = max(children[name], maxrss[1])
-                cpu[name].append(used)
-            edit_one_resource(root, round_number)
-            for name, command in (("pelican_rebuild", PELICAN_CACHED), ("lectern_rebuild", LECTERN)):
-                times[name].append(run(root, command)[0])
-        files = sum(1 for p in (root / "out-lectern").rglob("*") if p.is_file())
+def set_aside(root: Path, folder: str, round_number: int) -> None:
+    """Move an earlier round's output out of the way without deleting it (see the module docstring)."""
+    if (root / folder).exists():
+        (root / "set-aside").mkdir(exist_ok=True)
+        (root / folder).rename(root / "set-aside" / f"{folder.lstrip('.')}-{round_number}")
+
+
+def bench(size: int, repeat: int, workspace: Path) -> dict[str, float]:
+    root = workspace / f"site-{size}"
+    generate(root, size)
+    times: dict[str, list[float]] = {"lectern": [], "pelican": [], "lectern_rebuild": [], "pelican_rebuild": []}
+    memory: dict[str, int] = {"lectern": 0, "pelican": 0}
+    children: dict[str, int] = {"lectern": 0, "pelican": 0}
+    cpu: dict[str, list[tuple[float, float]]] = {"lectern": [], "pelican": []}
+    for round_number in range(repeat):
+        for folder in ("out-lectern", ".lectern-cache", "out-plain", "out-cached", "cache-plain"):
+            set_aside(root, folder, round_number)
+        run(root, PELICAN_CACHED)  # fills Pelican's content cache for its rebuild; not timed
+        for name, command in (("pelican", PELICAN), ("lectern", LECTERN)):
+            elapsed, maxrss, used = run(root, command)
+            times[name].append(elapsed)
+            memory[name] = max(memory[name], maxrss[0])
+            children[name] = max(children[name], maxrss[1])
+            cpu[name].append(used)
+        edit_one_resource(root, round_number)
+        for name, command in (("pelican_rebuild", PELICAN_CACHED), ("lectern_rebuild", LECTERN)):
+            times[name].append(run(root, command)[0])
+    files = sum(1 for p in (root / "out-lectern").rglob("*") if p.is_file())
     median = {name: statistics.median(values) for name, values in times.items()}
     return {
         "resources": size,
@@ -178,8 +191,13 @@ def main() -> None:
         f"{'lectern cpu user+sys':>21} {'pelican cpu user+sys':>21}"
     )
     results = []
+    workspace = Path(tempfile.mkdtemp(prefix="lectern-bench-"))
     for size in args.sizes:
-        r = bench(size, args.repeat)
+        try:
+            r = bench(size, args.repeat, workspace)
+        except BaseException:
+            shutil.rmtree(workspace, ignore_errors=True)
+            raise
         results.append(r)
         print(
             f"{r['resources']:>9} {r['lectern_s']:>10} {r['pelican_s']:>10} {r['ratio']:>6} "
@@ -190,6 +208,7 @@ def main() -> None:
             flush=True,
         )
     print(json.dumps(results))
+    shutil.rmtree(workspace, ignore_errors=True)  # after every timed build (see the module docstring)
 
 
 if __name__ == "__main__":
