@@ -17,6 +17,7 @@ does not exist, and when `LECTERN_BUILD_FORK=0` is set.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pickle
 import signal
@@ -25,7 +26,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["ForkedWork", "ForkedWorkFailed", "stop_all", "start"]
+__all__ = ["ForkedWork", "ForkedWorkFailed", "may_fork", "start", "stop_all", "wait_all"]
 
 State = TypeVar("State")
 
@@ -41,6 +42,7 @@ class ForkedWork(Generic[State]):
         self._merge = merge
         self._pid = pid
         self._reader = reader
+        self.started = next(_started)
 
     def wait(self) -> None:
         if self._pid is None or self._reader is None:
@@ -78,6 +80,7 @@ class ForkedWork(Generic[State]):
 
 
 _running: set[ForkedWork[Any]] = set()
+_started = itertools.count()
 
 
 def may_fork() -> bool:
@@ -107,6 +110,12 @@ def start(work: Callable[[], State], merge: Callable[[State], None]) -> ForkedWo
     forked = ForkedWork(merge, pid, reader)
     _running.add(forked)
     return forked
+
+
+def wait_all() -> None:
+    """Wait for every forked part of the build still running, merging each (in the order they started)."""
+    for work in sorted(_running, key=lambda w: w.started):
+        work.wait()
 
 
 def stop_all() -> None:

@@ -22,6 +22,7 @@ from pelican.generators import Generator
 
 from lectern import __version__
 from lectern.build_cache import active, instance_public_key
+from lectern.generator import forked_work
 from lectern.generator.activitypub_output import ActivityPubSite, write_activitypub, write_activitypub_forked
 from lectern.generator.article_lists import use_article_lists
 from lectern.generator.assets import install_theme_globals, theme_assets
@@ -212,6 +213,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             self.settings[PAGE_FOLDERS] = page_folders(self.output_path, self.context)
 
     def generate_output(self, writer: Any) -> None:
+        forked_work.wait_all()  # the documents and the cartridges (whose sizes the collection pages show)
         output = Path(self.output_path)
         background = self.files.background
         self._write_well_known(output)
@@ -220,8 +222,6 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         write_theme_output(
             output, Path(self.theme), self.site, self.paths, self.context, writer.write_file, self.get_template
         )
-        if self.activitypub is not None:
-            self.activitypub.wait()
         if background is not None:
             background.drain()  # the delivery manifest, written next, reads the objects back
 

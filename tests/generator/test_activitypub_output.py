@@ -1,5 +1,5 @@
-"""The ActivityPub documents, written in a forked process while Pelican renders, are the same bytes as those a build
-writes itself; a failure there fails the build and keeps the output before it."""
+"""The ActivityPub documents and the cartridges, written in forked processes while Pelican reads and renders, are the
+same bytes as those a build writes itself; a failure there fails the build and keeps the output before it."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_documents_written_in_a_forked_process_are_those_written_in_the_build(
+def test_files_written_in_forked_processes_are_those_written_in_the_build(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = project_settings(project)
@@ -37,6 +37,7 @@ def test_documents_written_in_a_forked_process_are_those_written_in_the_build(
     monkeypatch.setattr(activitypub_output.forked_work, "start", counted)
     build_site(settings.with_overrides(output_dir=project / "forked"), use_cache=False)
     assert forks and forks[0] is not None, "the build did not fork"
+    assert any(name.endswith(".imscc") for name in forked)
     in_process, forked = tree(project / "in-process"), tree(project / "forked")
     assert any(name.startswith("ap/objects/") for name in forked)
     assert sorted(forked) == sorted(in_process)

@@ -190,24 +190,29 @@ def test_rebuild_after_editing_a_collection_without_resources_is_byte_identical(
     assert_same_as_fresh_build(settings, tmp_path)
 
 
+@pytest.mark.parametrize("fork", ["1", "0"], ids=["forked", "in-process"])
 def test_a_rebuild_reuses_the_cartridges_of_unchanged_collections(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: str
 ) -> None:
     """Only the edited collection's cartridge is built again; the others keep the output's, by their cache key."""
+    monkeypatch.setenv("LECTERN_BUILD_FORK", fork)
     settings = project_settings(project)
     build_site(settings)
-    built: list[str] = []
+    built = tmp_path / "built.txt"  # a file, which the forked process appends to as well
     export = cartridge_output.export_cartridge
 
     def counted(collection: Collection, *args: Any) -> bytes:
-        built.append(collection.slug)
+        with open(built, "a", encoding="utf-8") as record:
+            record.write(f"{os.getpid()} {collection.slug}\n")
         return export(collection, *args)
 
     monkeypatch.setattr(cartridge_output, "export_cartridge", counted)
     resource = project / "content" / "python-basics" / "think-python.md"
     resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
     build_site(settings)
-    assert built == ["python-basics"]
+    ((pid, slug),) = [line.split(" ") for line in built.read_text("utf-8").splitlines()]
+    assert slug == "python-basics"
+    assert (pid == str(os.getpid())) == (fork == "0")
     monkeypatch.undo()
     assert_same_as_fresh_build(settings, tmp_path)
 
