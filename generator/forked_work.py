@@ -10,8 +10,9 @@ its documents missing.
 
 A process with other threads is not forked (a lock another thread holds at the fork stays locked in the child for
 ever): `lectern serve --reload` builds in a thread of the server, so there the work runs in the calling thread
-instead (`start` returns None and the caller does the work itself), with the same result. So it does where `os.fork`
-does not exist, and when `LECTERN_BUILD_FORK=0` is set.
+instead (`start` returns None and the caller does the work itself), with the same result. So it does on any system
+but Linux (on macOS a forked child may not use much of the system's libraries before it execs; Windows has no fork),
+and when `LECTERN_BUILD_FORK=0` is set.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import itertools
 import os
 import pickle
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -84,7 +86,10 @@ _started = itertools.count()
 
 
 def may_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1 and os.environ.get("LECTERN_BUILD_FORK") != "0"
+    """Linux only (macOS forbids much of its system libraries to a forked child that did not exec), one thread."""
+    if not sys.platform.startswith("linux") or os.environ.get("LECTERN_BUILD_FORK") == "0":
+        return False
+    return threading.active_count() == 1
 
 
 def start(work: Callable[[], State], merge: Callable[[State], None]) -> ForkedWork[State] | None:

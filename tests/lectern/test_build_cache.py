@@ -212,7 +212,7 @@ def test_a_rebuild_reuses_the_cartridges_of_unchanged_collections(
     build_site(settings)
     ((pid, slug),) = [line.split(" ") for line in built.read_text("utf-8").splitlines()]
     assert slug == "python-basics"
-    assert (pid == str(os.getpid())) == (fork == "0")
+    assert (pid == str(os.getpid())) == (fork == "0" or not sys.platform.startswith("linux"))
     monkeypatch.undo()
     assert_same_as_fresh_build(settings, tmp_path)
 
@@ -255,7 +255,7 @@ def test_a_rebuild_serialises_only_the_edited_resources_documents(
     lines = [line.split(" ", 1) for line in serialised.read_text("utf-8").splitlines()]
     documents = [i for _pid, i in lines if any(f"/ap/{kind}/" in i for kind in kinds)]
     by_this_process = {pid for pid, i in lines if "/ap/objects/" in i} == {str(os.getpid())}
-    assert by_this_process == (fork == "0")
+    assert by_this_process == (fork == "0" or not sys.platform.startswith("linux"))
     assert len(documents) == 5 and all("/python-basics/think-python" in i for i in documents), documents
     monkeypatch.undo()
     assert_same_as_fresh_build(settings, tmp_path)
