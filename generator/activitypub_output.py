@@ -109,7 +109,7 @@ def write_activitypub_forked(
         if unchanged is not None and learnt[1] is not None:
             unchanged.merge_learnt(learnt[1])
 
-    return forked_work.start(in_child, merge)
+    return forked_work.start(in_child, merge, len(made.site.resources))
 
 
 def _publication_order(resource: Resource, history: PublicationHistory) -> tuple[Any, str]:

@@ -95,7 +95,7 @@ class CartridgeGenerator(Generator):  # type: ignore[misc]
                 description = render(collection.description) if collection.description else ""
                 to_build.append(_ToBuild(slug, key, path, collection, resources, files, description))
         self.keys = {b.slug: b.key for b in to_build}
-        if to_build and forked_work.start(lambda: self._write(to_build), self._built) is None:
+        if to_build and forked_work.start(lambda: self._write(to_build), self._built, len(site.resources)) is None:
             self._built(self._write(to_build))  # a build that cannot fork does it now (`generator.forked_work`)
 
     def _write(self, to_build: list[_ToBuild]) -> Built:

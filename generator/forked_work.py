@@ -12,7 +12,9 @@ A process with other threads is not forked (a lock another thread holds at the f
 ever): `lectern serve --reload` builds in a thread of the server, so there the work runs in the calling thread
 instead (`start` returns None and the caller does the work itself), with the same result. So it does on any system
 but Linux (on macOS a forked child may not use much of the system's libraries before it execs; Windows has no fork),
-and when `LECTERN_BUILD_FORK=0` is set.
+on a site of fewer than `FORK_FROM` resources (after a fork, every object either process touches is copied for it,
+which costs a small site's build more than the work the fork moves), and when `LECTERN_BUILD_FORK=0` is set
+(`=1` forks for a site of any size).
 """
 
 from __future__ import annotations
@@ -81,21 +83,25 @@ class ForkedWork(Generic[State]):
         _running.discard(self)
 
 
+# a smaller site's build is faster without: after a fork, each object either process touches is copied for it
+FORK_FROM = 500
 _running: set[ForkedWork[Any]] = set()
 _started = itertools.count()
 
 
-def may_fork() -> bool:
-    """Linux only (macOS forbids much of its system libraries to a forked child that did not exec), one thread."""
-    if not sys.platform.startswith("linux") or os.environ.get("LECTERN_BUILD_FORK") == "0":
+def may_fork(resources: int) -> bool:
+    """On Linux (macOS forbids much of its system libraries to a forked child that did not exec), in a process of
+    one thread, for a site of at least `FORK_FROM` resources (`LECTERN_BUILD_FORK=1`: any site; `=0`: never)."""
+    setting = os.environ.get("LECTERN_BUILD_FORK", "")
+    if not sys.platform.startswith("linux") or setting == "0" or setting != "1" and resources < FORK_FROM:
         return False
     return threading.active_count() == 1
 
 
-def start(work: Callable[[], State], merge: Callable[[State], None]) -> ForkedWork[State] | None:
-    """Run `work` in a forked child and, at `wait()`, `merge` what it returned; None where a fork is not safe (see
-    the module docstring): then the caller does the work itself."""
-    if not may_fork():
+def start(work: Callable[[], State], merge: Callable[[State], None], resources: int) -> ForkedWork[State] | None:
+    """Run `work` in a forked child and, at `wait()`, `merge` what it returned; None where a fork is not safe or
+    not worth it for a site of `resources` (see the module docstring): then the caller does the work itself."""
+    if not may_fork(resources):
         return None
     reader, writer = os.pipe()
     pid = os.fork()
