@@ -1,6 +1,6 @@
 """Benchmark: `lectern build` against plain Pelican on the same Markdown, from nothing and after one edit.
 
-    python bench/build.py [--sizes 1000 5000] [--repeat 3]
+    python bench/build.py [--sizes 1000 5000] [--repeat 3] [--baseline CHECKOUT]
 
 For each size it generates a corpus (seeded, so every run builds the same files) of collections and resources in
 Lectern's format, then, in each round, each build in its own process, alternating Lectern and Pelican:
@@ -17,6 +17,13 @@ of its child processes, among them the writer process that creates the files, `g
 median CPU time of the full builds, user and system, the child processes' included (on a shared machine the system
 time of creating files swings with what the others' processes write, and with it the wall time: Lectern creates five
 times as many files as Pelican).
+Earlier rounds' outputs are moved aside, not deleted, until every build is timed. On ext4 without a journal (this
+development machine's file system), the kernel does not reuse an inode deleted in the last 60 seconds (300 while
+its inode table block is unwritten: `recently_deleted` in fs/ext4/ialloc.c), and each file created then steps over
+the recently deleted ones: right after deleting a 5,000-resource site's 31,000 files, creating a file took 0.25 to
+1 ms instead of 25 to 35 us (perf: 56 to 68% of the build's samples in `recently_deleted` and the buffer lookups it
+makes), which timed the deletion of the round before, not the build, and weighed on whichever tool writes more files.
+
 Targets: full ratio <= 1.0, Lectern's peak memory <= 1.5x Pelican's, Lectern's rebuild <= 0.1x its full build.
 """
 
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -106,9 +114,15 @@ def edit_one_resource(root: Path, round_number: int) -> None:
     path.write_text(f"{text}\n\nEdited in round {round_number}.\n", encoding="utf-8")
 
 
-def run(root: Path, command: list[str]) -> tuple[float, tuple[int, int], tuple[float, float]]:
+def run(
+    root: Path, command: list[str], checkout: Path | None = None
+) -> tuple[float, tuple[int, int], tuple[float, float]]:
+    """Run `command` in its own process; with `checkout`, Lectern's code is that checkout's."""
+    env = dict(os.environ, PYTHONPATH=os.fspath(checkout)) if checkout is not None else None
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=root, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command], cwd=root, capture_output=True, text=True, env=env
+    )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
@@ -119,33 +133,56 @@ def run(root: Path, command: list[str]) -> tuple[float, tuple[int, int], tuple[f
 
 
 LECTERN = ["lectern.cli", "build", "--output", "out-lectern"]
+BASELINE = ["lectern.cli", "build", "--output", "out-baseline"]
 PELICAN = ["pelican", "content", "-o", "out-plain", "-s", "plainconf.py", "-q"]
 PELICAN_CACHED = ["pelican", "content", "-o", "out-cached", "-s", "plaincache.py", "-q"]
 
 
-def bench(size: int, repeat: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix=f"lectern-bench-{size}-") as tmp:
-        root = Path(tmp)
-        generate(root, size)
-        times: dict[str, list[float]] = {"lectern": [], "pelican": [], "lectern_rebuild": [], "pelican_rebuild": []}
-        memory: dict[str, int] = {"lectern": 0, "pelican": 0}
-        children: dict[str, int] = {"lectern": 0, "pelican": 0}
-        cpu: dict[str, list[tuple[float, float]]] = {"lectern": [], "pelican": []}
-        for round_number in range(repeat):
-            for folder in ("out-lectern", ".lectern-cache", "out-plain", "out-cached", "cache-plain"):
-                shutil.rmtree(root / folder, ignore_errors=True)
-            run(root, PELICAN_CACHED)  # fills Pelican's content cache for its rebuild; not timed
-            for name, command in (("pelican", PELICAN), ("lectern", LECTERN)):
-                elapsed, maxrss, used = run(root, command)
-                times[name].append(elapsed)
-                memory[name] = max(memory[name], maxrss[0])
-                children[name] = max(children[name], maxrss[1])
-                cpu[name].append(used)
-            edit_one_resource(root, round_number)
-            for name, command in (("pelican_rebuild", PELICAN_CACHED), ("lectern_rebuild", LECTERN)):
-                times[name].append(run(root, command)[0])
-        files = sum(1 for p in (root / "out-lectern").rglob("*") if p.is_file())
+def set_aside(root: Path, folder: str, round_number: int) -> None:
+    """Move an earlier round's output out of the way without deleting it (see the module docstring)."""
+    if (root / folder).exists():
+        (root / "set-aside").mkdir(exist_ok=True)
+        (root / folder).rename(root / "set-aside" / f"{folder.lstrip('.')}-{round_number}")
+
+
+def bench(size: int, repeat: int, workspace: Path, baseline: Path | None) -> dict[str, float]:
+    root = workspace / f"site-{size}"
+    generate(root, size)
+    builds: list[tuple[str, list[str], Path | None]] = [("lectern", LECTERN, None)]
+    if baseline is not None:
+        builds.append(("baseline", BASELINE, baseline))
+    names = ["pelican", *(name for name, _, _ in builds)]
+    times: dict[str, list[float]] = {key: [] for name in names for key in (name, f"{name}_rebuild")}
+    memory: dict[str, int] = dict.fromkeys(names, 0)
+    children: dict[str, int] = dict.fromkeys(names, 0)
+    cpu: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    for round_number in range(repeat):
+        for folder in ("out-lectern", "out-baseline", ".lectern-cache", "out-plain", "out-cached", "cache-plain"):
+            set_aside(root, folder, round_number)
+        run(root, PELICAN_CACHED)  # fills Pelican's content cache for its rebuild; not timed
+        ordered = builds if round_number % 2 == 0 else builds[::-1]  # this code and the baseline take turns first
+        for name, command, checkout in [("pelican", PELICAN, None), *ordered]:
+            elapsed, maxrss, used = run(root, command, checkout)
+            times[name].append(elapsed)
+            memory[name] = max(memory[name], maxrss[0])
+            children[name] = max(children[name], maxrss[1])
+            cpu[name].append(used)
+        edit_one_resource(root, round_number)
+        for name, command, checkout in [("pelican", PELICAN_CACHED, None), *ordered]:
+            times[f"{name}_rebuild"].append(run(root, command, checkout)[0])
+    files = sum(1 for p in (root / "out-lectern").rglob("*") if p.is_file())
     median = {name: statistics.median(values) for name, values in times.items()}
+    compared = (
+        {
+            "baseline_s": round(median["baseline"], 2),
+            "baseline_ratio": round(median["baseline"] / median["pelican"], 3),
+            "baseline_peak_mb": round(memory["baseline"] / 1024, 1),
+            "baseline_rebuild_s": round(median["baseline_rebuild"], 2),
+            "baseline_rebuild_ratio": round(median["baseline_rebuild"] / median["baseline"], 3),
+        }
+        if baseline is not None
+        else {}
+    )
     return {
         "resources": size,
         "lectern_s": round(median["lectern"], 2),
@@ -164,6 +201,7 @@ def bench(size: int, repeat: int) -> dict[str, float]:
             for name in cpu
             for i, kind in enumerate(("user", "sys"))
         },
+        **compared,
     }
 
 
@@ -171,6 +209,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also build with the Lectern code of this checkout (e.g. a worktree of main), taking turns with this "
+        "one in each round: before and after, measured side by side",
+    )
     args = parser.parse_args()
     print(
         f"{'resources':>9} {'lectern s':>10} {'pelican s':>10} {'ratio':>6} {'lectern MB':>11} {'pelican MB':>11} "
@@ -178,8 +223,13 @@ def main() -> None:
         f"{'lectern cpu user+sys':>21} {'pelican cpu user+sys':>21}"
     )
     results = []
+    workspace = Path(tempfile.mkdtemp(prefix="lectern-bench-"))
     for size in args.sizes:
-        r = bench(size, args.repeat)
+        try:
+            r = bench(size, args.repeat, workspace, args.baseline.resolve() if args.baseline else None)
+        except BaseException:
+            shutil.rmtree(workspace, ignore_errors=True)
+            raise
         results.append(r)
         print(
             f"{r['resources']:>9} {r['lectern_s']:>10} {r['pelican_s']:>10} {r['ratio']:>6} "
@@ -189,7 +239,14 @@ def main() -> None:
             f"{str(r['pelican_cpu_user_s']) + '+' + str(r['pelican_cpu_sys_s']):>21}",
             flush=True,
         )
+        if args.baseline:
+            print(
+                f"{'baseline':>9} {r['baseline_s']:>10} {'':>10} {r['baseline_ratio']:>6} {r['baseline_peak_mb']:>11} "
+                f"{'':>11} {r['baseline_rebuild_s']:>18} {r['baseline_rebuild_ratio']:>6}",
+                flush=True,
+            )
     print(json.dumps(results))
+    shutil.rmtree(workspace, ignore_errors=True)  # after every timed build (see the module docstring)
 
 
 if __name__ == "__main__":

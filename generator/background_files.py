@@ -14,9 +14,10 @@ error the writer met (a full disk, say), so a build never reports success with a
 With `unchanged` (an incremental build, `lectern.incremental_output`), a file the output already holds with the same
 bytes is not written at all.
 
-`LecternWriter` is Pelican's writer with its files written the same way; the generator writes its JSON documents
-through the same `BackgroundFiles`. `finish_all()` runs when Pelican has finished (`finalized`) and after every
-build, failed or not, so no writer is left writing into a folder that is about to be deleted.
+`LecternWriter` is Pelican's writer with its files written the same way, through the `BackgroundFiles` the
+generator started before Pelican read the articles (`BACKGROUND`) to write its JSON documents. `finish_all()` runs
+when Pelican has finished (`finalized`) and after every build, failed or not, so no writer is left writing into a
+folder that is about to be deleted.
 """
 
 from __future__ import annotations
@@ -38,13 +39,25 @@ from lectern.build_cache import active
 from lectern.generator import file_writer_child
 from lectern.generator.page_memo import feed_key, page_key
 
-__all__ = ["PAGE_FOLDERS", "PIPE_BYTES", "BackgroundFiles", "LecternWriter", "finish_all", "page_folders"]
+__all__ = [
+    "BACKGROUND",
+    "PAGE_FOLDERS",
+    "PIPE_BYTES",
+    "BackgroundFiles",
+    "DirectFiles",
+    "LecternWriter",
+    "finish_all",
+    "page_folders",
+]
 
 PIPE_BYTES = 1 << 20  # what may wait in the pipe (Linux's default limit for an unprivileged process)
 HEADER = file_writer_child.HEADER
 CHILD = Path(file_writer_child.__file__)
 # the Pelican setting in which the generator leaves, for the writer, the folders of the pages Pelican will write
 PAGE_FOLDERS = "LECTERN_PAGE_FOLDERS"
+# the Pelican setting in which the generator leaves the writer process it started (to write the ActivityPub
+# documents before Pelican reads the articles), for `LecternWriter` to write the pages through
+BACKGROUND = "LECTERN_BACKGROUND"
 
 
 def page_folders(output: str, context: Any) -> list[str]:
@@ -164,6 +177,29 @@ class BackgroundFiles:
 _open: set[BackgroundFiles] = set()
 
 
+class DirectFiles:
+    """`BackgroundFiles`' `write` in the calling process, for a part of the build that already runs in a process
+    of its own (`generator.forked_work`): the same skipping of unchanged files, each folder made when first needed."""
+
+    def __init__(self, unchanged: Unchanged | None = None) -> None:
+        self.unchanged = unchanged
+
+    def write(self, path: str | Path, data: bytes) -> None:
+        name = os.fspath(path)
+        if self.unchanged is not None and self.unchanged.skip(name, data):
+            return
+        try:
+            handle = open(name, "wb")  # noqa: SIM115 (closed below)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(name), exist_ok=True)
+            handle = open(name, "wb")  # noqa: SIM115
+        with handle:
+            handle.write(data)
+
+    def drain(self) -> None:
+        """Nothing waits: every file is written when `write` returns."""
+
+
 def finish_all(*_args: Any) -> None:
     """Wait for every writer still open; raise the first error."""
     errors = []
@@ -199,7 +235,8 @@ class LecternWriter(Writer):  # type: ignore[misc]
     def __init__(self, output_path: str, settings: Any = None) -> None:
         super().__init__(output_path, settings=settings)
         self.unchanged: Unchanged | None = (settings or {}).get("LECTERN_UNCHANGED")
-        self.background = BackgroundFiles(unchanged=self.unchanged)
+        started = (settings or {}).get(BACKGROUND)
+        self.background = started if isinstance(started, BackgroundFiles) else BackgroundFiles(self.unchanged)
         # Pelican makes each page's folder before writing the page: made first by the writer process, each of those
         # 5,000 folders (on a site of 5,000 resources) costs the build a lookup, not the kernel's making of a folder
         self.background.make_folders((settings or {}).get(PAGE_FOLDERS) or [])

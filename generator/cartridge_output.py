@@ -1,9 +1,11 @@
 """Each collection's Common Cartridge, published beside its page: `/<collection>/<collection>.imscc`.
 
 A Pelican generator, registered after `LecternGenerator` (see `generator.register`): its `generate_context` runs
-once the content model and `lectern_collections` are in the context, builds every collection's cartridge
-(`generator.cartridge`), and gives each `lectern_collections` entry a `cartridge` (a `CartridgeDownload`) before the
-collection pages are rendered; `generate_output` writes the files.
+once the content model and `lectern_collections` are in the context, and builds and writes every collection's
+cartridge (`generator.cartridge`) in a forked process (`generator.forked_work`; 0.9 s of a 5,000-resource build)
+while Pelican renders the articles. Each `lectern_collections` entry gets a `cartridge` (a `CartridgeDownload`,
+which shows the file's size) when that process is done, which `LecternGenerator.generate_output` waits for before
+it renders the collection pages. A build that cannot fork builds them at once.
 
 In an incremental build a cartridge whose inputs hash to a key the build cache knows (`generator.page_memo`), with
 the digest the output holds, is not built again: its download box takes the size from the output's record.
@@ -12,6 +14,7 @@ the digest the output holds, is not built again: its download box takes the size
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from lectern.build_cache import active
+from lectern.generator import forked_work
 from lectern.generator.cartridge import cartridge_filename, collection_order, export_cartridge
 from lectern.generator.cartridge_cover import ReuseLimits, reuse_limits
 from lectern.generator.cartridge_manifest import CC_1_1
@@ -45,50 +49,83 @@ def cartridge_path(slug: str) -> str:
     return f"{slug}/{cartridge_filename(slug)}"
 
 
+@dataclass(frozen=True)
+class _ToBuild:
+    """A cartridge the build cache does not have: what it is made from, and where it goes."""
+
+    slug: str
+    key: str
+    path: str
+    collection: Any
+    resources: tuple[Any, ...]
+    files: dict[str, bytes]
+    description: str
+
+
+Built = dict[str, tuple[int, str]]  # slug -> size and SHA-256 of the cartridge written
+
+
 class CartridgeGenerator(Generator):  # type: ignore[misc]
     """Builds and writes every collection's cartridge; see the module docstring."""
 
     def generate_context(self) -> None:
-        self.cartridges: dict[str, bytes] = {}
         site: Site | None = self.context.get("lectern_site")
         if site is None:
             return
         settings = lectern_settings(self.settings)
-        paths = SitePaths(settings.site_url)
+        self.site_url = settings.site_url
+        self.paths = SitePaths(settings.site_url)
         render = markdown_renderer(self.settings)
         cache, unchanged = active(), self.settings.get("LECTERN_UNCHANGED")
-        for entry in self.context.get("lectern_collections", []):
+        self.entries = {entry["collection"].slug: entry for entry in self.context.get("lectern_collections", [])}
+        to_build: list[_ToBuild] = []
+        for slug, entry in self.entries.items():
             collection = entry["collection"]
-            resources = site.resources_of(collection.slug)
-            folder = settings.content_dir / collection.slug
+            resources = site.resources_of(slug)
+            folder = settings.content_dir / slug
             files = {name: (folder / name).read_bytes() for r in resources for name in r.files}
             key = cartridge_key(CC_1_1.name, settings.site_url, collection, resources, files)
-            path = str(Path(self.output_path) / cartridge_path(collection.slug))
+            path = str(Path(self.output_path) / cartridge_path(slug))
             digest = cache.page_digest(key) if cache is not None and unchanged is not None else None
             size = unchanged.size_of(path) if digest is not None and unchanged.known(path, digest) else None
             if cache is not None and digest is not None and size is not None:
                 cache.pages_made[key] = digest
+                self._offer(slug, size)
             else:
                 description = render(collection.description) if collection.description else ""
-                data = export_cartridge(collection, resources, files, settings.site_url, description, CC_1_1)
-                self.cartridges[collection.slug] = data
-                size = len(data)
-                if cache is not None:
-                    cache.pages_made[key] = hashlib.sha256(data).hexdigest()
-            entry["cartridge"] = CartridgeDownload(
-                paths.url(cartridge_path(collection.slug)),
-                cartridge_filename(collection.slug),
-                file_size(size),
-                CC_1_1.name,
-                reuse_limits(collection_order(resources)),
-            )
+                to_build.append(_ToBuild(slug, key, path, collection, resources, files, description))
+        self.keys = {b.slug: b.key for b in to_build}
+        if to_build and forked_work.start(lambda: self._write(to_build), self._built, len(site.resources)) is None:
+            self._built(self._write(to_build))  # a build that cannot fork does it now (`generator.forked_work`)
 
-    def generate_output(self, writer: Any) -> None:
-        output = Path(self.output_path)
-        for slug, data in sorted(self.cartridges.items()):
-            target = output / cartridge_path(slug)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+    def _write(self, to_build: list[_ToBuild]) -> Built:
+        """Build and write each cartridge (in a forked process, while Pelican renders the articles)."""
+        built: Built = {}
+        for b in to_build:
+            data = export_cartridge(b.collection, b.resources, b.files, self.site_url, b.description, CC_1_1)
+            os.makedirs(os.path.dirname(b.path), exist_ok=True)
+            with open(b.path, "wb") as handle:
+                handle.write(data)
+            built[b.slug] = (len(data), hashlib.sha256(data).hexdigest())
+        return built
+
+    def _built(self, built: Built) -> None:
+        cache = active()
+        for slug, (size, digest) in built.items():
+            if cache is not None:
+                cache.pages_made[self.keys[slug]] = digest
+            self._offer(slug, size)
+
+    def _offer(self, slug: str, size: int) -> None:
+        """The collection page's download box, before the page is rendered (`LecternGenerator.generate_output`
+        waits for the forked work first)."""
+        self.entries[slug]["cartridge"] = CartridgeDownload(
+            self.paths.url(cartridge_path(slug)),
+            cartridge_filename(slug),
+            file_size(size),
+            CC_1_1.name,
+            reuse_limits(collection_order(self.context["lectern_site"].resources_of(slug))),
+        )
 
 
 def get_generators(_pelican: Any) -> type[Generator]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lectern.build_cache import BuildCache
-from lectern.generator.background_files import BackgroundFiles, Unchanged
+from lectern.generator.background_files import BackgroundFiles, DirectFiles, Unchanged
 
 __all__ = ["JsonFiles", "json_text"]
 
@@ -35,7 +35,7 @@ class JsonFiles:
     def __init__(
         self,
         output: Path,
-        background: BackgroundFiles | None = None,
+        background: BackgroundFiles | DirectFiles | None = None,
         cache: BuildCache | None = None,
         unchanged: Unchanged | None = None,
     ) -> None:
@@ -44,7 +44,7 @@ class JsonFiles:
         self.background = background
         self.folders: set[str] = set()
         self._cache = cache if unchanged is not None else None
-        # in a full build the writer process makes the folders (a file is never linked into one, see `_in_folder`)
+        # in a full build the writer makes the folders (a file is never linked into one, see `_in_folder`)
         self._made_by_writer = background is not None and (unchanged is None or unchanged.fresh)
         self._unchanged = unchanged
         self.skipped = 0

@@ -1,10 +1,11 @@
 """The Pelican side of the plugin: signal receivers and the generator that writes Lectern's files.
 
-`connect()` registers our Markdown reader (`readers_init`) and `LecternGenerator` (`get_generators`). The generator
-runs after Pelican's ArticlesGenerator: in `generate_context` it loads the content model and pairs each resource with
-its Pelican article (for the templates); in `generate_output` it writes, beside the HTML, every actor, outbox,
-object and activity (see `lectern.site_paths` for the layout), the discovery documents, the collection pages, and
-the files hosted with the site.
+`connect()` registers our Markdown reader (`readers_init`) and `LecternGenerator` (`get_generators`). Made before
+Pelican reads any content, the generator writes every actor, outbox, object and activity at once, from the content
+model (`generator.activitypub_output`; see `lectern.site_paths` for the layout). It runs after Pelican's
+ArticlesGenerator: in `generate_context` it pairs each resource with its Pelican article (for the templates); in
+`generate_output` it writes, beside the HTML, the discovery documents, the collection pages, and the files hosted
+with the site.
 """
 
 from __future__ import annotations
@@ -21,27 +22,24 @@ from pelican.generators import Generator
 
 from lectern import __version__
 from lectern.build_cache import active, instance_public_key
-from lectern.generator.actor_images import write_actor_images
-from lectern.generator.actors import collection_actor, site_actor
+from lectern.generator import forked_work
+from lectern.generator.activitypub_output import ActivityPubSite, write_activitypub, write_activitypub_forked
 from lectern.generator.article_lists import use_article_lists
 from lectern.generator.assets import install_theme_globals, theme_assets
-from lectern.generator.background_files import PAGE_FOLDERS, LecternWriter, finish_all, page_folders
+from lectern.generator.background_files import (
+    BACKGROUND,
+    PAGE_FOLDERS,
+    BackgroundFiles,
+    LecternWriter,
+    finish_all,
+    page_folders,
+)
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.errors import ContentError
 from lectern.generator.json_files import JsonFiles
 from lectern.generator.json_files import json_text as json_text  # delivery_output's import
-from lectern.generator.note_interactions import conversation_documents
-from lectern.generator.objects import (
-    JSON,
-    resource_to_announce,
-    resource_to_create,
-    resource_to_group_announce,
-    resource_to_note,
-    resource_to_page,
-)
-from lectern.generator.outboxes import empty_collection, outbox_item_text, outbox_texts
-from lectern.generator.page_memo import article_fingerprint, resource_key
+from lectern.generator.page_memo import article_fingerprint
 from lectern.generator.pelican_settings import is_lectern_build
 from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
 from lectern.generator.reader import LecternMarkdownReader
@@ -129,7 +127,11 @@ def newest_first(resources: tuple[Resource, ...]) -> list[Resource]:
 class LecternGenerator(Generator):  # type: ignore[misc]
     """Writes Lectern's ActivityPub and discovery files; see the module docstring."""
 
-    def generate_context(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Pelican makes every generator before any reads its content: this one starts writing the ActivityPub
+        documents now (`generator.activitypub_output`), in a process of their own, while Pelican reads and renders
+        the articles."""
+        super().__init__(*args, **kwargs)
         self.lectern = lectern_settings(self.settings)
         site = self.settings.get("LECTERN_SITE")  # `lectern build` validated it already
         if not isinstance(site, Site):
@@ -152,6 +154,18 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             # a CI build (public key from the environment) has no instance folder, and its content is all in git
             first_published(self.lectern.instance_dir, preview=bool(self.settings.get("LECTERN_PREVIEW"))),
         )
+        unchanged, cache, output = self.settings.get("LECTERN_UNCHANGED"), active(), Path(self.output_path)
+        public_pem = self.lectern.public_key_pem or instance_public_key(self.lectern.instance_dir)
+        made = ActivityPubSite(site, self.lectern, self.paths, self.history, public_pem, Path(self.theme))
+        self.activitypub = write_activitypub_forked(made, output, cache, unchanged)  # before the writer starts
+        background = BackgroundFiles(unchanged=unchanged)
+        self.settings[BACKGROUND] = background  # `LecternWriter` writes the pages through it too
+        self.files = JsonFiles(output, background, cache, unchanged)
+        if self.activitypub is None:
+            write_activitypub(self.files, output, made)
+
+    def generate_context(self) -> None:
+        site = self.site
         self.context["lectern_history"] = self.history
         content = os.path.abspath(self.settings["PATH"])
         articles = {
@@ -199,11 +213,9 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             self.settings[PAGE_FOLDERS] = page_folders(self.output_path, self.context)
 
     def generate_output(self, writer: Any) -> None:
+        forked_work.wait_all()  # the documents and the cartridges (whose sizes the collection pages show)
         output = Path(self.output_path)
-        public_pem = self.lectern.public_key_pem or instance_public_key(self.lectern.instance_dir)
-        background = writer.background if isinstance(writer, LecternWriter) else None
-        self.files = JsonFiles(output, background, active(), self.settings.get("LECTERN_UNCHANGED"))
-        self._write_activitypub(output, public_pem)
+        background = self.files.background
         self._write_well_known(output)
         self._copy_files(output)
         self._write_collection_pages(writer)
@@ -217,63 +229,6 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         """The HTML of the "gone" page for a deleted resource titled `title` that was in `collection_slug`."""
         entry = next((e for e in self.context["lectern_collections"] if e["collection"].slug == collection_slug), None)
         return render_gone_page(self.get_template("gone"), self.context, title, entry)
-
-    def _write_activitypub(self, output: Path, public_pem: str) -> None:
-        """Per resource: the Note, the site actor's Create of it and the collection's Announce of it; the Page and the
-        collection's Announce of its Create (FEP-1b12). The site actor's outbox holds the Creates; each
-        collection's, its Announces of the Pages' Creates (what Lemmy reads from a community's outbox)."""
-        paths, settings, site = self.paths, self.lectern, self.site
-        creates: list[tuple[tuple[Any, str], str]] = []  # (publication order, the Create as an outbox item)
-        images = write_actor_images(output, site, settings.site_actor, settings.content_dir, Path(self.theme))
-        for collection in site.collections:
-            resources = site.resources_of(collection.slug)
-            shared: list[str] = []
-            for resource in self._by_publication(resources):
-                publication = self.history.publications[resource.key]
-                generation = publication.generation
-                note = resource_to_note(resource, collection, paths, publication, settings.site_actor)
-                create = resource_to_create(note, paths, resource, generation)
-                page = resource_to_page(note, paths, resource, generation)
-                group_announce = resource_to_group_announce(page, paths, resource, generation)
-                announce = resource_to_announce(note, paths, resource, generation)
-                conversation = conversation_documents(
-                    paths, resource.key, note["id"], paths.actor(settings.site_actor), resource.conversation
-                )
-                documents = (note, create, page, group_announce, announce, *conversation.values())
-                self.files.write_memoised(
-                    resource_key(resource, collection, publication),
-                    [(paths.output_file(document["id"]), document) for document in documents],
-                )
-                shared.append(outbox_item_text(group_announce))
-                creates.append((self._publication_order(resource), outbox_item_text(create)))
-            published = min((self.history.publications[r.key].published for r in resources), default=None)
-            self._write_actor(
-                output,
-                collection.slug,
-                collection_actor(settings, collection, public_pem, published, images[collection.slug]),
-                shared,
-            )
-        ordered = [create for _, create in sorted(creates, key=lambda p: p[0], reverse=True)]
-        actor = site_actor(settings, public_pem, site.collections, images[settings.site_actor])
-        self._write_actor(output, settings.site_actor, actor, ordered)
-
-    def _publication_order(self, resource: Resource) -> tuple[Any, str]:
-        return (self.history.publications[resource.key].published, resource.key)
-
-    def _by_publication(self, resources: tuple[Resource, ...]) -> list[Resource]:
-        """Newest publication first: the order of outboxes (the pages keep the curator's `added` order)."""
-        return sorted(resources, key=self._publication_order, reverse=True)
-
-    def _write_actor(self, output: Path, name: str, actor: JSON, activities: list[str]) -> None:
-        """The actor, its outbox of `activities` (serialised, `outbox_item_text`) and its following collection."""
-        paths = self.paths
-        self.files.write(paths.output_file(actor["id"]), actor)
-        for identifier, text in outbox_texts(paths, name, activities, self.lectern.outbox_page_size):
-            self.files.write_text(paths.output_file(identifier), text)
-        self.files.write(
-            paths.output_file(paths.following(name)),
-            empty_collection(paths.following(name)),
-        )
 
     def _write_well_known(self, output: Path) -> None:
         settings, paths, site = self.lectern, self.paths, self.site

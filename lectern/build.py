@@ -141,6 +141,7 @@ def _run_pelican(settings: Settings, site: Site, preview: bool, files: Unchanged
     from pelican.settings import read_settings
 
     from lectern.generator.background_files import finish_all
+    from lectern.generator.forked_work import stop_all
     from lectern.generator.pelican_settings import pelican_overrides
 
     try:
@@ -150,6 +151,7 @@ def _run_pelican(settings: Settings, site: Site, preview: bool, files: Unchanged
         try:
             Pelican(pelican_settings).run()
         finally:
+            stop_all()  # a forked part of the build not waited for: the build failed before it
             finish_all()  # every file written (or the first error) before the output is swapped in or discarded
     except LecternError:
         raise

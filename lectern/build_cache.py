@@ -242,6 +242,21 @@ class BuildCache:
         folder.mkdir(parents=True, exist_ok=True)
         return FileSystemBytecodeCache(str(folder))
 
+    # Another process of the build ------------------------------------------------------------------------------
+
+    def learnt(self) -> tuple[dict[str, str], set[str], dict[str, str]]:
+        """What this build used and made, for `merge_learnt` in the copy of another process of the build
+        (`generator.forked_work`)."""
+        return dict(self.pages_made), set(self._png_used), dict(self._markdown_used)
+
+    def merge_learnt(self, learnt: tuple[dict[str, str], set[str], dict[str, str]]) -> None:
+        pages, pngs, markdown = learnt
+        self.pages_made.update(pages)
+        self._png_used |= pngs
+        if markdown and self._markdown is None:
+            self._markdown = self._load_markdown()
+        self._markdown_used.update(markdown)
+
     # Keeping -------------------------------------------------------------------------------------------------
 
     def save(self) -> None:

@@ -180,6 +180,17 @@ class UnchangedFiles:
         with self._lock:
             return self.digests.get(self.relative(path))
 
+    def learnt(self) -> tuple[dict[str, str], set[str]]:
+        """What `skip` and `known` recorded, for `merge_learnt` in the copy of another process of the build."""
+        with self._lock:
+            return dict(self.digests), set(self.written)
+
+    def merge_learnt(self, learnt: tuple[dict[str, str], set[str]]) -> None:
+        digests, written = learnt
+        with self._lock:
+            self.digests.update(digests)
+            self.written |= written
+
     def produced(self, staging: Path) -> dict[str, str]:
         """Every file this build made and its digest: those that went through `skip`, and any other in staging."""
         digests = dict(self.digests)

@@ -7,6 +7,7 @@ content from nothing, without a cache, into another folder, and compares every f
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -189,24 +190,29 @@ def test_rebuild_after_editing_a_collection_without_resources_is_byte_identical(
     assert_same_as_fresh_build(settings, tmp_path)
 
 
+@pytest.mark.parametrize("fork", ["1", "0"], ids=["forked", "in-process"])
 def test_a_rebuild_reuses_the_cartridges_of_unchanged_collections(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: str
 ) -> None:
     """Only the edited collection's cartridge is built again; the others keep the output's, by their cache key."""
+    monkeypatch.setenv("LECTERN_BUILD_FORK", fork)
     settings = project_settings(project)
     build_site(settings)
-    built: list[str] = []
+    built = tmp_path / "built.txt"  # a file, which the forked process appends to as well
     export = cartridge_output.export_cartridge
 
     def counted(collection: Collection, *args: Any) -> bytes:
-        built.append(collection.slug)
+        with open(built, "a", encoding="utf-8") as record:
+            record.write(f"{os.getpid()} {collection.slug}\n")
         return export(collection, *args)
 
     monkeypatch.setattr(cartridge_output, "export_cartridge", counted)
     resource = project / "content" / "python-basics" / "think-python.md"
     resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
     build_site(settings)
-    assert built == ["python-basics"]
+    ((pid, slug),) = [line.split(" ") for line in built.read_text("utf-8").splitlines()]
+    assert slug == "python-basics"
+    assert (pid == str(os.getpid())) == (fork == "0" or not sys.platform.startswith("linux"))
     monkeypatch.undo()
     assert_same_as_fresh_build(settings, tmp_path)
 
@@ -224,17 +230,21 @@ def test_a_changed_hosted_file_changes_the_cartridge(project: Path, tmp_path: Pa
     assert_same_as_fresh_build(settings, tmp_path)
 
 
+@pytest.mark.parametrize("fork", ["1", "0"], ids=["forked", "in-process"])
 def test_a_rebuild_serialises_only_the_edited_resources_documents(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: str
 ) -> None:
-    """The Notes and activities of unchanged resources keep the output's files, by their cache key, unserialised."""
+    """The Notes and activities of unchanged resources keep the output's files, by their cache key, unserialised,
+    whether the build writes them in a forked process (`generator.forked_work`) or in its own."""
+    monkeypatch.setenv("LECTERN_BUILD_FORK", fork)
     settings = project_settings(project)
     build_site(settings)
-    serialised: list[str] = []
+    serialised = tmp_path / "serialised.txt"  # a file, which the forked process appends to as well
     text = json_files.json_text
 
     def recorded(document: Any) -> str:
-        serialised.append(str(document.get("id", "")))
+        with open(serialised, "a", encoding="utf-8") as record:
+            record.write(f"{os.getpid()} {document.get('id', '')}\n")
         return text(document)
 
     monkeypatch.setattr(json_files, "json_text", recorded)
@@ -242,7 +252,10 @@ def test_a_rebuild_serialises_only_the_edited_resources_documents(
     resource.write_text(resource.read_text(encoding="utf-8").replace(NOTES, "Edited notes"), encoding="utf-8")
     build_site(settings)
     kinds = ("objects", "creates", "pages", "announces", "group-announces")
-    documents = [i for i in serialised if any(f"/ap/{kind}/" in i for kind in kinds)]
+    lines = [line.split(" ", 1) for line in serialised.read_text("utf-8").splitlines()]
+    documents = [i for _pid, i in lines if any(f"/ap/{kind}/" in i for kind in kinds)]
+    by_this_process = {pid for pid, i in lines if "/ap/objects/" in i} == {str(os.getpid())}
+    assert by_this_process == (fork == "0" or not sys.platform.startswith("linux"))
     assert len(documents) == 5 and all("/python-basics/think-python" in i for i in documents), documents
     monkeypatch.undo()
     assert_same_as_fresh_build(settings, tmp_path)
