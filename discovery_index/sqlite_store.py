@@ -8,7 +8,7 @@
                               records.FIELD_WEIGHTS: a word in the title counts most
     facet_values, resource_facets   the facets (`facet_tables`), counted in SQL
     vocabulary                the words indexed, for "did you mean" (`spelling`)
-    processed_activities      activity ids already applied (deduplication)
+    processed_activities      activity ids already applied (deduplication); WITHOUT ROWID: one B-tree, by id
     remote_keys               the key cache's store (as federation_shim.SqliteKeyStore)
 
 The queries themselves are in `sqlite_search`. A database written by an older version (`resources_fts`, unanalysed)
@@ -77,7 +77,7 @@ CREATE INDEX IF NOT EXISTS resources_by_updated ON resources (updated DESC, id D
 CREATE INDEX IF NOT EXISTS resources_by_link ON resources (link_key);
 CREATE TABLE IF NOT EXISTS processed_activities (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, actor TEXT NOT NULL, processed_at TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS remote_keys (
     key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, public_key_pem TEXT NOT NULL, fetched_at REAL NOT NULL
 );
