@@ -109,6 +109,7 @@ class FacetTables:
         rows = sorted({(rid, id_of(value)) for rid, values in self.pending.items() for value in values})
         self.db.executemany("INSERT OR IGNORE INTO resource_facets VALUES (?, ?)", rows)
         changes = [(n, id_of(value)) for value, n in self.delta.items() if n and value not in added]
+        changes.sort(key=lambda change: change[1])  # the rows in the table's order
         self.db.executemany("UPDATE facet_values SET count = count + ? WHERE id = ?", changes)
         self._clear()
 

@@ -29,6 +29,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from lectern.discovery_index.analysis import analyse_words, language_key, words
 from lectern.discovery_index.facet_tables import FacetTables
 from lectern.discovery_index.link_key import link_key
@@ -97,6 +99,12 @@ UPSERT = (
     "WHERE resources.collection = excluded.collection AND excluded.updated >= resources.updated RETURNING id"
 )
 CACHE_SIZE = 256
+
+
+def json_array(values: tuple[str, ...]) -> str:
+    """A column of strings as its JSON array (`resource_rows.record_from_row` reads it back): orjson, a tenth of
+    the time of `json.dumps` (UTF-8 rather than escapes, no spaces: the same array to any JSON reader)."""
+    return orjson.dumps(values).decode()
 
 
 def _collection(row: Sequence[Any]) -> CollectionRecord:
@@ -261,13 +269,13 @@ class SqliteIndexStore:
     def _upsert(self, db: sqlite3.Connection, r: ResourceRecord) -> bool:
         """False when the object id is indexed for another actor (an actor rewrites only its own), or the stored copy
         is newer (a backfilled page read before a delivered Update must not undo it)."""
-        levels, subjects = json.dumps(r.levels), json.dumps(r.subjects)
         row = db.execute(
             UPSERT,
             (
                 r.object_id, r.collection, r.instance, r.url, r.title, r.summary, r.license, r.language,
-                r.resource_type, levels, subjects, json.dumps(r.tags), json.dumps(r.authors), json.dumps(r.links),
-                r.published, r.updated, r.source, r.body, link_key(r.links[0]) if r.links else "",
+                r.resource_type, json_array(r.levels), json_array(r.subjects), json_array(r.tags),
+                json_array(r.authors), json_array(r.links), r.published, r.updated, r.source, r.body,
+                link_key(r.links[0]) if r.links else "",
             ),
         ).fetchone()  # fmt: skip
         if row is None:
