@@ -50,6 +50,7 @@ Value = int | Pair  # a value id, or (facet, key) for a value met first in the o
 Counted = tuple[str, int]  # (label, resources)
 EXACT_UP_TO = 4000  # matches counted one by one; past this, an even sample
 MAX_CACHED = 1_000_000  # value ids kept in memory (a few tens of MB at most)
+LOOKUP_KEYS = 512  # keys looked up in one statement (`FacetTables._stored`)
 
 
 def facet_key(facet: str, value: str) -> str:
@@ -119,12 +120,7 @@ class FacetTables:
         transaction holds the write lock), and `few` kept complete."""
         if not self.new:
             return {}, set()
-        rows = self.db.execute(
-            "SELECT f.facet, f.key, f.id FROM json_each(?) j "
-            "JOIN facet_values f ON f.facet = json_extract(j.value, '$[0]') AND f.key = json_extract(j.value, '$[1]')",
-            (json.dumps(list(self.new)),),
-        )
-        ids = {(facet, key): value_id for facet, key, value_id in rows}
+        ids = self._stored(list(self.new))
         top = int(self.db.execute("SELECT coalesce(max(id), 0) FROM facet_values").fetchone()[0])
         added: list[tuple[int, str, str, str, int]] = []
         for (facet, key), label in self.new.items():
@@ -141,6 +137,25 @@ class FacetTables:
         if len(self.ids) < MAX_CACHED:
             self.ids.update(ids)
         return ids, {(facet, key) for _, facet, key, _, _ in added}
+
+    def _stored(self, pairs: list[Pair]) -> dict[Pair, int]:
+        """The ids of those of `pairs` already stored: per facet, `key IN (...)` over the unique index, in lists of
+        a power of two up to LOOKUP_KEYS keys (padded with the last: a few statements to prepare, not one per
+        length). Keys are bound as they are: any text, NUL included, compares as stored."""
+        by_facet: dict[str, list[str]] = {}
+        for facet, key in pairs:
+            by_facet.setdefault(facet, []).append(key)
+        ids: dict[Pair, int] = {}
+        for facet, keys in by_facet.items():
+            for start in range(0, len(keys), LOOKUP_KEYS):
+                chunk = keys[start : start + LOOKUP_KEYS]
+                chunk += chunk[-1:] * ((1 << (len(chunk) - 1).bit_length()) - len(chunk))
+                rows = self.db.execute(
+                    f"SELECT key, id FROM facet_values WHERE facet = ? AND key IN ({', '.join('?' * len(chunk))})",
+                    (facet, *chunk),
+                )
+                ids.update(((facet, key), value_id) for key, value_id in rows)
+        return ids
 
     def _clear(self) -> None:
         self.new.clear()

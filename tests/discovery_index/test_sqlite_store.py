@@ -63,6 +63,18 @@ def test_facet_values_of_a_rolled_back_transaction_are_added_again_by_the_next(
     store.close()
 
 
+def test_facet_values_in_any_characters_are_found_again_after_a_restart(tmp_path: Path) -> None:
+    odd = ("a\x00b", 'quo"te', "back\\slash", "😀 x", "\x7f", "\u2028line")
+    store = SqliteIndexStore(tmp_path / "index.sqlite3")
+    store.apply([UpsertResource(_record("f1", odd))])
+    store.close()
+    reopened = SqliteIndexStore(tmp_path / "index.sqlite3")  # nothing cached: each value is looked up
+    reopened.apply([UpsertResource(_record("f2", odd))])
+    counts = {c.value: c.count for c in reopened.search(SearchQuery()).facets["subject"]}
+    assert counts == {"a\x00b": 2, 'quo"te': 2, "back\\slash": 2, "😀 x": 2, "\x7f": 2, "\u2028line": 2}
+    reopened.close()
+
+
 def _record(slug: str, subjects: tuple[str, ...]) -> ResourceRecord:
     return ResourceRecord(
         f"https://a.example/ap/objects/maths/{slug}.json", "https://a.example/ap/actors/maths.json", "a.example",
