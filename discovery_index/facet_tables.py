@@ -46,9 +46,11 @@ VALUES_OF = (
 MANY_VALUED = "subject"  # the facet with values by the hundred thousand; the others have a few dozen
 
 Pair = tuple[str, str]
+Value = int | Pair  # a value id, or (facet, key) for a value met first in the open transaction
 Counted = tuple[str, int]  # (label, resources)
 EXACT_UP_TO = 4000  # matches counted one by one; past this, an even sample
 MAX_CACHED = 1_000_000  # value ids kept in memory (a few tens of MB at most)
+LOOKUP_KEYS = 512  # keys looked up in one statement (`FacetTables._stored`)
 
 
 def facet_key(facet: str, value: str) -> str:
@@ -65,35 +67,29 @@ class FacetTables:
         self.db = db
         db.executescript(SCHEMA)
         self.ids: dict[tuple[str, str], int] = {}
-        self.delta: Counter[int] = Counter()  # count changes of the open transaction
-        self.pending: dict[int, set[int]] = {}  # resource -> value ids, written at the end of the transaction
+        self.new: dict[Pair, str] = {}  # (facet, key) -> label: values first met in the open transaction
+        self.delta: Counter[Value] = Counter()  # count changes of the open transaction
+        self.pending: dict[int, set[Value]] = {}  # resource -> values, written at the end of the transaction
         self.few: dict[int, str] = {}  # value id -> facet, for every value not of MANY_VALUED up to `few_up_to`
         self.few_up_to = 0
 
-    def _value_id(self, facet: str, label: str) -> int:
+    def _value(self, facet: str, label: str) -> Value:
+        """The value's id when this process knows it, else its (facet, key), looked up or added by `flush`."""
         found = self.ids.get((facet, "\0" + label))  # by the label as given: no key to compute
         if found is not None:
             return found
         key = (facet, facet_key(facet, label))
         found = self.ids.get(key)
         if found is None:
-            row = self.db.execute(
-                "INSERT INTO facet_values (facet, key, label, count) VALUES (?, ?, ?, 0) "
-                "ON CONFLICT (facet, key) DO UPDATE SET count = count RETURNING id",
-                (*key, label),
-            ).fetchone()
-            found = self.ids[key] = int(row[0])
-            if found == self.few_up_to + 1:  # a new value, next to those known: `few` stays complete
-                self.few_up_to = found
-                if facet != MANY_VALUED:
-                    self.few[found] = facet
+            self.new.setdefault(key, label)  # the first spelling met is the label
+            return key
         if len(self.ids) < MAX_CACHED:
             self.ids[(facet, "\0" + label)] = found
         return found
 
     def add(self, rid: int, pairs: Iterable[Pair]) -> None:
         """Give resource `rid` these values (written with the others of the transaction by `flush`)."""
-        values = {self._value_id(facet, value) for facet, value in pairs}
+        values = {self._value(facet, value) for facet, value in pairs}
         self.pending[rid] = values
         self.delta.update(values)
 
@@ -103,11 +99,66 @@ class FacetTables:
         self.delta.subtract(row[0] for row in gone.fetchall())
 
     def flush(self) -> None:
-        """Write the rows and count changes of this transaction (called just before it commits)."""
-        rows = sorted((rid, value) for rid, values in self.pending.items() for value in values)
+        """Write the rows and count changes of this transaction (called just before it commits): the values met
+        for the first time are looked up in one statement and those not stored yet added with their counts in one
+        `executemany` (`_store_new`), then the resources' rows, then the other counts."""
+        ids, added = self._store_new()
+
+        def id_of(value: Value) -> int:
+            return value if isinstance(value, int) else ids[value]
+
+        rows = sorted({(rid, id_of(value)) for rid, values in self.pending.items() for value in values})
         self.db.executemany("INSERT OR IGNORE INTO resource_facets VALUES (?, ?)", rows)
-        changes = [(n, value) for value, n in self.delta.items() if n]
+        changes = [(n, id_of(value)) for value, n in self.delta.items() if n and value not in added]
+        changes.sort(key=lambda change: change[1])  # the rows in the table's order
         self.db.executemany("UPDATE facet_values SET count = count + ? WHERE id = ?", changes)
+        self._clear()
+
+    def _store_new(self) -> tuple[dict[Pair, int], set[Pair]]:
+        """The id of every value of `new`, and those of them just added: a value already stored (by another process,
+        or before this one started) is read, any other added with its count, its id after the largest (the
+        transaction holds the write lock), and `few` kept complete."""
+        if not self.new:
+            return {}, set()
+        ids = self._stored(list(self.new))
+        top = int(self.db.execute("SELECT coalesce(max(id), 0) FROM facet_values").fetchone()[0])
+        added: list[tuple[int, str, str, str, int]] = []
+        for (facet, key), label in self.new.items():
+            if (facet, key) in ids:
+                continue
+            top += 1
+            ids[(facet, key)] = top
+            added.append((top, facet, key, label, self.delta[(facet, key)]))
+            if top == self.few_up_to + 1:  # a new value, next to those known: `few` stays complete
+                self.few_up_to = top
+                if facet != MANY_VALUED:
+                    self.few[top] = facet
+        self.db.executemany("INSERT INTO facet_values (id, facet, key, label, count) VALUES (?, ?, ?, ?, ?)", added)
+        if len(self.ids) < MAX_CACHED:
+            self.ids.update(ids)
+        return ids, {(facet, key) for _, facet, key, _, _ in added}
+
+    def _stored(self, pairs: list[Pair]) -> dict[Pair, int]:
+        """The ids of those of `pairs` already stored: per facet, `key IN (...)` over the unique index, in lists of
+        a power of two up to LOOKUP_KEYS keys (padded with the last: a few statements to prepare, not one per
+        length). Keys are bound as they are: any text, NUL included, compares as stored."""
+        by_facet: dict[str, list[str]] = {}
+        for facet, key in pairs:
+            by_facet.setdefault(facet, []).append(key)
+        ids: dict[Pair, int] = {}
+        for facet, keys in by_facet.items():
+            for start in range(0, len(keys), LOOKUP_KEYS):
+                chunk = keys[start : start + LOOKUP_KEYS]
+                chunk += chunk[-1:] * ((1 << (len(chunk) - 1).bit_length()) - len(chunk))
+                rows = self.db.execute(
+                    f"SELECT key, id FROM facet_values WHERE facet = ? AND key IN ({', '.join('?' * len(chunk))})",
+                    (facet, *chunk),
+                )
+                ids.update(((facet, key), value_id) for key, value_id in rows)
+        return ids
+
+    def _clear(self) -> None:
+        self.new.clear()
         self.pending.clear()
         self.delta.clear()
 
@@ -116,8 +167,7 @@ class FacetTables:
         self.ids.clear()
         self.few.clear()
         self.few_up_to = 0
-        self.pending.clear()
-        self.delta.clear()
+        self._clear()
 
     def selected_ids(self, filters: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
         """Per filtered facet, the ids of its values matching the filter (empty: nothing can match)."""

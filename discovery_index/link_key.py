@@ -25,7 +25,7 @@ def link_key(url: str) -> str:
         return ""
     if port not in (None, 80, 443):
         host = f"{host}:{port}"
-    query = urlencode(
+    query = parts.query and urlencode(
         sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith(TRACKING))
     )
     path = parts.path.rstrip("/")

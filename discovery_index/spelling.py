@@ -32,10 +32,24 @@ CANDIDATES = 60
 MIN_WORD, MAX_WORD = 3, 30
 
 
+_SUGGESTABLE: dict[str, str] = {}  # word -> its folded form when worth suggesting, else ''
+MAX_WORDS_CACHED = 200_000  # past this the dict starts again
+
+
 def vocabulary_words(found: Iterable[str]) -> set[str]:
     """The distinct folded words among `found` (`analysis.words`) worth suggesting (not too short or long, letters
-    only)."""
-    return {fold(word) for word in set(found) if MIN_WORD <= len(word) <= MAX_WORD and word.isalpha()}
+    only). What each word gives is kept in a dict: a resource's words are mostly words seen before."""
+    known = _SUGGESTABLE
+    if len(known) > MAX_WORDS_CACHED:
+        known.clear()
+    kept = set()
+    for word in set(found):
+        folded = known.get(word)
+        if folded is None:
+            folded = known[word] = fold(word) if MIN_WORD <= len(word) <= MAX_WORD and word.isalpha() else ""
+        if folded:
+            kept.add(folded)
+    return kept
 
 
 def distance(a: str, b: str, limit: int) -> int:

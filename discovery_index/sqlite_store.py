@@ -8,7 +8,7 @@
                               records.FIELD_WEIGHTS: a word in the title counts most
     facet_values, resource_facets   the facets (`facet_tables`), counted in SQL
     vocabulary                the words indexed, for "did you mean" (`spelling`)
-    processed_activities      activity ids already applied (deduplication)
+    processed_activities      activity ids already applied (deduplication); WITHOUT ROWID: one B-tree, by id
     remote_keys               the key cache's store (as federation_shim.SqliteKeyStore)
 
 The queries themselves are in `sqlite_search`. A database written by an older version (`resources_fts`, unanalysed)
@@ -28,6 +28,8 @@ from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from lectern.discovery_index.analysis import analyse_words, language_key, words
 from lectern.discovery_index.facet_tables import FacetTables
@@ -77,7 +79,7 @@ CREATE INDEX IF NOT EXISTS resources_by_updated ON resources (updated DESC, id D
 CREATE INDEX IF NOT EXISTS resources_by_link ON resources (link_key);
 CREATE TABLE IF NOT EXISTS processed_activities (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, actor TEXT NOT NULL, processed_at TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS remote_keys (
     key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, public_key_pem TEXT NOT NULL, fetched_at REAL NOT NULL
 );
@@ -97,6 +99,12 @@ UPSERT = (
     "WHERE resources.collection = excluded.collection AND excluded.updated >= resources.updated RETURNING id"
 )
 CACHE_SIZE = 256
+
+
+def json_array(values: tuple[str, ...]) -> str:
+    """A column of strings as its JSON array (`resource_rows.record_from_row` reads it back): orjson, a tenth of
+    the time of `json.dumps` (UTF-8 rather than escapes, no spaces: the same array to any JSON reader)."""
+    return orjson.dumps(values).decode()
 
 
 def _collection(row: Sequence[Any]) -> CollectionRecord:
@@ -261,13 +269,13 @@ class SqliteIndexStore:
     def _upsert(self, db: sqlite3.Connection, r: ResourceRecord) -> bool:
         """False when the object id is indexed for another actor (an actor rewrites only its own), or the stored copy
         is newer (a backfilled page read before a delivered Update must not undo it)."""
-        levels, subjects = json.dumps(r.levels), json.dumps(r.subjects)
         row = db.execute(
             UPSERT,
             (
                 r.object_id, r.collection, r.instance, r.url, r.title, r.summary, r.license, r.language,
-                r.resource_type, levels, subjects, json.dumps(r.tags), json.dumps(r.authors), json.dumps(r.links),
-                r.published, r.updated, r.source, r.body, link_key(r.links[0]) if r.links else "",
+                r.resource_type, json_array(r.levels), json_array(r.subjects), json_array(r.tags),
+                json_array(r.authors), json_array(r.links), r.published, r.updated, r.source, r.body,
+                link_key(r.links[0]) if r.links else "",
             ),
         ).fetchone()  # fmt: skip
         if row is None:

@@ -16,6 +16,11 @@ The checks cost nothing on ordinary bodies: the depth walk only runs when the bo
 the string walk only when the body holds a surrogate escape or surrogate bytes. Failures are :class:`BadJSON`, a
 ValueError with a reason (``invalid_json``, ``too_deep``, ``number_too_long``, ``number_too_large``,
 ``invalid_unicode``).
+
+Bodies are read by ``orjson`` first (a third of the time of ``json``, and it refuses lone surrogates, ``NaN``,
+``Infinity`` and ``1e999`` itself): a body it reads and whose digits never run 19 long (orjson turns integers past
+64 bits into floats, and a number over MAX_NUMBER_LENGTH characters has such a run) is the value ``json`` would
+read; anything else is read again by ``json`` with the checks above, which name the reason.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import json
 import math
 import re
 from typing import Any
+
+import orjson
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_LENGTH", "BadJSON", "parse_json"]
 
@@ -64,9 +71,31 @@ def _constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_constant)
 
 
+_DIGITS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))  # a digit -> '0', anything else -> ' '
+_LONG_DIGITS = b"0" * 19  # past 64 bits orjson reads an integer as a float; json reads it as an int
+
+
 def parse_json(body: bytes | str) -> Any:
     """The JSON value of ``body``; :class:`BadJSON` if it is not JSON or breaks a bound (see the module docstring)."""
     raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass  # read again below, for the reason
+    else:
+        if _LONG_DIGITS not in raw.translate(_DIGITS):
+            _check_depth(raw, value)
+            return value
+    return _parse_with_json(raw)
+
+
+def _check_depth(raw: bytes, value: Any) -> None:
+    if len(raw) > 2 * MAX_DEPTH and raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+        raise BadJSON("too_deep", f"the JSON is nested more than {MAX_DEPTH} levels deep")
+
+
+def _parse_with_json(raw: bytes) -> Any:
+    """``json``'s reading of ``raw``, with the checks of the module docstring."""
     try:
         text = raw.decode(json.detect_encoding(raw), "surrogatepass")
         value = _DECODER.decode(text)
@@ -76,8 +105,7 @@ def parse_json(body: bytes | str) -> Any:
         raise BadJSON("too_deep", f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
     except (ValueError, UnicodeError) as error:
         raise BadJSON("invalid_json", f"the body is not JSON: {_safe(str(error))}") from None
-    if len(raw) > 2 * MAX_DEPTH and raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
-        raise BadJSON("too_deep", f"the JSON is nested more than {MAX_DEPTH} levels deep")
+    _check_depth(raw, value)
     if (b"\\u" in raw or b"\\U" in raw or b"\xed" in raw) and _SURROGATE.search(raw) and not _all_encodable(value):
         raise BadJSON("invalid_unicode", "a string holds a lone surrogate, which is not Unicode text")
     return value

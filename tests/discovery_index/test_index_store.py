@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from lectern.discovery_index.analysis import fold
 from lectern.discovery_index.records import (
     CollectionRecord,
     DeleteResource,
@@ -154,6 +155,30 @@ def test_the_state_and_the_facet_index_survive_a_restart(store: IndexStore, open
     after = reopened.search(SearchQuery("fraction"))
     assert (after.total, after.facets, [h.record for h in after.hits]) == (
         before.total, before.facets, [h.record for h in before.hits])  # fmt: skip
+
+
+def test_a_facet_value_is_one_value_whatever_its_spelling_before_and_after_a_restart(
+    store: IndexStore, open_store: Opener
+) -> None:
+    def subjects(store: IndexStore) -> dict[str, int]:
+        counts = store.search(SearchQuery()).facets["subject"]
+        keys = [(fold(c.value.lower()), c.count) for c in counts]  # one value per key, whichever spelling labels it
+        return {key: n for key, n in keys if key.startswith(("math", "bru", "zahl"))}
+
+    store.apply([
+        UpsertResource(resource(A, "maths", "bruch-1", subjects=("Mathematik",))),
+        UpsertResource(resource(A, "maths", "bruch-2", subjects=("mathematik", "Brüche"))),
+    ])  # fmt: skip
+    assert subjects(store) == {"mathematik": 2, "bruche": 1}
+    store.close()
+    reopened = open_store()  # a new process: the values are read from the database, not added again
+    reopened.apply([
+        UpsertResource(resource(A, "maths", "bruch-3", subjects=("MATHEMATIK", "Brueche", "Zahlen"))),
+        UpsertResource(resource(B, "maths", "bruch-4", subjects=("brüche", "zahlen"))),
+    ])  # fmt: skip
+    assert subjects(reopened) == {"mathematik": 3, "bruche": 2, "zahlen": 2, "brueche": 1}
+    assert sorted(titles(reopened, "", subject=("mathematik",))) == ["bruch 1", "bruch 2", "bruch 3"]
+    assert sorted(titles(reopened, "", subject=("Zahlen",))) == ["bruch 3", "bruch 4"]
 
 
 def test_home_page_counts_follow_updates_and_removals(store: IndexStore) -> None:

@@ -4,13 +4,14 @@ an int-digit-limit ValueError or a string that cannot be encoded as UTF-8."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lectern.federation_shim.json_body import MAX_DEPTH, BadJSON, parse_json
+from lectern.federation_shim.json_body import MAX_DEPTH, BadJSON, _parse_with_json, parse_json
 from tests.fuzz_strategies import HOSTILE_FRAGMENTS, json_values
 
 BOUNDED = settings(max_examples=500, deadline=timedelta(seconds=2), database=None)
@@ -46,6 +47,33 @@ def test_ordinary_json_is_read_as_json_reads_it() -> None:
     assert parse_json(body) == json.loads(body)
     assert parse_json(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH) is not None
     assert parse_json(b"\xef\xbb\xbf{}") == {}  # a UTF-8 byte order mark, as json.loads accepts on bytes
+    big = parse_json(b'{"n": 123456789012345678901234567890, "m": -9223372036854775809}')
+    assert big == {"n": 123456789012345678901234567890, "m": -9223372036854775809}  # ints past 64 bits stay ints
+    assert isinstance(big["n"], int) and isinstance(big["m"], int)
+    assert parse_json('{"a": "\u00e4"}'.encode("utf-16")) == {"a": "\u00e4"}  # UTF-16, as json.loads reads it
+
+
+def _reading(read: Callable[[bytes], object], body: bytes) -> object:
+    try:
+        return read(body)
+    except BadJSON as refused:
+        return ("refused", refused.reason)
+
+
+@BOUNDED
+@given(value=json_values, fragment=st.sampled_from(["", *HOSTILE_FRAGMENTS]), at=st.integers(min_value=0))
+def test_the_fast_reader_gives_what_json_gives(value: object, fragment: str, at: int) -> None:
+    """orjson reads first (parse_json); what it accepts must be json's value, what it refuses json's reason."""
+    text = json.dumps(value, ensure_ascii=at % 2 == 0)
+    at %= len(text) + 1
+    body = (text[:at] + fragment + text[at:]).encode("utf-8", "surrogatepass")
+    assert _reading(parse_json, body) == _reading(_parse_with_json, body)
+
+
+@BOUNDED
+@given(st.binary(max_size=300))
+def test_the_fast_reader_gives_what_json_gives_for_any_bytes(body: bytes) -> None:
+    assert _reading(parse_json, body) == _reading(_parse_with_json, body)
 
 
 @BOUNDED
