@@ -25,6 +25,7 @@ from lectern.generator.actor_images import write_actor_images
 from lectern.generator.actors import collection_actor, site_actor
 from lectern.generator.background_files import DirectFiles
 from lectern.generator.content_model import Resource, Site
+from lectern.generator.delivery_output import told_hash
 from lectern.generator.json_files import JsonFiles
 from lectern.generator.note_interactions import conversation_documents
 from lectern.generator.objects import (
@@ -43,7 +44,8 @@ from lectern.site_paths import SitePaths
 
 __all__ = ["ActivityPubSite", "write_activitypub", "write_activitypub_forked"]
 
-Learnt = tuple[Any, Any]  # what the build cache and the unchanged files learnt in the forked process
+# what the build cache and the unchanged files learnt in the forked process, and the Notes' hashes
+Learnt = tuple[Any, Any, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -93,23 +95,35 @@ def write_activitypub(files: JsonFiles, output: Path, made: ActivityPubSite) -> 
 
 
 def write_activitypub_forked(
-    made: ActivityPubSite, output: Path, cache: BuildCache | None, unchanged: Any
+    made: ActivityPubSite, output: Path, cache: BuildCache | None, unchanged: Any, hashes: dict[str, str]
 ) -> forked_work.ForkedWork[Learnt] | None:
     """`write_activitypub` in a forked process (None where the build cannot fork: then write them yourself). What
     the child records in `cache` and `unchanged` (an `lectern.incremental_output.UnchangedFiles`) reaches this
-    process's copies at `wait()`."""
+    process's copies at `wait()`, and so do the delivery manifest's hashes of the Notes, into `hashes` (the child
+    reads the Notes back, not the build: `generator.delivery_output.manifest`)."""
 
     def in_child() -> Learnt:
         write_activitypub(JsonFiles(output, DirectFiles(unchanged), cache, unchanged), output, made)
-        return (cache.learnt() if cache else None, unchanged.learnt() if unchanged is not None else None)
+        learnt = (cache.learnt() if cache else None, unchanged.learnt() if unchanged is not None else None)
+        return (*learnt, note_hashes(made, output))
 
     def merge(learnt: Learnt) -> None:
         if cache is not None and learnt[0] is not None:
             cache.merge_learnt(learnt[0])
         if unchanged is not None and learnt[1] is not None:
             unchanged.merge_learnt(learnt[1])
+        hashes.update(learnt[2])
 
     return forked_work.start(in_child, merge, len(made.site.resources))
+
+
+def note_hashes(made: ActivityPubSite, output: Path) -> dict[str, str]:
+    """The manifest's hash of each resource's Note, read back from `output` (`generator.delivery_output`)."""
+    paths, publications = made.paths, made.history.publications
+    return {
+        r.key: told_hash((output / paths.output_file(paths.object(r.key, publications[r.key].generation))).read_bytes())
+        for r in made.site.resources
+    }
 
 
 def _publication_order(resource: Resource, history: PublicationHistory) -> tuple[Any, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,9 @@ from pelican.generators import Generator
 from lectern.federation_shim import timestamp
 from lectern.federation_shim import tombstone as tombstone_of
 from lectern.generator.content_model import Site
+from lectern.generator.json_files import json_text
 from lectern.generator.note_interactions import told_form
 from lectern.generator.objects import note_dates
-from lectern.generator.plugin import json_text
 from lectern.generator.publication_history import PublicationHistory
 from lectern.generator.theme_output import render_gone_page
 from lectern.generator.tombstones import CollectionTombstone, Tombstone
@@ -52,15 +53,30 @@ def collection_tombstone_document(paths: SitePaths, collection: CollectionTombst
     )
 
 
-def manifest(paths: SitePaths, site: Site, site_actor: str, output: Path, history: PublicationHistory) -> Manifest:
+def told_hash(rendered: bytes) -> str:
+    """The manifest's hash of a Note file's bytes: of the Note as followers are told about it (`told_form`)."""
+    return hashlib.sha256(json_text(told_form(json.loads(rendered))).encode("utf-8")).hexdigest()
+
+
+def manifest(
+    paths: SitePaths,
+    site: Site,
+    site_actor: str,
+    output: Path,
+    history: PublicationHistory,
+    hashes: Mapping[str, str] | None = None,
+) -> Manifest:
     """The contract between build and shim (`lectern.manifest`): every live resource with the ids of its documents and
-    a hash of its Note, and every removed generation (`lectern.delivery_plan` reads it)."""
+    a hash of its Note, and every removed generation (`lectern.delivery_plan` reads it). `hashes`: the Notes' hashes
+    by resource key, already made where the Notes were written (`generator.activitypub_output`); a Note without one
+    is read back from `output`."""
     items = []
+    hashes = hashes or {}
     publications = history.publications
     for resource in sorted(site.resources, key=lambda r: (publications[r.key].published, r.key)):
         generation = publications[resource.key].generation
         object_id = paths.object(resource.key, generation)
-        rendered = (output / paths.output_file(object_id)).read_bytes()
+        told = hashes.get(resource.key) or told_hash((output / paths.output_file(object_id)).read_bytes())
         published, updated = note_dates(resource, publications[resource.key])
         items.append(
             ManifestItem(
@@ -74,7 +90,7 @@ def manifest(paths: SitePaths, site: Site, site_actor: str, output: Path, histor
                 announce=paths.announce(resource.key, generation),
                 published=published,
                 updated=updated or published,
-                hash=hashlib.sha256(json_text(told_form(json.loads(rendered))).encode("utf-8")).hexdigest(),
+                hash=told,
             )
         )
     live = {c.slug for c in site.collections} | {c.slug for c in history.removed_collections}
@@ -148,7 +164,8 @@ class DeliveryFilesGenerator(Generator):  # type: ignore[misc]
                 paths.site_url + "/",
                 "collection",
             )
-        write_manifest(output, manifest(paths, site, settings.site_actor, output, history))
+        hashes = self.context.get("lectern_note_hashes")
+        write_manifest(output, manifest(paths, site, settings.site_actor, output, history, hashes))
 
     def _write_gone_page(
         self, paths: SitePaths, page_url: str, title: str, entry: Any, fallback_link: str, kind: str = "resource"

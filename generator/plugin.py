@@ -38,7 +38,6 @@ from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.errors import ContentError
 from lectern.generator.json_files import JsonFiles
-from lectern.generator.json_files import json_text as json_text  # delivery_output's import
 from lectern.generator.page_memo import article_fingerprint
 from lectern.generator.pelican_settings import is_lectern_build
 from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
@@ -157,7 +156,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         unchanged, cache, output = self.settings.get("LECTERN_UNCHANGED"), active(), Path(self.output_path)
         public_pem = self.lectern.public_key_pem or instance_public_key(self.lectern.instance_dir)
         made = ActivityPubSite(site, self.lectern, self.paths, self.history, public_pem, Path(self.theme))
-        self.activitypub = write_activitypub_forked(made, output, cache, unchanged)  # before the writer starts
+        self.note_hashes: dict[str, str] = {}  # the delivery manifest's, from the forked process
+        self.activitypub = write_activitypub_forked(made, output, cache, unchanged, self.note_hashes)
         background = BackgroundFiles(unchanged=unchanged)
         self.settings[BACKGROUND] = background  # `LecternWriter` writes the pages through it too
         self.files = JsonFiles(output, background, cache, unchanged)
@@ -214,6 +214,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
 
     def generate_output(self, writer: Any) -> None:
         forked_work.wait_all()  # the documents and the cartridges (whose sizes the collection pages show)
+        self.context["lectern_note_hashes"] = self.note_hashes
         output = Path(self.output_path)
         background = self.files.background
         self._write_well_known(output)
