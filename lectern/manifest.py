@@ -76,12 +76,16 @@ class Manifest:
     version: int = MANIFEST_VERSION
 
     def to_json(self) -> dict[str, Any]:
+        return self.to_json_with_items([_record(item) for item in self.items])
+
+    def to_json_with_items(self, items: Any) -> dict[str, Any]:
+        """`to_json` with `items` in place of the items' records (`write_manifest` writes them one by one)."""
         return {
             "version": self.version,
             "site_url": self.site_url,
             "site_actor": self.site_actor,
             "collections": list(self.collections),
-            "items": [_record(item) for item in self.items],
+            "items": items,
             "tombstones": [_record(tombstone) for tombstone in self.tombstones],
         }
 
@@ -143,10 +147,21 @@ def manifest_text(manifest: Manifest) -> str:
 
 
 def write_manifest(output_dir: Path, manifest: Manifest) -> Path:
+    """`manifest_text`, written an item at a time: for a site of 5,000 resources its text, its bytes and its JSON
+    form at once were a twentieth of a build's peak memory."""
     path = output_dir / MANIFEST_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(manifest_text(manifest), encoding="utf-8")
+    before, after = _compact(manifest.to_json_with_items(None)).split('"items":null')
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f'{before}"items":[')
+        for number, item in enumerate(manifest.items):
+            handle.write(("," if number else "") + _compact(_record(item)))
+        handle.write(f"]{after}\n")
     return path
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_manifest(output_dir: Path) -> Manifest:

@@ -4,6 +4,7 @@ with what to do."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from lectern.manifest import (
     Manifest,
     ManifestItem,
     ManifestTombstone,
+    manifest_text,
     read_manifest,
     write_manifest,
 )
@@ -57,6 +59,13 @@ def test_the_file_is_one_compact_line_with_the_version_first(tmp_path: Path) -> 
     assert text.endswith("}\n") and text.count("\n") == 1 and ": " not in text
     assert list(json.loads(text)) == ["version", "site_url", "site_actor", "collections", "items", "tombstones"]
     assert json.loads(text)["version"] == MANIFEST_VERSION
+
+
+@pytest.mark.parametrize("items", [0, 1, 3], ids=["no item", "one item", "three items"])
+def test_the_file_written_item_by_item_is_manifest_text(tmp_path: Path, items: int) -> None:
+    manifest = replace(MANIFEST, items=tuple(replace(ITEM, key=f"fractions/r{n}") for n in range(items)))
+    assert write_manifest(tmp_path, manifest).read_text(encoding="utf-8") == manifest_text(manifest)
+    assert read_manifest(tmp_path) == manifest
 
 
 def test_no_manifest_is_no_build(tmp_path: Path) -> None:
