@@ -8,10 +8,10 @@ same code: `ResourceMemo.key` hashes these. Two things a file does not hold are 
 build) and any file with a problem (problems are found again, and a date "in the future" is judged against the
 time of the build; a date in the past stays in the past, so a resource read without a problem stays so).
 
-The memo is a pickle beside the build cache (`lectern.build_cache.cache_root`), with the digest of Lectern's code
-and libraries (`lectern.build_cache.code_digest`): another code starts from an empty memo. A build keeps only the
-entries it used (`save`), so the memo never grows past one site's worth. It is written whole or not at all; one
-that cannot be read is an empty memo.
+The memo is a file of pickles (a head, then one per entry) beside the build cache (`lectern.build_cache.cache_root`),
+with the digest of Lectern's code and libraries (`lectern.build_cache.code_digest`): another code starts from an
+empty memo. A build keeps only the entries it used (`save`), so the memo never grows past one site's worth. It is
+written whole or not at all; one that cannot be read (in part or at all) is an empty memo.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import hashlib
 import os
 import pickle
 from pathlib import Path
-from typing import Any
 
 from lectern.generator.content_model import Resource
 
@@ -42,13 +41,16 @@ class ResourceMemo:
     @classmethod
     def load(cls, folder: Path, code: str) -> ResourceMemo:
         path = folder / MEMO_FILE
-        entries: Any = None
+        entries: dict[str, Resource] = {}
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            with open(path, "rb") as handle:
-                stored = pickle.load(handle)
-            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code:
-                entries = stored[1]
-        return cls(path, code, entries if isinstance(entries, dict) else None)
+            with open(path, "rb") as handle:  # one pickle after another, each read by an unpickler of its own
+                head = pickle.load(handle)
+                if isinstance(head, tuple) and len(head) == 2 and head[0] == code and isinstance(head[1], int):
+                    for _ in range(head[1]):
+                        key, resource = pickle.load(handle)
+                        entries[key] = resource
+                    return cls(path, code, entries)
+        return cls(path, code, None)
 
     def key(self, rel: str, text: str, collection: str, zone: object) -> str:
         parts = repr((self.code, rel, collection, str(zone), text))
@@ -72,5 +74,8 @@ class ResourceMemo:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
-            pickle.dump((self.code, self.used), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for item in ((self.code, len(self.used)), *self.used.items()):
+                pickler.dump(item)
+                pickler.clear_memo()  # each a pickle of its own: the memo of 5,000 at once was a build's last peak
         os.replace(temporary, self.path)

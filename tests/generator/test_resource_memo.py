@@ -62,3 +62,19 @@ def test_a_memo_of_other_code_or_unreadable_is_an_empty_memo(tmp_path: Path) -> 
     assert ResourceMemo.load(tmp_path / "memo", "code-2")._entries == {}
     (tmp_path / "memo" / "resources.pickle").write_bytes(b"not a pickle")
     assert ResourceMemo.load(tmp_path / "memo", "code-1")._entries == {}
+
+
+def test_a_memo_cut_short_is_an_empty_memo(tmp_path: Path) -> None:
+    content = write(
+        tmp_path,
+        {
+            "fractions/collection.md": COLLECTION,
+            "fractions/number-line.md": RESOURCE,
+            "fractions/strips.md": RESOURCE.replace("example.org/fractions", "example.org/strips"),
+        },
+    )
+    read_with_memo(content, tmp_path / "memo")
+    memo = tmp_path / "memo" / "resources.pickle"
+    assert len(ResourceMemo.load(tmp_path / "memo", "code-1")._entries) == 2
+    memo.write_bytes(memo.read_bytes()[: memo.stat().st_size * 3 // 4])  # the second entry lost, the head says two
+    assert ResourceMemo.load(tmp_path / "memo", "code-1")._entries == {}
