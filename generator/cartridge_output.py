@@ -26,7 +26,7 @@ from lectern.generator import forked_work
 from lectern.generator.cartridge import cartridge_filename, collection_order, export_cartridge
 from lectern.generator.cartridge_cover import ReuseLimits, reuse_limits
 from lectern.generator.cartridge_manifest import CC_1_1
-from lectern.generator.content_model import Site
+from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.page_memo import cartridge_key
 from lectern.generator.plugin import lectern_settings
 from lectern.generator.theme_context import file_size, markdown_renderer
@@ -56,8 +56,8 @@ class _ToBuild:
     slug: str
     key: str
     path: str
-    collection: Any
-    resources: tuple[Any, ...]
+    collection: Collection
+    resources: tuple[Resource, ...]
     files: dict[str, bytes]
     description: str
 
