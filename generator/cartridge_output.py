@@ -62,7 +62,7 @@ class _ToBuild:
     description: str
 
 
-Built = dict[str, tuple[int, str]]  # slug -> size and SHA-256 of the cartridge written
+Built = dict[str, tuple[str, int, str]]  # slug -> cache key, size and SHA-256 of the cartridge written
 
 
 class CartridgeGenerator(Generator):  # type: ignore[misc]
@@ -94,7 +94,6 @@ class CartridgeGenerator(Generator):  # type: ignore[misc]
             else:
                 description = render(collection.description) if collection.description else ""
                 to_build.append(_ToBuild(slug, key, path, collection, resources, files, description))
-        self.keys = {b.slug: b.key for b in to_build}
         if to_build and forked_work.start(lambda: self._write(to_build), self._built, len(site.resources)) is None:
             self._built(self._write(to_build))  # a build that cannot fork does it now (`generator.forked_work`)
 
@@ -106,14 +105,14 @@ class CartridgeGenerator(Generator):  # type: ignore[misc]
             os.makedirs(os.path.dirname(b.path), exist_ok=True)
             with open(b.path, "wb") as handle:
                 handle.write(data)
-            built[b.slug] = (len(data), hashlib.sha256(data).hexdigest())
+            built[b.slug] = (b.key, len(data), hashlib.sha256(data).hexdigest())
         return built
 
     def _built(self, built: Built) -> None:
         cache = active()
-        for slug, (size, digest) in built.items():
+        for slug, (key, size, digest) in built.items():
             if cache is not None:
-                cache.pages_made[self.keys[slug]] = digest
+                cache.pages_made[key] = digest
             self._offer(slug, size)
 
     def _offer(self, slug: str, size: int) -> None:

@@ -157,11 +157,11 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         public_pem = self.lectern.public_key_pem or instance_public_key(self.lectern.instance_dir)
         made = ActivityPubSite(site, self.lectern, self.paths, self.history, public_pem, Path(self.theme))
         self.note_hashes: dict[str, str] = {}  # the delivery manifest's, from the forked process
-        self.activitypub = write_activitypub_forked(made, output, cache, unchanged, self.note_hashes)
+        forked = write_activitypub_forked(made, output, cache, unchanged, self.note_hashes)  # waited for in output
         background = BackgroundFiles(unchanged=unchanged)
         self.settings[BACKGROUND] = background  # `LecternWriter` writes the pages through it too
         self.files = JsonFiles(output, background, cache, unchanged)
-        if self.activitypub is None:
+        if forked is None:
             write_activitypub(self.files, output, made)
 
     def generate_context(self) -> None:
