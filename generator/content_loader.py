@@ -274,6 +274,8 @@ def _load_resource(
     if text is None:
         return None
     key = memo.key(rel, text, collection.slug, zone) if memo is not None else ""
+    if memo is not None:
+        memo.file_keys[str(path)] = key
     remembered = memo.get(key) if memo is not None else None
     if remembered is not None:
         return remembered

@@ -31,12 +31,14 @@ def newest_first(content: Any) -> tuple[float, str]:
 
 
 def pelican_overrides(
-    settings: Settings, site: Any = None, preview: bool = False, unchanged: Any = None
+    settings: Settings, site: Any = None, preview: bool = False, unchanged: Any = None, articles: Any = None
 ) -> dict[str, Any]:
     """`site`, the content model `lectern build` already validated, saves the plugin from reading it again;
     `preview`, a build for `lectern serve --reload` (see `lectern.build.build_site`); `unchanged`, the
-    `lectern.incremental_output.UnchangedFiles` the writers ask before writing a file."""
+    `lectern.incremental_output.UnchangedFiles` the writers ask before writing a file; `articles`, the
+    `generator.article_memo.ArticleMemo` of the articles the previous build made."""
     return {
+        "LECTERN_ARTICLE_MEMO": articles,
         "LECTERN_SITE": site,
         "LECTERN_PREVIEW": preview,
         "LECTERN_UNCHANGED": unchanged,

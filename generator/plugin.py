@@ -25,6 +25,7 @@ from lectern.build_cache import active, instance_public_key
 from lectern.generator import forked_work
 from lectern.generator.activitypub_output import ActivityPubSite, write_activitypub, write_activitypub_forked
 from lectern.generator.article_lists import use_article_lists
+from lectern.generator.article_memo import ARTICLE_MEMO, ArticleMemo, usable
 from lectern.generator.assets import install_theme_globals, theme_assets
 from lectern.generator.background_files import (
     BACKGROUND,
@@ -39,7 +40,7 @@ from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.errors import ContentError
 from lectern.generator.json_files import JsonFiles
 from lectern.generator.page_memo import article_fingerprint
-from lectern.generator.pelican_settings import is_lectern_build
+from lectern.generator.pelican_settings import PLUGIN, is_lectern_build
 from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
 from lectern.generator.reader import LecternMarkdownReader
 from lectern.generator.theme_context import add_theme_context, markdown_renderer
@@ -65,12 +66,41 @@ def connect() -> None:
     signals.get_writer.connect(get_writer)
     signals.finalized.connect(finish_all)
     signals.article_generator_pretaxonomy.connect(use_article_lists)
+    signals.article_generator_init.connect(use_article_memo)
+    signals.article_generator_finalized.connect(write_article_memo)
 
 
 def get_writer(pelican: Any) -> type[LecternWriter] | None:
     """Lectern's writer (files written in the background, only those whose bytes changed) in a Lectern build; a
     Pelican site's own build keeps Pelican's."""
     return LecternWriter if is_lectern_build(pelican.settings) else None
+
+
+def use_article_memo(generator: Any) -> None:
+    """In a Lectern build with a memo of articles (`generator.article_memo`), the articles generator takes from it
+    the articles of unchanged files, and gives it those it makes (Pelican's cache methods, on this generator)."""
+    memo = generator.settings.get(ARTICLE_MEMO)
+    if not isinstance(memo, ArticleMemo) or not usable(generator.settings, PLUGIN):
+        return
+    memo.open(generator.settings, generator.context)
+    base = generator.path
+
+    def get_cached_data(name: str, default: Any = None) -> Any:
+        article = memo.get(os.path.join(base, name))
+        return default if article is None else article
+
+    def cache_data(name: str, article: Any) -> None:
+        memo.keep(os.path.join(base, name), article)
+
+    generator.get_cached_data = get_cached_data
+    generator.cache_data = cache_data
+
+
+def write_article_memo(generator: Any) -> None:
+    """Every article read: the memo of articles is written, in a forked process, while the build goes on."""
+    memo = generator.settings.get(ARTICLE_MEMO)
+    if isinstance(memo, ArticleMemo) and usable(generator.settings, PLUGIN):
+        memo.write(len(generator.articles))
 
 
 def add_reader(readers: Any) -> None:

@@ -37,6 +37,7 @@ class ResourceMemo:
         self.code = code
         self._entries = entries or {}
         self.used: dict[str, Resource] = {}
+        self.file_keys: dict[str, str] = {}  # every resource file's key by its path, for `generator.article_memo`
 
     @classmethod
     def load(cls, folder: Path, code: str) -> ResourceMemo:

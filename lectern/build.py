@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from lectern import output_swap
 from lectern.build_cache import BuildCache, activated, cache_root, code_digest, instance_public_key
 from lectern.errors import LecternError
+from lectern.generator.article_memo import ArticleMemo
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Site
 from lectern.generator.errors import Problem
@@ -69,14 +70,16 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
     With `use_cache`, what an earlier build of the same output rendered is reused where its inputs are unchanged
     (`lectern.build_cache`), and when the output is as that build left it, only the files that changed are written
     (`lectern.incremental_output`), and the resource files read without a problem by the build before are not read
-    again (`generator.resource_memo`); the output is byte for byte the same as without.
+    again (`generator.resource_memo`), nor are the articles Pelican made of them (`generator.article_memo`); the
+    output is byte for byte the same as without.
 
     A `preview` build (`lectern serve --reload`) is for the person editing, not for followers: it keeps the delivery
     manifest of the build before it (the file the shim's delivery acts on; none if there was none), so nothing it
     shows is ever delivered, and it does not record when it first saw new resources (only a real build publishes)."""
     started = time.perf_counter()
     output = settings.output_dir
-    memo = ResourceMemo.load(cache_root(output), code_digest()) if use_cache else None
+    code = code_digest() if use_cache else ""
+    memo = ResourceMemo.load(cache_root(output), code) if use_cache else None
     zone = ZoneInfo(settings.timezone)
     site, problems = load_site(settings.content_dir, zone, frozenset({settings.site_actor}), memo=memo)
     if problems:
@@ -93,9 +96,11 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
             output_swap.staging_folder(output) if cache is None or record is None else sparse_staging(cache.folder)
         )
         files = UnchangedFiles(staging, output, record)
+        articles = ArticleMemo(cache.folder, code, memo.file_keys) if cache is not None and memo is not None else None
         try:
             with activated(cache):
-                _run_pelican(replace(settings, output_dir=staging, public_key_pem=pem), site, preview, files)
+                built = replace(settings, output_dir=staging, public_key_pem=pem)
+                _run_pelican(built, site, preview, files, articles)
             if preview:
                 keep_previous_manifest(output, staging)
             if cache is not None and record is not None:
@@ -105,11 +110,17 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
                 output_swap.swap_in(staging, output)
                 record = record_full_build(output, staged)
             if cache is not None:
+                if articles is not None:
+                    cache.keep_markdown(articles.notes_restored())
                 cache.save()
                 save_record(cache.folder, record)
             if memo is not None:
                 memo.save()
+            if articles is not None:
+                articles.save()
         finally:
+            if articles is not None:
+                articles.discard()  # (what a build that failed wrote)
             if staging.parent == output.parent:
                 shutil.rmtree(staging, ignore_errors=True)
             else:
@@ -136,7 +147,9 @@ def keep_previous_manifest(output: Path, staging: Path) -> None:
     built.write_bytes(previous)
 
 
-def _run_pelican(settings: Settings, site: Site, preview: bool, files: UnchangedFiles) -> None:
+def _run_pelican(
+    settings: Settings, site: Site, preview: bool, files: UnchangedFiles, articles: ArticleMemo | None
+) -> None:
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -146,7 +159,7 @@ def _run_pelican(settings: Settings, site: Site, preview: bool, files: Unchanged
 
     try:
         pelican_settings = read_settings(
-            str(settings.settings_file), override=pelican_overrides(settings, site, preview, files)
+            str(settings.settings_file), override=pelican_overrides(settings, site, preview, files, articles)
         )
         try:
             Pelican(pelican_settings).run()

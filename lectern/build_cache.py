@@ -31,7 +31,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
 from importlib import metadata
 from json.encoder import encode_basestring
@@ -181,6 +181,8 @@ class BuildCache:
         self.folder = root / key[:32]
         self._markdown: dict[str, str] | None = None
         self._markdown_used: dict[str, str] = {}
+        self._markdown_kept: set[str] = set()
+        self.last_markdown: str | None = None  # the key of the last text `markdown` was asked for
         self._png_used: set[str] = set()
         self._pages: dict[str, str] | None = None
         self.pages_made: dict[str, str] = {}
@@ -199,7 +201,13 @@ class BuildCache:
         if html is None:
             html = render(text)
         self._markdown_used[key] = html
+        self.last_markdown = key
         return html
+
+    def keep_markdown(self, keys: Iterable[str]) -> None:
+        """Keep the HTML of the texts of these keys, which this build did not ask for (the notes of the articles it
+        restored, `generator.article_memo`): a later build that must read their files again finds it."""
+        self._markdown_kept.update(keys)
 
     def _load_markdown(self) -> dict[str, str]:
         return self._load_json(MARKDOWN_FILE)
@@ -262,8 +270,11 @@ class BuildCache:
     def save(self) -> None:
         """Keep what this build used, drop the rest, and the folders of other fingerprints."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self._markdown is not None and self._markdown_used != self._markdown:
-            _replace_json(self.folder / MARKDOWN_FILE, self._markdown_used)
+        if self._markdown is not None:
+            kept = {k: self._markdown[k] for k in self._markdown_kept if k in self._markdown}
+            wanted = {**kept, **self._markdown_used}
+            if wanted != self._markdown:
+                _replace_json(self.folder / MARKDOWN_FILE, wanted)
         if self.pages_made != (self._pages if self._pages is not None else {}):
             _replace_json(self.folder / PAGES_FILE, self.pages_made)
         pngs = self.folder / PNG_FOLDER

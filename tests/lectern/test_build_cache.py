@@ -19,6 +19,7 @@ import pytest
 from lectern.build import build_site
 from lectern.build_cache import MARKDOWN_FILE, cache_root
 from lectern.generator import cartridge_output, json_files
+from lectern.generator.article_memo import MEMO_FILE as ARTICLE_MEMO_FILE
 from lectern.generator.content_model import Collection
 from lectern.settings import Settings
 from tests.conftest import SITE_URL, project_settings
@@ -68,10 +69,12 @@ def test_rebuild_after_deleting_and_adding_resources_is_byte_identical(project: 
 
 
 def test_the_cache_is_reused_for_unchanged_notes(project: Path) -> None:
-    """A planted entry shows the rebuild took the notes' HTML from the cache rather than rendering them again."""
+    """A planted entry shows the rebuild took the notes' HTML from the cache rather than rendering them again (when
+    it reads the file again: here without the memo of the articles, `generator.article_memo`)."""
     settings = project_settings(project)
     build_site(settings)
     planted = plant_marker(settings)
+    (cached_markdown(settings).parent / ARTICLE_MEMO_FILE).unlink()
     build_site(settings)
     page = (settings.output_dir / "python-basics" / "think-python" / "index.html").read_text(encoding="utf-8")
     assert planted in page
