@@ -9,13 +9,13 @@ pipe, a lock), so it cannot be pickled; and a copy of the settings restored with
 build's settings.
 
 `ArticleMemo` keeps each article's own attributes as Pelican made them (`keep`, right after Pelican read the file:
-the attributes it had then, which come first in its `__dict__`),
-pickled with the two objects an article shares with the whole build, the settings and the context, written as
-references (`persistent_id`) that the next build resolves to its own (`persistent_load`). An article is found again
-(`get`) by the resource memo's key of its file (its bytes, place, collection, the time zone and Lectern's code:
-`generator.resource_memo`) and its absolute path, in a memo made under the locale that formats its date (`open`). The memo lives in the build
-cache's folder, named by the fingerprint of the settings, the theme and the code (`lectern.build_cache`): any change
-of these starts from an empty memo.
+the attributes it had then, which come first in its `__dict__`), pickled with the two objects an article shares
+with the whole build, the settings and the context, written as references (`persistent_id`) that the next build
+resolves to its own (`persistent_load`). An article is found again (`get`) by the resource memo's key of its file
+(its bytes, place, collection, the time zone and Lectern's code: `generator.resource_memo`) and its absolute path,
+in a memo made under the locale that formats its date (`open`). The memo lives in the build cache's folder, named
+by the fingerprint of the settings, the theme and the code (`lectern.build_cache`): any change of these starts from
+an empty memo.
 
 A restored article is the one reading its file makes, except for the signals Pelican sends while reading one
 (`article_generator_preread`, `article_generator_context`, `content_object_init`), which are not sent again for it
@@ -29,7 +29,7 @@ use the memo, or reads an article again whose notes did not change, renders no M
 A build keeps only the entries it used: those it restored are copied as the bytes they were read as, those it made
 are pickled once Pelican has read every article (`write`), in a forked process (`generator.forked_work`) while the
 build renders its pages; `save`, after a build that succeeded, puts that file in place. A memo that cannot be read,
-in part or at all, is an empty memo; an entry that cannot be pickled is left out.
+or is shorter than its index says, is an empty memo; an entry that cannot be pickled is left out.
 """
 
 from __future__ import annotations
@@ -115,7 +115,9 @@ class ArticleMemo:
                 head = pickle.load(handle)
                 start = handle.tell()
             if isinstance(head, tuple) and len(head) == 2 and head[0] == self._head and isinstance(head[1], dict):
-                self._index, self._data = head[1], data[start:]
+                index: dict[str, tuple[int, int, str | None]] = head[1]
+                if sum(entry[1] for entry in index.values()) == len(data) - start:
+                    self._index, self._data = index, data[start:]
 
     def key(self, path: str) -> str | None:
         """The key of the article of the file at `path` (absolute); None for a file the resource memo did not see."""

@@ -206,6 +206,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         for resource in site.resources:
             article = articles.get(in_content(resource))
             if article is not None:
+                # Pelican works the URL out from the settings at every ask (the build asks three times an article)
+                article.override_url = article.url
                 article.lectern = resource
                 article.json_url = self.paths.object(resource.key, self.history.publications[resource.key].generation)
                 article.resource_links = [resource.link] if resource.link else []

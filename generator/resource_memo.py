@@ -8,16 +8,19 @@ same code: `ResourceMemo.key` hashes these. Two things a file does not hold are 
 build) and any file with a problem (problems are found again, and a date "in the future" is judged against the
 time of the build; a date in the past stays in the past, so a resource read without a problem stays so).
 
-The memo is a file of pickles (a head, then one per entry) beside the build cache (`lectern.build_cache.cache_root`),
-with the digest of Lectern's code and libraries (`lectern.build_cache.code_digest`): another code starts from an
-empty memo. A build keeps only the entries it used (`save`), so the memo never grows past one site's worth. It is
-written whole or not at all; one that cannot be read (in part or at all) is an empty memo.
+The memo is one file beside the build cache (`lectern.build_cache.cache_root`): a head (the digest of Lectern's code
+and libraries, `lectern.build_cache.code_digest`, and an index: key -> offset and length) followed by one pickle per
+entry, each unpickled when a build asks for it. Another code starts from an empty memo. A build keeps only the
+entries it used (`save`), so the memo never grows past one site's worth; those it found are copied as the bytes they
+were read as, and only the resources it read are pickled (after one edit, one). It is written whole or not at all;
+one that cannot be read, or is shorter than its index says, is an empty memo.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import pickle
 from pathlib import Path
@@ -27,40 +30,56 @@ from lectern.generator.content_model import Resource
 __all__ = ["MEMO_FILE", "ResourceMemo"]
 
 MEMO_FILE = "resources.pickle"
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 class ResourceMemo:
     """Resources by `key`; see the module docstring."""
 
-    def __init__(self, path: Path | None, code: str, entries: dict[str, Resource] | None = None) -> None:
+    def __init__(
+        self, path: Path | None, code: str, index: dict[str, tuple[int, int]] | None = None, data: bytes = b""
+    ) -> None:
         self.path = path
         self.code = code
-        self._entries = entries or {}
+        self._index = index or {}  # key -> where its pickle is in `_data`
+        self._data = data
+        self._found: dict[str, tuple[int, int]] = {}  # the entries of `_index` this build used
         self.used: dict[str, Resource] = {}
         self.file_keys: dict[str, str] = {}  # every resource file's key by its path, for `generator.article_memo`
+
+    def __len__(self) -> int:
+        return len(self._index)
 
     @classmethod
     def load(cls, folder: Path, code: str) -> ResourceMemo:
         path = folder / MEMO_FILE
-        entries: dict[str, Resource] = {}
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            with open(path, "rb") as handle:  # one pickle after another, each read by an unpickler of its own
+            data = path.read_bytes()
+            with io.BytesIO(data) as handle:
                 head = pickle.load(handle)
-                if isinstance(head, tuple) and len(head) == 2 and head[0] == code and isinstance(head[1], int):
-                    for _ in range(head[1]):
-                        key, resource = pickle.load(handle)
-                        entries[key] = resource
-                    return cls(path, code, entries)
-        return cls(path, code, None)
+                start = handle.tell()
+            if isinstance(head, tuple) and len(head) == 2 and head[0] == code and isinstance(head[1], dict):
+                index: dict[str, tuple[int, int]] = head[1]
+                if sum(length for _offset, length in index.values()) == len(data) - start:
+                    return cls(path, code, index, data[start:])
+        return cls(path, code)
 
     def key(self, rel: str, text: str, collection: str, zone: object) -> str:
         parts = repr((self.code, rel, collection, str(zone), text))
         return hashlib.sha256(parts.encode("utf-8", "surrogatepass")).hexdigest()
 
     def get(self, key: str) -> Resource | None:
-        found = self._entries.get(key)
+        where = self._index.get(key)
+        if where is None:
+            return None
+        offset, length = where
+        try:
+            found = pickle.loads(self._data[offset : offset + length])
+        except Exception:  # noqa: BLE001 (an entry that cannot be read is one not kept)
+            return None
         if isinstance(found, Resource):
             self.used[key] = found
+            self._found[key] = where
             return found
         return None
 
@@ -70,13 +89,23 @@ class ResourceMemo:
 
     def save(self) -> None:
         """Keep the entries this build used (when they differ from those it found)."""
-        if self.path is None or self.used == self._entries:
+        if self.path is None or (self._found == self._index and len(self.used) == len(self._found)):
             return
+        data = memoryview(self._data)
+        entries = [
+            data[where[0] : where[0] + where[1]] if where is not None else pickle.dumps(resource, PROTOCOL)
+            for key, resource in self.used.items()
+            for where in (self._found.get(key),)
+        ]
+        index: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for key, entry in zip(self.used, entries, strict=True):
+            index[key] = (offset, len(entry))
+            offset += len(entry)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            for item in ((self.code, len(self.used)), *self.used.items()):
-                pickler.dump(item)
-                pickler.clear_memo()  # each a pickle of its own: the memo of 5,000 at once was a build's last peak
+            pickle.dump((self.code, index), handle, protocol=PROTOCOL)
+            for entry in entries:
+                handle.write(entry)
         os.replace(temporary, self.path)

@@ -128,9 +128,7 @@ def test_the_notes_of_restored_articles_stay_in_the_build_cache(project: Path, f
     assert len(files_read) == every_file and rendered == collection_notes
 
 
-def test_a_memo_cut_short_gives_the_articles_it_holds_whole_and_one_unreadable_none(
-    project: Path, tmp_path: Path, files_read: list[str]
-) -> None:
+def test_a_memo_cut_short_or_unreadable_is_an_empty_memo(project: Path, tmp_path: Path, files_read: list[str]) -> None:
     settings = project_settings(project)
     build_site(settings)
     every_file = len(files_read)
@@ -138,7 +136,7 @@ def test_a_memo_cut_short_gives_the_articles_it_holds_whole_and_one_unreadable_n
     memo.write_bytes(memo.read_bytes()[: memo.stat().st_size // 2])
     files_read.clear()
     build_site(settings)
-    assert 0 < len(files_read) < every_file
+    assert len(files_read) == every_file
     memo.write_bytes(b"not a pickle")
     files_read.clear()
     build_site(settings)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from lectern.generator import resource_memo
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Site
 from lectern.generator.resource_memo import ResourceMemo
@@ -58,10 +61,10 @@ def test_a_resource_that_hosts_files_is_checked_against_the_folder_on_every_read
 def test_a_memo_of_other_code_or_unreadable_is_an_empty_memo(tmp_path: Path) -> None:
     content = write(tmp_path, {"fractions/collection.md": COLLECTION, "fractions/number-line.md": RESOURCE})
     read_with_memo(content, tmp_path / "memo", code="code-1")
-    assert len(ResourceMemo.load(tmp_path / "memo", "code-1")._entries) == 1
-    assert ResourceMemo.load(tmp_path / "memo", "code-2")._entries == {}
+    assert len(ResourceMemo.load(tmp_path / "memo", "code-1")) == 1
+    assert len(ResourceMemo.load(tmp_path / "memo", "code-2")) == 0
     (tmp_path / "memo" / "resources.pickle").write_bytes(b"not a pickle")
-    assert ResourceMemo.load(tmp_path / "memo", "code-1")._entries == {}
+    assert len(ResourceMemo.load(tmp_path / "memo", "code-1")) == 0
 
 
 def test_a_memo_cut_short_is_an_empty_memo(tmp_path: Path) -> None:
@@ -75,6 +78,34 @@ def test_a_memo_cut_short_is_an_empty_memo(tmp_path: Path) -> None:
     )
     read_with_memo(content, tmp_path / "memo")
     memo = tmp_path / "memo" / "resources.pickle"
-    assert len(ResourceMemo.load(tmp_path / "memo", "code-1")._entries) == 2
+    assert len(ResourceMemo.load(tmp_path / "memo", "code-1")) == 2
     memo.write_bytes(memo.read_bytes()[: memo.stat().st_size * 3 // 4])  # the second entry lost, the head says two
-    assert ResourceMemo.load(tmp_path / "memo", "code-1")._entries == {}
+    assert len(ResourceMemo.load(tmp_path / "memo", "code-1")) == 0
+
+
+def test_a_rebuild_pickles_only_the_resources_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entries found in the memo are kept as the bytes they were read as; an edit pickles one resource."""
+    content = write(
+        tmp_path,
+        {
+            "fractions/collection.md": COLLECTION,
+            "fractions/number-line.md": RESOURCE,
+            "fractions/strips.md": RESOURCE.replace("example.org/fractions", "example.org/strips"),
+            "fractions/pizza.md": RESOURCE.replace("example.org/fractions", "example.org/pizza"),
+        },
+    )
+    read_with_memo(content, tmp_path / "memo")
+    pickled: list[object] = []
+    dumps = resource_memo.pickle.dumps
+
+    def counting(value: object, *args: object) -> bytes:
+        pickled.append(value)
+        return dumps(value, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(resource_memo.pickle, "dumps", counting)
+    (content / "fractions" / "pizza.md").write_text(RESOURCE.replace("number line", "pie"), encoding="utf-8")
+    read_with_memo(content, tmp_path / "memo")
+    assert [getattr(r, "title", None) for r in pickled] == ["Fractions on a pie"]
+    monkeypatch.undo()
+    site, problems, memo = read_with_memo(content, tmp_path / "memo")
+    assert problems == [] and len(memo) == 3 and site == load_site(content)[0]
