@@ -13,7 +13,8 @@ other change of the list.
 before it sorts its articles into them, and drops the generator's steps that write the category and author pages
 when the settings give those pages no place (`CATEGORY_SAVE_AS` and `AUTHOR_SAVE_AS` empty, as a Lectern build's
 are): each step still picks every category's or author's articles from all the articles by date before handing the
-writer a page it writes nowhere (a fifth of a second of a rebuild of 5,000 resources).
+writer a page it writes nowhere (a fifth of a second of a rebuild of 5,000 resources). It drops the step that
+writes the tag pages too: Lectern's generator writes them (`generator.tag_pages`), without that picking.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ def use_article_lists(generator: Any) -> None:
     for setting, step in (("CATEGORY_SAVE_AS", "generate_categories"), ("AUTHOR_SAVE_AS", "generate_authors")):
         if generator.settings.get(setting) == "" and callable(getattr(generator, step, None)):
             setattr(generator, step, _writes_nothing)
+    if callable(getattr(generator, "generate_tags", None)):
+        generator.generate_tags = _writes_nothing  # `generator.tag_pages` writes them
 
 
 def _writes_nothing(write: Any) -> None:
-    """A step of the articles generator whose pages have no place to be written."""
+    """A step of the articles generator whose pages have no place to be written, or are written elsewhere."""

@@ -43,6 +43,7 @@ from lectern.generator.page_memo import article_fingerprint
 from lectern.generator.pelican_settings import PLUGIN, is_lectern_build
 from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
 from lectern.generator.reader import LecternMarkdownReader
+from lectern.generator.tag_pages import write_tag_pages
 from lectern.generator.theme_context import add_theme_context, markdown_renderer
 from lectern.generator.theme_output import render_gone_page, write_theme_output
 from lectern.generator.well_known import (
@@ -245,6 +246,8 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             self.settings[PAGE_FOLDERS] = page_folders(self.output_path, self.context)
 
     def generate_output(self, writer: Any) -> None:
+        # the tag pages, in place of Pelican's articles generator (`generator.tag_pages`), while the forked parts end
+        write_tag_pages(writer, self.get_template("tag"), self.context, self.settings)
         forked_work.wait_all()  # the documents and the cartridges (whose sizes the collection pages show)
         self.context["lectern_note_hashes"] = self.note_hashes
         output = Path(self.output_path)
