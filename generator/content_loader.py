@@ -166,8 +166,11 @@ def load_site(
             resources.append(resource)
     problems.extend(p for p in check_subfolders(content_dir, root) if _is_ours(p.path, content_dir, root, folders))
     problems.extend(p for p in unread_files(content_dir, root) if _is_ours(p.path, content_dir, root, folders))
+    by_collection: dict[str, list[Resource]] = {}
+    for resource in resources:
+        by_collection.setdefault(resource.collection, []).append(resource)
     for collection in collections:
-        mine = [r for r in resources if r.collection == collection.slug]
+        mine = by_collection.get(collection.slug, [])
         problems.extend(_collection_pictures(collection, collection_pictures[collection.slug], mine))
     resources, reply_problems = with_replies(resources, [content_dir / c.slug for c in collections], root)
     problems.extend(reply_problems)

@@ -23,9 +23,16 @@ def with_replies(
     problems: list[Problem] = []
     found: list[Resource] = []
     owned: set[Path] = set()
+    # the replies files there are, found once per folder: most resources have none, and trying to open each one's
+    # was a tenth of reading a site of 5,000 resources again
+    present = {folder: sorted(folder.glob(f"*{REPLY_FILE_SUFFIX}")) for folder in collection_folders}
+    anywhere = {path for paths in present.values() for path in paths}
     for resource in resources:
         path = reply_file_of(root / resource.source_path)
         owned.add(path)
+        if path not in anywhere:
+            found.append(resource)
+            continue
         try:
             conversation = read_reply_file(path)
         except ReplyFileError as error:
@@ -35,7 +42,7 @@ def with_replies(
             resource = replace(resource, conversation=conversation)
         found.append(resource)
     for folder in collection_folders:
-        for path in sorted(folder.glob(f"*{REPLY_FILE_SUFFIX}")):
+        for path in present[folder]:
             stem = path.name.removesuffix(REPLY_FILE_SUFFIX)
             if path not in owned and path.is_file() and not (folder / f"{stem}.md").exists():
                 problems.append(
