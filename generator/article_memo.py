@@ -22,14 +22,14 @@ A restored article is the one reading its file makes, except for the signals Pel
 (as with Pelican's own cache). So the memo is used only when Lectern is the build's only plugin (`usable`), and not
 with `DEFAULT_DATE = "fs"`, which takes a date from the file's time rather than its bytes.
 
-The file is a head (the code's digest and the locale, then an index: key -> offset, length, and the build cache's key
-of the article's Markdown notes) followed by the entries' pickles. The build cache keeps the HTML of the restored
-articles' notes although no reader asked for it (`notes_restored`, `BuildCache.keep_markdown`): a build that cannot
-use the memo, or reads an article again whose notes did not change, renders no Markdown again.
-A build keeps only the entries it used: those it restored are copied as the bytes they were read as, those it made
-are pickled once Pelican has read every article (`write`), in a forked process (`generator.forked_work`) while the
-build renders its pages; `save`, after a build that succeeded, puts that file in place. A memo that cannot be read,
-or is shorter than its index says, is an empty memo; an entry that cannot be pickled is left out.
+The file is a file of pickles by key (`generator.indexed_pickles`) made for the code's digest and the locale, its
+index keeping with each entry the build cache's key of the article's Markdown notes. The build cache keeps the HTML
+of the restored articles' notes although no reader asked for it (`notes_restored`, `BuildCache.keep_markdown`): a
+build that cannot use the memo, or reads an article again whose notes did not change, renders no Markdown again. A
+build keeps only the entries it used: those it restored are copied as the bytes they were read as, those it made are
+pickled once Pelican has read every article (`write`), in a forked process (`generator.forked_work`) while the build
+renders its pages; `save`, after a build that succeeded, puts that file in place. A memo that cannot be read, or is
+damaged, is an empty memo; an entry that cannot be pickled is left out.
 """
 
 from __future__ import annotations
@@ -41,14 +41,14 @@ import itertools
 import locale
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pelican.contents import Article
 
 from lectern.build_cache import active
-from lectern.generator import forked_work
+from lectern.generator import forked_work, indexed_pickles
 
 __all__ = ["ARTICLE_MEMO", "MEMO_FILE", "ArticleMemo", "usable"]
 
@@ -109,15 +109,10 @@ class ArticleMemo:
         it makes them in."""
         self._settings, self._context = settings, context
         self._head = f"{self._code};{locale.setlocale(locale.LC_TIME)}"
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            data = self.path.read_bytes()
-            with io.BytesIO(data) as handle:
-                head = pickle.load(handle)
-                start = handle.tell()
-            if isinstance(head, tuple) and len(head) == 2 and head[0] == self._head and isinstance(head[1], dict):
-                index: dict[str, tuple[int, int, str | None]] = head[1]
-                if sum(entry[1] for entry in index.values()) == len(data) - start:
-                    self._index, self._data = index, data[start:]
+        found = indexed_pickles.read(self.path, self._head)
+        if found is not None:
+            index, self._data = found
+            self._index = {key: (where[0], where[1], where[2]) for key, where in index.items()}
 
     def key(self, path: str) -> str | None:
         """The key of the article of the file at `path` (absolute); None for a file the resource memo did not see."""
@@ -155,21 +150,25 @@ class ArticleMemo:
 
     def write(self, resources: int) -> None:
         """Write what `save` will put in place: in a forked process for a site of `resources` where it may fork."""
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        forked = forked_work.start(lambda: self._write(temporary), self._written_at, resources)
+        pending = self.path.with_name(f".{self.path.name}.{os.getpid()}.pending")
+        forked = forked_work.start(lambda: self._write(pending), self._written_at, resources)
         if forked is None:
-            self._written_at(self._write(temporary))
+            self._written_at(self._write(pending))
 
     def _written_at(self, path: Path | None) -> None:
         self._written = path
 
-    def _write(self, temporary: Path) -> Path | None:
+    def _write(self, pending: Path) -> Path | None:
         if not self._made and self._restored == self._index:
             return None  # nothing new: the memo on disk is the one to keep
-        entries: list[tuple[str, bytes | memoryview, str | None]] = []
+        indexed_pickles.write(pending, self._head, self._entries())
+        return pending
+
+    def _entries(self) -> Iterator[indexed_pickles.Entry]:
+        """The restored articles' bytes as they were read, then each article made, pickled as it is written."""
         data = memoryview(self._data)
         for key, (start, length, notes) in self._restored.items():
-            entries.append((key, data[start : start + length], notes))
+            yield key, data[start : start + length], (notes,)
         for key, (article, made_with, notes) in self._made.items():
             state = dict(itertools.islice(article.__dict__.items(), made_with))
             buffer = io.BytesIO()
@@ -177,18 +176,7 @@ class ArticleMemo:
                 _Pickler(buffer, self._settings, self._context).dump(state)
             except Exception:  # noqa: BLE001, S112 (an article holding something that cannot be pickled is not kept)
                 continue
-            entries.append((key, buffer.getbuffer(), notes))
-        index: dict[str, tuple[int, int, str | None]] = {}
-        offset = 0
-        for key, entry, notes in entries:
-            index[key] = (offset, len(entry), notes)
-            offset += len(entry)
-        temporary.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            pickle.dump((self._head, index), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            for _key, entry, _notes in entries:
-                handle.write(entry)
-        return temporary
+            yield key, buffer.getvalue(), (notes,)
 
     def notes_restored(self) -> set[str]:
         """The build cache's keys of the Markdown notes of the articles restored (`BuildCache.keep_markdown`)."""

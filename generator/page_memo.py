@@ -1,17 +1,17 @@
 """What a resource page or a tag page is made from, as one hash, so a rebuild can tell it is unchanged unrendered.
 
 Pelican renders every page on every build. A resource page is a function of its article (title, notes, tags, URL)
-and the frozen values the theme context built for it (`article.lectern`, the `Resource`, and `article.lectern_page`,
-its `ResourcePage`, which carries its collection); everything else it shows comes from the settings and the theme,
-which the build cache's fingerprint covers (a change there empties the cache). A tag page is a function of its tag,
-its entry in `lectern_tag_meta` and its articles, in order; a collection page, of its `lectern_collections` entry
-(the collection, its `CollectionPage`, its addresses) and its articles. `article_fingerprint` hashes an article,
-`page_key` any of these pages, `feed_key` an Atom feed (its articles, in order, and where it goes); any other page
-has no key and is always rendered. `cartridge_key` does the same for a collection's Common Cartridge (a zip built
-from the collection, its resources and the bytes of their hosted files), which is not a page but is memoised the
-same way (`generator.cartridge_output`), and `resource_key` for a resource's ActivityPub documents (its Note and
-the activities around it, each a pure function of the resource, its collection and its publication, with the
-settings: `generator.json_files`).
+and of what the theme context gives it (`article.lectern`, the `Resource`, and `article.lectern_page`, its
+`ResourcePage`, made from the resource, its collection, its hosted files' sizes and its feed); everything else it
+shows comes from the settings and the theme, which the build cache's fingerprint covers (a change there empties the
+cache). A tag page is a function of its tag, its entry in `lectern_tag_meta` and its articles, in order; a
+collection page, of its `lectern_collections` entry (the collection, its `CollectionPage`, its addresses) and its
+articles. `article_fingerprint` hashes an article, `page_key` any of these pages, `feed_key` an Atom feed (its
+articles, in order, and where it goes); any other page has no key and is always rendered. `cartridge_key` does the
+same for a collection's Common Cartridge (a zip built from the collection, its resources and the bytes of their
+hosted files), which is not a page but is memoised the same way (`generator.cartridge_output`), and `resource_key`
+for a resource's ActivityPub documents (its Note and the activities around it, each a pure function of the resource,
+its collection and its publication, with the settings: `generator.json_files`).
 
 The build cache keeps, by key, the SHA-256 of the page rendered (`lectern.build_cache.BuildCache.page_digest`); when
 the output already holds a file with that digest at the page's place (`lectern.incremental_output`), the writer
@@ -31,10 +31,14 @@ __all__ = ["article_fingerprint", "cartridge_key", "feed_key", "page_key", "reso
 def article_fingerprint(article: Any) -> str:
     """A hash of everything of `article` that the theme's pages show (see the module docstring)."""
     category = getattr(article, "category", None)
+    collection, sizes, feed = article.lectern_page.made_from()
     return _hash_of(
         repr(article.lectern),
-        repr(article.lectern_page),  # without its collection, which comes next, its repr made once per collection
-        _collection_repr(article.lectern_page.collection),
+        # what its `ResourcePage` is made from, besides the resource, the settings and the theme (not the page: made
+        # only for a page that is rendered, `generator.theme_context.PageLater`); the collection's repr once each
+        _collection_repr(collection),
+        sorted(sizes.items()),
+        feed,
         article.title,
         article.content,
         article.url,  # (where it is written is part of `page_key`)

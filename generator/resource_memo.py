@@ -8,29 +8,26 @@ same code: `ResourceMemo.key` hashes these. Two things a file does not hold are 
 build) and any file with a problem (problems are found again, and a date "in the future" is judged against the
 time of the build; a date in the past stays in the past, so a resource read without a problem stays so).
 
-The memo is one file beside the build cache (`lectern.build_cache.cache_root`): a head (the digest of Lectern's code
-and libraries, `lectern.build_cache.code_digest`, and an index: key -> offset and length) followed by one pickle per
-entry, each unpickled when a build asks for it. Another code starts from an empty memo. A build keeps only the
-entries it used (`save`), so the memo never grows past one site's worth; those it found are copied as the bytes they
-were read as, and only the resources it read are pickled (after one edit, one). It is written whole or not at all;
-one that cannot be read, or is shorter than its index says, is an empty memo.
+The memo is one file beside the build cache (`lectern.build_cache.cache_root`), a file of pickles by key
+(`generator.indexed_pickles`) made for the digest of Lectern's code and libraries (`lectern.build_cache.code_digest`:
+another code starts from an empty memo), each unpickled when a build asks for it. A build keeps only the entries it
+used (`save`), so the memo never grows past one site's worth; those it found are copied as the bytes they were read
+as, and only the resources it read are pickled (after one edit, one). A memo that cannot be read is an empty memo.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
-import os
 import pickle
 from pathlib import Path
 
+from lectern.generator import indexed_pickles
 from lectern.generator.content_model import Resource
 
 __all__ = ["MEMO_FILE", "ResourceMemo"]
 
 MEMO_FILE = "resources.pickle"
-PROTOCOL = pickle.HIGHEST_PROTOCOL
+PROTOCOL = indexed_pickles.PROTOCOL
 
 
 class ResourceMemo:
@@ -53,16 +50,11 @@ class ResourceMemo:
     @classmethod
     def load(cls, folder: Path, code: str) -> ResourceMemo:
         path = folder / MEMO_FILE
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            data = path.read_bytes()
-            with io.BytesIO(data) as handle:
-                head = pickle.load(handle)
-                start = handle.tell()
-            if isinstance(head, tuple) and len(head) == 2 and head[0] == code and isinstance(head[1], dict):
-                index: dict[str, tuple[int, int]] = head[1]
-                if sum(length for _offset, length in index.values()) == len(data) - start:
-                    return cls(path, code, index, data[start:])
-        return cls(path, code)
+        found = indexed_pickles.read(path, code)
+        if found is None:
+            return cls(path, code)
+        index, data = found
+        return cls(path, code, {key: (where[0], where[1]) for key, where in index.items()}, data)
 
     def key(self, rel: str, text: str, collection: str, zone: object) -> str:
         parts = repr((self.code, rel, collection, str(zone), text))
@@ -92,20 +84,9 @@ class ResourceMemo:
         if self.path is None or (self._found == self._index and len(self.used) == len(self._found)):
             return
         data = memoryview(self._data)
-        entries = [
-            data[where[0] : where[0] + where[1]] if where is not None else pickle.dumps(resource, PROTOCOL)
+        entries = (
+            (key, data[where[0] : where[0] + where[1]] if where is not None else pickle.dumps(resource, PROTOCOL), ())
             for key, resource in self.used.items()
             for where in (self._found.get(key),)
-        ]
-        index: dict[str, tuple[int, int]] = {}
-        offset = 0
-        for key, entry in zip(self.used, entries, strict=True):
-            index[key] = (offset, len(entry))
-            offset += len(entry)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            pickle.dump((self.code, index), handle, protocol=PROTOCOL)
-            for entry in entries:
-                handle.write(entry)
-        os.replace(temporary, self.path)
+        )
+        indexed_pickles.write(self.path, self.code, entries)

@@ -2,8 +2,9 @@
 
 `add_theme_context` runs at the end of `LecternGenerator.generate_context`, when every resource is paired with its
 Pelican article. It adds `lectern_home` (a `HomePage`) to the context, a `page` (a `CollectionPage`) to each entry of
-`lectern_collections`, and `lectern_page` (a `ResourcePage`) to each article. The builders are pure; the only input
-read from disk is the size of each hosted file.
+`lectern_collections`, and `lectern_page` to each article: a `ResourcePage`, made when a template first reads it
+(`PageLater`: a rebuild renders the pages of the resources an edit touches, not all of them). The builders are
+pure; the only input read from disk is the size of each hosted file.
 
 Dates are shown in the site's time zone with English month names from a fixed table, not the process locale, so a
 build gives the same bytes on every machine.
@@ -340,14 +341,53 @@ def add_theme_context(
         entry["page"] = collection_page(
             collection, resources, settings, paths, card, render_markdown, feeds[collection.slug]
         )
+    collections = {c.slug: c for c in site.collections}
     for resource in site.resources:
         article = article_of.get(resource.key)
         if article is None:
             continue
         folder = settings.content_dir / resource.collection
         sizes = {name: (folder / name).stat().st_size for name in resource.files}
-        collection = site.collection(resource.collection)
-        article.lectern_page = resource_page(resource, collection, settings, paths, card, sizes, feeds[collection.slug])
+        collection = collections[resource.collection]
+        feed = feeds[collection.slug]
+        article.lectern_page = PageLater(resource, collection, sizes, feed, settings, paths, card)
+
+
+class PageLater:
+    """A resource's `ResourcePage`, made at the first read of one of its attributes (its own are all private, so a
+    template reads the page's). What it is made from is known at once: the resource, its collection, its hosted
+    files' sizes and its feed (`made_from`; the fingerprint of the resource's pages, `generator.page_memo`, hashes
+    these, and the settings and theme are in the build cache's key)."""
+
+    __slots__ = ("_card", "_collection", "_feed", "_page", "_paths", "_resource", "_settings", "_sizes")
+
+    def __init__(
+        self,
+        resource: Resource,
+        collection: Collection,
+        sizes: Mapping[str, int],
+        feed: str | None,
+        settings: Settings,
+        paths: SitePaths,
+        card: CardImage,
+    ) -> None:
+        self._resource, self._collection, self._sizes, self._feed = resource, collection, sizes, feed
+        self._settings, self._paths, self._card = settings, paths, card
+        self._page: ResourcePage | None = None
+
+    def made_from(self) -> tuple[Collection, Mapping[str, int], str | None]:
+        """The page's collection, hosted files' sizes and feed."""
+        return self._collection, self._sizes, self._feed
+
+    def made(self) -> ResourcePage:
+        if self._page is None:
+            self._page = resource_page(
+                self._resource, self._collection, self._settings, self._paths, self._card, self._sizes, self._feed
+            )
+        return self._page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.made(), name)
 
 
 def markdown_renderer(pelican_settings: Mapping[str, Any]) -> Callable[[str], str]:

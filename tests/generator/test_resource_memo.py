@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lectern.generator import resource_memo
 from lectern.generator.content_loader import load_site
-from lectern.generator.content_model import Site
+from lectern.generator.content_model import Resource, Site
 from lectern.generator.resource_memo import ResourceMemo
 from tests.generator.test_content_loader import COLLECTION, RESOURCE, write
 
@@ -98,9 +99,10 @@ def test_a_rebuild_pickles_only_the_resources_it_read(tmp_path: Path, monkeypatc
     pickled: list[object] = []
     dumps = resource_memo.pickle.dumps
 
-    def counting(value: object, *args: object) -> bytes:
-        pickled.append(value)
-        return dumps(value, *args)  # type: ignore[arg-type]
+    def counting(value: object, *args: Any, **options: Any) -> bytes:
+        if isinstance(value, Resource):
+            pickled.append(value)
+        return dumps(value, *args, **options)
 
     monkeypatch.setattr(resource_memo.pickle, "dumps", counting)
     (content / "fractions" / "pizza.md").write_text(RESOURCE.replace("number line", "pie"), encoding="utf-8")
