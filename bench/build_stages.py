@@ -24,8 +24,11 @@ STARTED = time.perf_counter()
 
 
 def timed(totals: dict[str, float], owner: Any, name: str, label: str) -> None:
-    """Wrap `owner.name` so each call adds its wall time to `totals[label]`."""
-    original: Callable[..., Any] = getattr(owner, name)
+    """Wrap `owner.name` so each call adds its wall time to `totals[label]` (nothing, where the code built, another
+    checkout's on PYTHONPATH, has no such stage)."""
+    original: Callable[..., Any] | None = getattr(owner, name, None)
+    if original is None:
+        return
 
     @functools.wraps(original)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
