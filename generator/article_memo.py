@@ -187,10 +187,16 @@ class ArticleMemo:
         if self._written is not None:
             os.replace(self._written, self.path)
             self._written = None
+        self._clear_leftovers()
 
     def discard(self) -> None:
         """Delete what `write` wrote (after a build that failed)."""
-        if self._written is not None:
-            with contextlib.suppress(OSError):
-                self._written.unlink()
-            self._written = None
+        self._written = None
+        self._clear_leftovers()
+
+    def _clear_leftovers(self) -> None:
+        """Delete what this or an earlier build wrote and did not put in place: a build that failed, or whose forked
+        process was killed while writing (two builds of one output never run at once: `build_lock`)."""
+        with contextlib.suppress(OSError):
+            for leftover in self.path.parent.glob(f".{self.path.name}.*"):
+                leftover.unlink(missing_ok=True)

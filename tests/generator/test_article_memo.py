@@ -174,6 +174,12 @@ def test_a_build_that_fails_keeps_the_memo_as_it_was_and_leaves_no_file_behind(
         build_site(settings)
     assert memo.read_bytes() == before
     assert [n for n in os.listdir(memo.parent) if n.endswith((".tmp", ".pending"))] == []
+    # what a forked process killed while writing left behind: gone after the next build
+    (memo.parent / f".{MEMO_FILE}.123.pending").write_bytes(b"half")
+    (memo.parent / f".{MEMO_FILE}.123.pending.456.tmp").write_bytes(b"half")
+    monkeypatch.undo()
+    build_site(settings)
+    assert [n for n in os.listdir(memo.parent) if n.startswith(f".{MEMO_FILE}")] == []
 
 
 @pytest.mark.parametrize(
