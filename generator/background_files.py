@@ -38,6 +38,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 from lectern.build_cache import active
 from lectern.generator import file_writer_child
 from lectern.generator.page_memo import feed_key, page_key
+from lectern.generator.quick_parts import QUICK_PARTS, Feed, QuickParts
 
 __all__ = [
     "BACKGROUND",
@@ -276,6 +277,10 @@ class LecternWriter(Writer):  # type: ignore[misc]
     ) -> Any:
         cache = active()
         items = elements[: self.settings["FEED_MAX_ITEMS"]]
+        quick = self.settings.get(QUICK_PARTS)
+        if isinstance(quick, QuickParts) and path is not None:  # an Atom entry shows the notes
+            files = tuple(os.path.abspath(str(getattr(item, "source_path", ""))) for item in items)
+            quick.feeds.append(Feed(path, url, feed_type, override_output, feed_title, files))
         key = feed_key(items, path, url, feed_type, feed_title) if cache and self.unchanged and path else None
         if key is None or cache is None or self.unchanged is None or path is None:
             return super().write_feed(elements, context, path, url, feed_type, override_output, feed_title)

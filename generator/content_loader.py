@@ -282,13 +282,13 @@ def _load_resource(
     remembered = memo.get(key) if memo is not None else None
     if remembered is not None:
         return remembered
-    resource = _read_resource(path, rel, text, collection, zone, now, problems)
+    resource = read_resource(path, rel, text, collection, zone, now, problems)
     if memo is not None and resource is not None:
         memo.keep(key, resource)
     return resource
 
 
-def _read_resource(
+def read_resource(
     path: Path, rel: str, text: str, collection: Collection, zone: tzinfo, now: datetime, problems: list[Problem]
 ) -> Resource | None:
     before = len(problems)

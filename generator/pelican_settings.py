@@ -31,14 +31,21 @@ def newest_first(content: Any) -> tuple[float, str]:
 
 
 def pelican_overrides(
-    settings: Settings, site: Any = None, preview: bool = False, unchanged: Any = None, articles: Any = None
+    settings: Settings,
+    site: Any = None,
+    preview: bool = False,
+    unchanged: Any = None,
+    articles: Any = None,
+    quick_parts: Any = None,
 ) -> dict[str, Any]:
     """`site`, the content model `lectern build` already validated, saves the plugin from reading it again;
     `preview`, a build for `lectern serve --reload` (see `lectern.build.build_site`); `unchanged`, the
     `lectern.incremental_output.UnchangedFiles` the writers ask before writing a file; `articles`, the
-    `generator.article_memo.ArticleMemo` of the articles the previous build made."""
+    `generator.article_memo.ArticleMemo` of the articles the previous build made; `quick_parts`, the
+    `generator.quick_parts.QuickParts` the plugin fills for the next build's quick rebuild."""
     return {
         "LECTERN_ARTICLE_MEMO": articles,
+        "LECTERN_QUICK_PARTS": quick_parts,
         "LECTERN_SITE": site,
         "LECTERN_PREVIEW": preview,
         "LECTERN_UNCHANGED": unchanged,

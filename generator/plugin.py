@@ -42,6 +42,7 @@ from lectern.generator.json_files import JsonFiles
 from lectern.generator.page_memo import article_fingerprint
 from lectern.generator.pelican_settings import PLUGIN, is_lectern_build
 from lectern.generator.publication_history import FirstPublished, PublicationHistory, read_publication_history
+from lectern.generator.quick_parts import QUICK_PARTS, QuickParts, kept_context
 from lectern.generator.reader import LecternMarkdownReader
 from lectern.generator.tag_pages import write_tag_pages
 from lectern.generator.theme_context import add_theme_context, markdown_renderer
@@ -150,6 +151,16 @@ def in_content(resource: Resource) -> str:
     return f"{resource.collection}/{PurePosixPath(resource.source_path).name}"
 
 
+def pair_article(article: Any, resource: Resource, paths: SitePaths, json_url: str) -> None:
+    """Give Pelican's `article` of `resource` what Lectern's templates read of it (besides `lectern_page`)."""
+    # Pelican works the URL out from the settings at every ask (the build asks three times an article)
+    article.override_url = article.url
+    article.lectern = resource
+    article.json_url = json_url
+    article.resource_links = [resource.link] if resource.link else []
+    article.resource_links += [paths.file(resource.collection, f) for f in resource.files]
+
+
 def newest_first(resources: tuple[Resource, ...]) -> list[Resource]:
     return sorted(resources, key=lambda r: (r.added, r.key), reverse=True)
 
@@ -204,16 +215,16 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             for a in self.context.get("articles", [])
         }
         self.article_of: dict[str, Any] = {}
+        parts = self.settings.get(QUICK_PARTS)
+        quick = parts if isinstance(parts, QuickParts) else None
         for resource in site.resources:
             article = articles.get(in_content(resource))
             if article is not None:
-                # Pelican works the URL out from the settings at every ask (the build asks three times an article)
-                article.override_url = article.url
-                article.lectern = resource
-                article.json_url = self.paths.object(resource.key, self.history.publications[resource.key].generation)
-                article.resource_links = [resource.link] if resource.link else []
-                article.resource_links += [self.paths.file(resource.collection, f) for f in resource.files]
+                json_url = self.paths.object(resource.key, self.history.publications[resource.key].generation)
+                pair_article(article, resource, self.paths, json_url)
                 self.article_of[resource.key] = article
+                if quick is not None:
+                    quick.json_urls[resource.source_path] = json_url
         self.context["lectern_site"] = site
         self.context["lectern_host"] = self.lectern.host
         self.context["lectern_site_actor"] = self.lectern.site_actor
@@ -246,6 +257,9 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             self.settings[PAGE_FOLDERS] = page_folders(self.output_path, self.context)
 
     def generate_output(self, writer: Any) -> None:
+        quick = self.settings.get(QUICK_PARTS)
+        if isinstance(quick, QuickParts):  # the context the resource pages were rendered with, just before
+            quick.page_context = kept_context(self.context)
         # the tag pages, in place of Pelican's articles generator (`generator.tag_pages`), while the forked parts end
         write_tag_pages(writer, self.get_template("tag"), self.context, self.settings)
         forked_work.wait_all()  # the documents and the cartridges (whose sizes the collection pages show)

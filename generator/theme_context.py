@@ -71,6 +71,7 @@ FILE_KINDS = {
     ".ipynb": "Jupyter notebook",
 }
 Meta = list[tuple[str, str, str]]
+CARD_IMAGE = "lectern_card_image"  # the context's default card image, which a quick rebuild reads back
 
 
 @dataclass(frozen=True)
@@ -341,16 +342,22 @@ def add_theme_context(
         entry["page"] = collection_page(
             collection, resources, settings, paths, card, render_markdown, feeds[collection.slug]
         )
+    context[CARD_IMAGE] = card
     collections = {c.slug: c for c in site.collections}
     for resource in site.resources:
         article = article_of.get(resource.key)
-        if article is None:
-            continue
-        folder = settings.content_dir / resource.collection
-        sizes = {name: (folder / name).stat().st_size for name in resource.files}
-        collection = collections[resource.collection]
-        feed = feeds[collection.slug]
-        article.lectern_page = PageLater(resource, collection, sizes, feed, settings, paths, card)
+        if article is not None:
+            collection = collections[resource.collection]
+            article.lectern_page = page_later(resource, collection, settings, paths, card, feeds[collection.slug])
+
+
+def page_later(
+    resource: Resource, collection: Collection, settings: Settings, paths: SitePaths, card: CardImage, feed: str | None
+) -> PageLater:
+    """The `ResourcePage` of `resource`, made when first read; its hosted files' sizes are read now."""
+    folder = settings.content_dir / resource.collection
+    sizes = {name: (folder / name).stat().st_size for name in resource.files}
+    return PageLater(resource, collection, sizes, feed, settings, paths, card)
 
 
 class PageLater:

@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo
 
 from lectern import output_swap
 from lectern.build_cache import BuildCache, activated, cache_root, code_digest, instance_public_key
+from lectern.content_state import scan_content
 from lectern.errors import LecternError
 from lectern.generator.article_memo import ArticleMemo
 from lectern.generator.content_loader import load_site
 from lectern.generator.content_model import Site
 from lectern.generator.errors import Problem
+from lectern.generator.quick_parts import QuickParts
 from lectern.generator.resource_memo import ResourceMemo
 from lectern.incremental_output import (
     UnchangedFiles,
@@ -36,6 +38,7 @@ from lectern.incremental_output import (
     sparse_staging,
 )
 from lectern.keys import check_public_key_pem
+from lectern.quick_rebuild import forget_snapshot, quick_rebuild, save_snapshot
 from lectern.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -79,6 +82,12 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
     started = time.perf_counter()
     output = settings.output_dir
     code = code_digest() if use_cache else ""
+    # what the content is before this build reads it (a preview build is never the base of a quick one)
+    state = scan_content(settings.content_dir, settings.instance_dir) if use_cache and not preview else None
+    if state is not None:
+        quick = quick_rebuild(settings, code, state)
+        if quick is not None:
+            return BuildReport(*quick, time.perf_counter() - started)
     memo = ResourceMemo.load(cache_root(output), code) if use_cache else None
     zone = ZoneInfo(settings.timezone)
     site, problems = load_site(settings.content_dir, zone, frozenset({settings.site_actor}), memo=memo)
@@ -89,6 +98,7 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
     else:
         pem = instance_public_key(settings.instance_dir)
     with build_lock(cache_root(output)):
+        forget_snapshot(output)  # (until this build has ended)
         output_swap.clean_stale(output)
         cache = BuildCache.for_build(replace(settings, public_key_pem=pem)) if use_cache else None
         record = load_record(cache.folder, output) if cache is not None else None
@@ -97,10 +107,11 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
         )
         files = UnchangedFiles(staging, output, record)
         articles = ArticleMemo(cache.folder, code, memo.file_keys) if cache is not None and memo is not None else None
+        parts = QuickParts() if state is not None and cache is not None else None
         try:
             with activated(cache):
                 built = replace(settings, output_dir=staging, public_key_pem=pem)
-                _run_pelican(built, site, preview, files, articles)
+                _run_pelican(built, site, preview, files, articles, parts)
             if preview:
                 keep_previous_manifest(output, staging)
             if cache is not None and record is not None:
@@ -118,6 +129,8 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
                 memo.save()
             if articles is not None:
                 articles.save()
+            if parts is not None and state is not None and cache is not None:
+                save_snapshot(output, code, cache, state, site, parts)
         finally:
             if articles is not None:
                 articles.discard()  # (what a build that failed wrote)
@@ -148,7 +161,12 @@ def keep_previous_manifest(output: Path, staging: Path) -> None:
 
 
 def _run_pelican(
-    settings: Settings, site: Site, preview: bool, files: UnchangedFiles, articles: ArticleMemo | None
+    settings: Settings,
+    site: Site,
+    preview: bool,
+    files: UnchangedFiles,
+    articles: ArticleMemo | None,
+    parts: QuickParts | None = None,
 ) -> None:
     from pelican import Pelican
     from pelican.settings import read_settings
@@ -159,7 +177,7 @@ def _run_pelican(
 
     try:
         pelican_settings = read_settings(
-            str(settings.settings_file), override=pelican_overrides(settings, site, preview, files, articles)
+            str(settings.settings_file), override=pelican_overrides(settings, site, preview, files, articles, parts)
         )
         try:
             Pelican(pelican_settings).run()

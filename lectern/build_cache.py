@@ -112,7 +112,7 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _tree_digest(folder: Path, pattern: str = "*") -> str:
+def tree_digest(folder: Path, pattern: str = "*") -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
         digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
@@ -158,7 +158,7 @@ def fingerprint(settings: Settings) -> str:
     resolved = {f.name: str(getattr(settings, f.name)) for f in fields(settings) if f.name not in skipped}
     digest.update(json.dumps(resolved, sort_keys=True).encode("utf-8"))
     digest.update(settings.settings_file.read_bytes())
-    digest.update(_tree_digest(settings.theme_dir).encode("ascii"))
+    digest.update(tree_digest(settings.theme_dir).encode("ascii"))
     digest.update(code_digest().encode("ascii"))
     return digest.hexdigest()
 
@@ -168,7 +168,7 @@ def code_digest() -> str:
     digest = hashlib.sha256()
     code = Path(__file__).parent  # not resolved: in a checkout, lectern/generator is a link to generator/
     for package in CODE_PACKAGES:
-        digest.update(_tree_digest(code / package, "*.py").encode("ascii"))
+        digest.update(tree_digest(code / package, "*.py").encode("ascii"))
     digest.update(f"{__version__};{_library_versions()}".encode())
     return digest.hexdigest()
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 __all__ = [
     "UnchangedFiles",
+    "apply_files",
     "apply_in_place",
     "build_lock",
     "clear_files",
@@ -242,6 +243,24 @@ def apply_in_place(
             stat = os.stat(output / relative)
             record[relative] = (digest, stat.st_size, stat.st_mtime_ns)
     return record
+
+
+def apply_files(folder: Path, staging: Path, output: Path, record: Record, names: Collection[str]) -> None:
+    """Move the files `names` (relative paths) from `staging` into `output` where their bytes changed, and update
+    `record` and its file to match: a quick rebuild's step 2, which makes no other file
+    (`lectern.quick_rebuild`)."""
+    digests = {name: _file_digest(staging / name) for name in names}
+    changed = sorted(name for name, digest in digests.items() if record.get(name, ("",))[0] != digest)
+    if not changed:
+        return
+    forget_record(folder)  # as in `apply_in_place`
+    for relative in changed:
+        target = output / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / relative, target)
+        stat = os.stat(target)
+        record[relative] = (digests[relative], stat.st_size, stat.st_mtime_ns)
+    save_record(folder, record)
 
 
 def record_full_build(output: Path, staged: Mapping[str, str]) -> Record:

@@ -1,0 +1,83 @@
+"""What a build tells the next one so that it can rebuild a resource page on its own (`lectern.quick_rebuild`).
+
+A rebuild after an edit of a resource's notes changes few files of the output. The notes are shown nowhere but on
+the resource's page and in the Atom feeds that list it: not in its Note or any other ActivityPub document, not in
+its collection's or tags' pages, its cartridge or the search index. To render that page and those feeds (`Feed`)
+alone, the quick rebuild needs what the build gave its template besides the article: the build's context
+(`kept_context`: every value that is not a setting, which a quick rebuild reads again, nor an article or made of
+articles, which no resource page reads; `generator.page_memo` rests on the same: a resource page is a function of
+its article, its resource and collection, the settings and the theme), and each resource's `json_url`, which comes
+from the publication history.
+
+`lectern build` puts a `QuickParts` in the Pelican settings (`QUICK_PARTS`); the plugin fills it.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pelican.contents import Content
+
+__all__ = ["LEFT_OUT", "QUICK_PARTS", "Feed", "QuickParts", "kept_context", "kept_values"]
+
+QUICK_PARTS = "LECTERN_QUICK_PARTS"
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+# the content model: 8 MB of pickle on a site of 5,000 resources, and read by no resource page
+LEFT_OUT = frozenset({"lectern_site"})
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed as the build wrote it (`Writer.write_feed`'s arguments), its articles by their files' paths."""
+
+    path: str
+    url: str | None
+    feed_type: str
+    override_output: bool
+    title: str | None
+    files: tuple[str, ...]  # absolute, in the feed's order
+
+
+@dataclass
+class QuickParts:
+    json_urls: dict[str, str] = field(default_factory=dict)  # a resource's source path -> its `json_url`
+    feeds: list[Feed] = field(default_factory=list)
+    page_context: bytes | None = None  # `kept_context` of the context the resource pages were rendered with
+
+
+class _MadeOfArticles(Exception):
+    pass
+
+
+class _ContextPickler(pickle.Pickler):
+    def persistent_id(self, obj: Any) -> None:
+        if isinstance(obj, Content):  # an article, a page, a static file: left out with the value holding it
+            raise _MadeOfArticles
+        return None
+
+
+def kept_context(context: Mapping[str, Any]) -> bytes:
+    """The values of `context` a quick rebuild gives a resource page's template, pickled (see the module
+    docstring): those whose name is not upper case (the settings) nor in `LEFT_OUT`, and which pickle without an
+    article."""
+    kept: dict[str, bytes] = {}
+    for name, value in context.items():
+        if name.isupper() or name in LEFT_OUT:
+            continue
+        buffer = io.BytesIO()
+        try:
+            _ContextPickler(buffer, PROTOCOL).dump(value)
+        except (_MadeOfArticles, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            continue
+        kept[name] = buffer.getvalue()
+    return pickle.dumps(kept, PROTOCOL)
+
+
+def kept_values(kept: bytes) -> dict[str, Any]:
+    """The values `kept_context` kept, unpickled."""
+    pickles: dict[str, bytes] = pickle.loads(kept)
+    return {name: pickle.loads(data) for name, data in pickles.items()}

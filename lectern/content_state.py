@@ -1,0 +1,118 @@
+"""What a build read besides its settings, theme and code, as the file system describes it: the quick rebuild's
+way to find the files edited since the last build without reading any (`lectern.quick_rebuild`).
+
+`scan_content` notes each file below the content folder by its size, times and inode, the state of the git
+repository holding it (the publication history is read from git: a commit can change what a build makes), and the
+record of first publications in the instance folder. `edited_since` compares two scans as git compares its index
+with the work tree: a file whose size, times and inode are unchanged is unchanged, unless it changed too close to the
+earlier scan for its times to tell (a file system's clock ticks in steps: a file written twice within one step keeps
+its first time), in which case it counts as edited and is read again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from lectern.generator.publication_history import FIRST_PUBLISHED_FILE
+
+__all__ = ["RACY_MARGIN_NS", "ContentState", "edited_since", "scan_content"]
+
+FileState = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+# a file changed less than this before a scan may change again with the same times (file systems' clocks tick in
+# steps of up to 2 s: FAT; ext4's of a few milliseconds)
+RACY_MARGIN_NS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class ContentState:
+    started_ns: int  # the clock just before the scan
+    files: dict[str, FileState]  # every file below the content folder, by its '/'-separated path there
+    others: tuple[tuple[str, FileState | None, str], ...]  # git's HEAD, index and refs; the first-published record
+
+
+def _state(stat: os.stat_result) -> FileState:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def scan_content(content_dir: Path, instance_dir: Path) -> ContentState:
+    started = time.time_ns()
+    files: dict[str, FileState] = {}
+    stack = [(os.fspath(content_dir), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                try:
+                    files[prefix + entry.name] = _state(entry.stat())
+                except OSError:
+                    continue
+    others = [_noted(instance_dir / FIRST_PUBLISHED_FILE)]
+    others += git_state(content_dir)
+    return ContentState(started, files, tuple(others))
+
+
+def _noted(path: Path, text: bool = False) -> tuple[str, FileState | None, str]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None, "")
+    content = ""
+    if text:
+        try:
+            content = path.read_text(encoding="utf-8", errors="replace")[:1000]
+        except OSError:
+            content = ""
+    return (str(path), _state(stat), content)
+
+
+def git_state(folder: Path) -> list[tuple[str, FileState | None, str]]:
+    """The files whose change means a commit, a checkout or a change of git's index: HEAD (and what it says), the
+    branch it names, the packed refs and the index, of the repository holding `folder` (none outside one)."""
+    git_dir = _git_dir(folder.resolve())
+    if git_dir is None:
+        return []
+    head = _noted(git_dir / "HEAD", text=True)
+    common = git_dir
+    pointer = git_dir / "commondir"  # a linked worktree keeps its refs in the main repository
+    if pointer.is_file():
+        common = (git_dir / pointer.read_text(encoding="utf-8").strip()).resolve()
+    noted = [head, _noted(git_dir / "index"), _noted(common / "packed-refs")]
+    if head[2].startswith("ref:"):
+        noted.append(_noted(common / head[2][4:].strip()))
+    return noted
+
+
+def _git_dir(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        dot_git = candidate / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():  # a linked worktree or a submodule: "gitdir: <path>"
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                return (candidate / text[7:].strip()).resolve()
+            return None
+    return None
+
+
+def edited_since(before: ContentState, now: ContentState, margin_ns: int = RACY_MARGIN_NS) -> list[str] | None:
+    """The files of `now` that may differ from what they were at `before` (sorted); None when a file was added or
+    removed, or the git repository or the first-published record changed."""
+    if before.others != now.others or before.files.keys() != now.files.keys():
+        return None
+    racy = before.started_ns - margin_ns
+    return sorted(
+        path
+        for path, state in now.files.items()
+        for earlier in (before.files[path],)
+        if state != earlier or max(earlier[1], earlier[2]) >= racy
+    )
