@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from lectern import output_swap
 from lectern.build_cache import BuildCache, activated, cache_root, code_digest, instance_public_key
-from lectern.content_state import scan_content
+from lectern.content_state import scan_content, with_own_writes
 from lectern.errors import LecternError
 from lectern.generator.article_memo import ArticleMemo
 from lectern.generator.content_loader import load_site
@@ -130,7 +130,7 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
             if articles is not None:
                 articles.save()
             if parts is not None and state is not None and cache is not None:
-                save_snapshot(output, code, cache, state, site, parts)
+                save_snapshot(output, code, cache, with_own_writes(state, settings.instance_dir), site, parts)
         finally:
             if articles is not None:
                 articles.discard()  # (what a build that failed wrote)

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lectern.generator.publication_history import FIRST_PUBLISHED_FILE
 
-__all__ = ["RACY_MARGIN_NS", "ContentState", "edited_since", "scan_content"]
+__all__ = ["COARSE_RACY_MARGIN_NS", "RACY_MARGIN_NS", "ContentState", "edited_since", "scan_content", "with_own_writes"]
 
 FileState = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-# a file changed less than this before a scan may change again with the same times (file systems' clocks tick in
-# steps of up to 2 s: FAT; ext4's of a few milliseconds)
-RACY_MARGIN_NS = 2_000_000_000
+# a file changed less than this before a scan may change again with the same times: the kernel stamps files with a
+# clock that ticks every few milliseconds (and lags the clock a scan reads by up to a tick); a file system whose
+# times are whole seconds (FAT: 2 s) gets the larger margin
+RACY_MARGIN_NS = 100_000_000
+COARSE_RACY_MARGIN_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,12 @@ def scan_content(content_dir: Path, instance_dir: Path) -> ContentState:
     others = [_noted(instance_dir / FIRST_PUBLISHED_FILE)]
     others += git_state(content_dir)
     return ContentState(started, files, tuple(others))
+
+
+def with_own_writes(state: ContentState, instance_dir: Path) -> ContentState:
+    """`state`, with the first-published record as the build that scanned it has left it (a build records there
+    the resources it saw first)."""
+    return replace(state, others=(_noted(instance_dir / FIRST_PUBLISHED_FILE), *state.others[1:]))
 
 
 def _noted(path: Path, text: bool = False) -> tuple[str, FileState | None, str]:
@@ -104,15 +112,16 @@ def _git_dir(folder: Path) -> Path | None:
     return None
 
 
-def edited_since(before: ContentState, now: ContentState, margin_ns: int = RACY_MARGIN_NS) -> list[str] | None:
+def edited_since(before: ContentState, now: ContentState) -> list[str] | None:
     """The files of `now` that may differ from what they were at `before` (sorted); None when a file was added or
     removed, or the git repository or the first-published record changed."""
     if before.others != now.others or before.files.keys() != now.files.keys():
         return None
-    racy = before.started_ns - margin_ns
+    whole_seconds = all(state[1] % 1_000_000_000 == 0 for state in before.files.values())
+    racy = before.started_ns - (COARSE_RACY_MARGIN_NS if whole_seconds else RACY_MARGIN_NS)
     return sorted(
         path
         for path, state in now.files.items()
         for earlier in (before.files[path],)
-        if state != earlier or max(earlier[1], earlier[2]) >= racy
+        if state != earlier or earlier[1] >= racy
     )
