@@ -11,6 +11,7 @@ any problem, nothing is written.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, replace
@@ -74,7 +75,8 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
     (`lectern.build_cache`), and when the output is as that build left it, only the files that changed are written
     (`lectern.incremental_output`), and the resource files read without a problem by the build before are not read
     again (`generator.resource_memo`), nor are the articles Pelican made of them (`generator.article_memo`); the
-    output is byte for byte the same as without.
+    output is byte for byte the same as without. When only resources' notes changed since the last build, only what
+    shows them is rendered (`lectern.quick_rebuild`; `LECTERN_QUICK_REBUILD=0` turns that off).
 
     A `preview` build (`lectern serve --reload`) is for the person editing, not for followers: it keeps the delivery
     manifest of the build before it (the file the shim's delivery acts on; none if there was none), so nothing it
@@ -83,11 +85,12 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
     output = settings.output_dir
     code = code_digest() if use_cache else ""
     # what the content is before this build reads it (a preview build is never the base of a quick one)
-    state = scan_content(settings.content_dir, settings.instance_dir) if use_cache and not preview else None
+    quick = use_cache and not preview and os.environ.get("LECTERN_QUICK_REBUILD", "1") != "0"
+    state = scan_content(settings.content_dir, settings.instance_dir) if quick else None
     if state is not None:
-        quick = quick_rebuild(settings, code, state)
-        if quick is not None:
-            return BuildReport(*quick, time.perf_counter() - started)
+        counts = quick_rebuild(settings, code, state)
+        if counts is not None:
+            return BuildReport(*counts, time.perf_counter() - started)
     memo = ResourceMemo.load(cache_root(output), code) if use_cache else None
     zone = ZoneInfo(settings.timezone)
     site, problems = load_site(settings.content_dir, zone, frozenset({settings.site_actor}), memo=memo)

@@ -15,6 +15,10 @@ from tests.postgres_server import PostgresServer, missing_parts
 
 PROJECT = Path(__file__).resolve().parent.parent
 SITE_URL = "http://127.0.0.1:8000"
+# Whether a rebuild is a quick one (`lectern.quick_rebuild`) depends on how long ago its files changed: the tests of
+# every other part of a build see the build as before, whatever the clock; tests/lectern/test_quick_rebuild.py turns
+# it on (this process's builds, and the processes the tests start, read it)
+os.environ["LECTERN_QUICK_REBUILD"] = "0"
 
 
 def require(available: bool, reason: str) -> None:

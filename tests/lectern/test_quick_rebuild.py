@@ -29,6 +29,11 @@ NOTES = "Chapters 1 to 7 are our first term"
 THINK_PYTHON = Path("content/python-basics/think-python.md")
 
 
+@pytest.fixture(autouse=True)
+def quick_rebuilds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LECTERN_QUICK_REBUILD", "1")  # (off in the other tests: tests/conftest.py)
+
+
 @pytest.fixture
 def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One entry per build that ran Pelican over the whole site."""
@@ -123,9 +128,7 @@ def test_a_file_added_is_a_build_as_before(project: Path, tmp_path: Path, full_r
     assert_same_as_fresh_build(settings, tmp_path)
 
 
-def test_notes_with_a_problem_are_reported_as_by_any_build(
-    project: Path, tmp_path: Path, full_runs: list[int]
-) -> None:
+def test_notes_with_a_problem_are_reported_as_by_any_build(project: Path, tmp_path: Path, full_runs: list[int]) -> None:
     settings = built(project, tmp_path)
     before = tree(settings.output_dir)
     edit(project, THINK_PYTHON, NOTES, "![a diagram](diagram.png) " + NOTES)
@@ -135,9 +138,7 @@ def test_notes_with_a_problem_are_reported_as_by_any_build(
     assert tree(settings.output_dir) == before
 
 
-def test_notes_with_a_pelican_link_are_a_build_as_before(
-    project: Path, tmp_path: Path, full_runs: list[int]
-) -> None:
+def test_notes_with_a_pelican_link_are_a_build_as_before(project: Path, tmp_path: Path, full_runs: list[int]) -> None:
     """`{filename}` links are Pelican's, resolved against every article: only a whole build knows them."""
     settings = built(project, tmp_path)
     edit(project, THINK_PYTHON, NOTES, "See [the MIT course]({filename}mit-6-0001.md). " + NOTES)
@@ -164,6 +165,16 @@ def test_a_theme_of_ones_own_is_a_build_as_before(project: Path, tmp_path: Path,
     base.write_text(base.read_text(encoding="utf-8") + "<!-- our school's theme -->\n", encoding="utf-8")
     settings = built(project, tmp_path)
     edit(project, THINK_PYTHON, NOTES, "Edited")
+    build_site(settings)
+    assert full_runs == [1, 1]
+
+
+def test_quick_rebuilds_can_be_turned_off(
+    project: Path, tmp_path: Path, full_runs: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = built(project, tmp_path)
+    edit(project, THINK_PYTHON, NOTES, "Edited")
+    monkeypatch.setenv("LECTERN_QUICK_REBUILD", "0")
     build_site(settings)
     assert full_runs == [1, 1]
 
