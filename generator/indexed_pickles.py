@@ -49,12 +49,16 @@ def write(path: Path, valid_for: object, entries: Iterable[Entry]) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     index: dict[str, tuple[Any, ...]] = {}
     offset = 0
-    with open(temporary, "wb") as handle:
-        for key, entry, kept in entries:
-            handle.write(entry)
-            index[key] = (offset, len(entry), *kept)
-            offset += len(entry)
-        head = pickle.dumps((valid_for, index), protocol=PROTOCOL)
-        handle.write(head)
-        handle.write(len(head).to_bytes(LENGTH, "big"))
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            for key, entry, kept in entries:
+                handle.write(entry)
+                index[key] = (offset, len(entry), *kept)
+                offset += len(entry)
+            head = pickle.dumps((valid_for, index), protocol=PROTOCOL)
+            handle.write(head)
+            handle.write(len(head).to_bytes(LENGTH, "big"))
+        os.replace(temporary, path)
+    except BaseException:  # (an entry that could not be made: no file, and no half-written one left)
+        temporary.unlink(missing_ok=True)
+        raise

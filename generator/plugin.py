@@ -215,16 +215,14 @@ class LecternGenerator(Generator):  # type: ignore[misc]
             for a in self.context.get("articles", [])
         }
         self.article_of: dict[str, Any] = {}
-        parts = self.settings.get(QUICK_PARTS)
-        quick = parts if isinstance(parts, QuickParts) else None
+        quick = self.settings.get(QUICK_PARTS)
+        if isinstance(quick, QuickParts):
+            quick.json_url = self.json_url
         for resource in site.resources:
             article = articles.get(in_content(resource))
             if article is not None:
-                json_url = self.paths.object(resource.key, self.history.publications[resource.key].generation)
-                pair_article(article, resource, self.paths, json_url)
+                pair_article(article, resource, self.paths, self.json_url(resource))
                 self.article_of[resource.key] = article
-                if quick is not None:
-                    quick.json_urls[resource.source_path] = json_url
         self.context["lectern_site"] = site
         self.context["lectern_host"] = self.lectern.host
         self.context["lectern_site_actor"] = self.lectern.site_actor
@@ -274,6 +272,10 @@ class LecternGenerator(Generator):  # type: ignore[misc]
         )
         if background is not None:
             background.drain()  # the delivery manifest, written next, reads the objects back
+
+    def json_url(self, resource: Resource) -> str:
+        """Where the Note of `resource` is, in its current publication."""
+        return self.paths.object(resource.key, self.history.publications[resource.key].generation)
 
     def render_gone_page(self, title: str, collection_slug: str) -> str:
         """The HTML of the "gone" page for a deleted resource titled `title` that was in `collection_slug`."""

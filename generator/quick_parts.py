@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import io
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pelican.contents import Content
+
+from lectern.generator.content_model import Resource
 
 __all__ = ["LEFT_OUT", "QUICK_PARTS", "Feed", "QuickParts", "kept_context", "kept_values"]
 
@@ -44,7 +46,7 @@ class Feed:
 
 @dataclass
 class QuickParts:
-    json_urls: dict[str, str] = field(default_factory=dict)  # a resource's source path -> its `json_url`
+    json_url: Callable[[Resource], str] | None = None  # a resource's `json_url`, as its article has it
     feeds: list[Feed] = field(default_factory=list)
     page_context: bytes | None = None  # `kept_context` of the context the resource pages were rendered with
 
