@@ -57,6 +57,8 @@ def main() -> None:
     imported = time.perf_counter() - STARTED
     totals: dict[str, float] = {}
     stages: list[tuple[Any, str, str]] = [
+        (build, "scan_content", "content scan (for the quick rebuild)"),
+        (build, "quick_rebuild", "quick rebuild (all of it, or until it gives way)"),
         (build, "load_site", "load_site (check and read the content)"),
         (resource_memo.ResourceMemo, "load", "resource memo: load"),
         (resource_memo.ResourceMemo, "save", "resource memo: save"),

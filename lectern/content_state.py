@@ -2,16 +2,18 @@
 way to find the files edited since the last build without reading any (`lectern.quick_rebuild`).
 
 `scan_content` notes each file below the content folder by its size, times and inode, the state of the git
-repository holding it (the publication history is read from git: a commit can change what a build makes), and the
-record of first publications in the instance folder. `edited_since` compares two scans as git compares its index
-with the work tree: a file whose size, times and inode are unchanged is unchanged, unless it changed too close to the
-earlier scan for its times to tell (a file system's clock ticks in steps: a file written twice within one step keeps
-its first time), in which case it counts as edited and is read again.
+repository holding it (the publication history is read from git: a commit can change what a build makes, and so can
+a file the index holds that the work tree lost), and the record of first publications in the instance folder.
+`edited_since` compares two scans as git compares its index with the work tree: a file whose size, times and inode
+are unchanged is unchanged, unless it changed too close to the earlier scan for its times to tell (a file system's
+clock ticks in steps: a file written twice within one step keeps its first time), in which case it counts as edited
+and is read again.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -83,8 +85,9 @@ def _noted(path: Path, text: bool = False) -> tuple[str, FileState | None, str]:
 
 
 def git_state(folder: Path) -> list[tuple[str, FileState | None, str]]:
-    """The files whose change means a commit, a checkout or a change of git's index: HEAD (and what it says), the
-    branch it names, the packed refs and the index, of the repository holding `folder` (none outside one)."""
+    """What changes with a commit, a checkout or a removal staged: HEAD (and what it says), the branch it names and
+    the packed refs of the repository holding `folder`, and the files of `folder` deleted from its work tree (none
+    of these outside a repository)."""
     git_dir = _git_dir(folder.resolve())
     if git_dir is None:
         return []
@@ -93,10 +96,23 @@ def git_state(folder: Path) -> list[tuple[str, FileState | None, str]]:
     pointer = git_dir / "commondir"  # a linked worktree keeps its refs in the main repository
     if pointer.is_file():
         common = (git_dir / pointer.read_text(encoding="utf-8").strip()).resolve()
-    noted = [head, _noted(git_dir / "index"), _noted(common / "packed-refs")]
+    noted = [head, _deleted_in_work_tree(folder), _noted(common / "packed-refs")]
     if head[2].startswith("ref:"):
         noted.append(_noted(common / head[2][4:].strip()))
     return noted
+
+
+def _deleted_in_work_tree(folder: Path) -> tuple[str, FileState | None, str]:
+    """The files of `folder` git's index holds and the work tree does not (the publication history reads them as
+    removals). Not the index file's times: an editor's `git status` rewrites it after every save."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "--deleted", "-z"], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ("git ls-files --deleted", None, "")
+    listed = found.stdout.decode("utf-8", "replace") if found.returncode == 0 else f"exit {found.returncode}"
+    return ("git ls-files --deleted", None, listed)
 
 
 def _git_dir(folder: Path) -> Path | None:

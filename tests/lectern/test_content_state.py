@@ -96,9 +96,17 @@ def test_a_commit_or_a_first_publication_is_no_list_of_edits(tmp_path: Path) -> 
         subprocess.run(["git", *args], cwd=tmp_path, env=environment, check=True, capture_output=True)
     instance = tmp_path / "instance"
     before = scan_content(folder, instance)
-    assert len(before.others) == 5  # the record of first publications; git's HEAD, index, packed refs, branch
+    assert len(before.others) == 5  # first publications; git's HEAD, deleted files, packed refs, branch
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "again"], cwd=tmp_path, env=environment, check=True)
     assert edited_since(before, scan_content(folder, instance)) is None
+    before = scan_content(folder, instance)
+    subprocess.run(["git", "status"], cwd=tmp_path, check=True, capture_output=True)  # (rewrites the index)
+    assert edited_since(before, scan_content(folder, instance)) == []
+    (folder / "fractions" / "strips.md").unlink()
+    subprocess.run(["git", "rm", "-q", "--cached", "content/fractions/strips.md"], cwd=tmp_path, check=True)
+    before = scan_content(folder, instance)
+    subprocess.run(["git", "reset", "-q", "--", "content/fractions/strips.md"], cwd=tmp_path, check=True)
+    assert edited_since(before, scan_content(folder, instance)) is None  # the file is a removal again
     before = scan_content(folder, instance)
     instance.mkdir()
     (instance / "first-published.json").write_text("{}", encoding="utf-8")
