@@ -84,8 +84,8 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
     started = time.perf_counter()
     output = settings.output_dir
     code = code_digest() if use_cache else ""
-    # what the content is before this build reads it (a preview build is never the base of a quick one)
-    quick = use_cache and not preview and os.environ.get("LECTERN_QUICK_REBUILD", "1") != "0"
+    # what the content is before this build reads it
+    quick = use_cache and os.environ.get("LECTERN_QUICK_REBUILD", "1") != "0"
     state = scan_content(settings.content_dir, settings.instance_dir) if quick else None
     if state is not None:
         counts = quick_rebuild(settings, code, state)
@@ -110,7 +110,8 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
         )
         files = UnchangedFiles(staging, output, record)
         articles = ArticleMemo(cache.folder, code, memo.file_keys) if cache is not None and memo is not None else None
-        parts = QuickParts() if state is not None and cache is not None else None
+        # a preview build is never the base of a quick one: it records neither first publications nor a manifest
+        parts = QuickParts() if state is not None and cache is not None and not preview else None
         try:
             with activated(cache):
                 built = replace(settings, output_dir=staging, public_key_pem=pem)

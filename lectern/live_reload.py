@@ -3,8 +3,9 @@
 A thread polls the modification times and sizes of every file under `content/` and the theme and of the settings
 file (ten times a second; a stat of each file, a few milliseconds for a thousand resources; on a larger site, less
 often, so that polling takes at most a tenth of the thread's time). When any changed, it
-runs a preview build (`lectern.build.build_site(preview=True)`): incremental through the build cache, and never
-delivered to followers. Each outcome moves `ReloadState.version` on: a good build also moves `build` on and clears
+runs a preview build (`lectern.build.build_site(preview=True)`): incremental through the build cache (after an
+edit of resources' notes alone, a quick rebuild of their pages: `lectern.quick_rebuild`), and never delivered to
+followers. Each outcome moves `ReloadState.version` on: a good build also moves `build` on and clears
 `problem`; a failed one (a half-saved file, a theme error) sets `problem` to its message and leaves the last good
 build in place, since a failed build writes nothing.
 

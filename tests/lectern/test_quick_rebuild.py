@@ -179,16 +179,32 @@ def test_quick_rebuilds_can_be_turned_off(
     assert full_runs == [1, 1]
 
 
-def test_a_preview_build_leaves_no_snapshot(project: Path, tmp_path: Path, full_runs: list[int]) -> None:
+def test_a_preview_of_a_whole_build_leaves_no_snapshot(project: Path, tmp_path: Path, full_runs: list[int]) -> None:
     """A preview (`lectern serve --reload`) does not record first publications nor a delivery manifest: a real build
-    after it must be a whole one, or a resource first seen by the preview would never be delivered."""
+    after one that was not quick must be a whole one, or a resource first seen by the preview would never be
+    delivered."""
     settings = built(project, tmp_path)
     assert (cache_root(settings.output_dir) / SNAPSHOT_FILE).is_file()
-    edit(project, THINK_PYTHON, NOTES, "Edited")
+    edit(project, THINK_PYTHON, "title: Think Python", "title: Think Python, 2nd edition")
     build_site(settings, preview=True)
     assert not (cache_root(settings.output_dir) / SNAPSHOT_FILE).exists()
     build_site(settings)
     assert full_runs == [1, 1, 1]
+    assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_preview_of_an_edit_of_the_notes_is_quick_too(project: Path, tmp_path: Path, full_runs: list[int]) -> None:
+    """An edit of the notes changes no Note, so the preview's output is the real build's: the build after it has
+    nothing left to do."""
+    settings = built(project, tmp_path)
+    edit(project, THINK_PYTHON, NOTES, "Previewed notes")
+    build_site(settings, preview=True)
+    assert "Previewed notes" in page(settings, "python-basics", "think-python")
+    previewed = tree(settings.output_dir)
+    build_site(settings)
+    assert full_runs == [1]
+    assert tree(settings.output_dir) == previewed
+    assert_same_as_fresh_build(settings, tmp_path)
 
 
 def test_a_commit_is_a_build_as_before(project: Path, tmp_path: Path, full_runs: list[int]) -> None:
