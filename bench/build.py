@@ -1,15 +1,16 @@
 """Benchmark: `lectern build` against plain Pelican on the same Markdown, from nothing and after one edit.
 
-    python bench/build.py [--sizes 1000 5000] [--repeat 3] [--baseline CHECKOUT]
+    python bench/build.py [--sizes 1000 5000] [--repeat 3] [--baseline CHECKOUT] [--edit notes|summary]
 
 For each size it generates a corpus (seeded, so every run builds the same files) of collections and resources in
 Lectern's format, then, in each round, each build in its own process, alternating Lectern and Pelican:
 
 - full: `lectern build` from nothing (no output, no build cache) and plain Pelican (same Markdown, no plugin,
   Pelican's default theme, no cache);
-- rebuild: one resource's notes edited, then `lectern build` again over its previous output and cache, and plain
-  Pelican again with its own content cache (`CACHE_CONTENT`, `LOAD_CONTENT_CACHE`, filled by an untimed run before
-  the edit).
+- rebuild: one resource's notes edited (`--edit summary`: its summary, a field, which takes Lectern's incremental
+  build rather than a quick rebuild: `lectern.quick_rebuild`), then `lectern build` again over its previous output
+  and cache, and plain Pelican again with its own content cache (`CACHE_CONTENT`, `LOAD_CONTENT_CACHE`, filled by an
+  untimed run before the edit).
 
 It prints the median wall time of each, the full-build ratio (Lectern / Pelican), each rebuild as a fraction of its
 own full build, the peak memory of the full builds (max RSS of the build process; the JSON also gives the largest
@@ -107,11 +108,29 @@ def generate(root: Path, size: int) -> None:
     )
 
 
+def edited_resource(root: Path) -> Path:
+    """The resource file in the middle of the corpus, the one the rebuilds follow an edit of."""
+    return sorted((root / "content").glob("*/resource-*.md"))[len(list((root / "content").glob("*/*.md"))) // 2]
+
+
 def edit_one_resource(root: Path, round_number: int) -> None:
     """Change the notes of one resource in the middle of the corpus, differently in each round."""
-    path = sorted((root / "content").glob("*/resource-*.md"))[len(list((root / "content").glob("*/*.md"))) // 2]
+    path = edited_resource(root)
     text = path.read_text(encoding="utf-8").split("\n\nEdited in round", 1)[0].rstrip("\n")
     path.write_text(f"{text}\n\nEdited in round {round_number}.\n", encoding="utf-8")
+
+
+def edit_one_summary(root: Path, round_number: int) -> None:
+    """Change a field of the same resource, its summary (shown on its page, its collection's and tags' pages, in its
+    Note and the activities and outboxes holding it, the feeds, the cartridge and the search index)."""
+    path = edited_resource(root)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if line.startswith("summary:"))
+    lines[number] = lines[number].split(" Revised in round", 1)[0] + f" Revised in round {round_number}."
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+EDITS = {"notes": edit_one_resource, "summary": edit_one_summary}
 
 
 def run(
@@ -145,7 +164,7 @@ def set_aside(root: Path, folder: str, round_number: int) -> None:
         (root / folder).rename(root / "set-aside" / f"{folder.lstrip('.')}-{round_number}")
 
 
-def bench(size: int, repeat: int, workspace: Path, baseline: Path | None) -> dict[str, float]:
+def bench(size: int, repeat: int, workspace: Path, baseline: Path | None, edit: str = "notes") -> dict[str, float]:
     root = workspace / f"site-{size}"
     generate(root, size)
     builds: list[tuple[str, list[str], Path | None]] = [("lectern", LECTERN, None)]
@@ -167,7 +186,7 @@ def bench(size: int, repeat: int, workspace: Path, baseline: Path | None) -> dic
             memory[name] = max(memory[name], maxrss[0])
             children[name] = max(children[name], maxrss[1])
             cpu[name].append(used)
-        edit_one_resource(root, round_number)
+        EDITS[edit](root, round_number)
         for name, command, checkout in [("pelican", PELICAN_CACHED, None), *ordered]:
             times[f"{name}_rebuild"].append(run(root, command, checkout)[0])
     files = sum(1 for p in (root / "out-lectern").rglob("*") if p.is_file())
@@ -210,6 +229,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
+        "--edit",
+        choices=sorted(EDITS),
+        default="notes",
+        help="what the rebuilds follow an edit of: a resource's notes (a quick rebuild) or its summary (a field)",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         metavar="CHECKOUT",
@@ -226,7 +251,7 @@ def main() -> None:
     workspace = Path(tempfile.mkdtemp(prefix="lectern-bench-"))
     for size in args.sizes:
         try:
-            r = bench(size, args.repeat, workspace, args.baseline.resolve() if args.baseline else None)
+            r = bench(size, args.repeat, workspace, args.baseline.resolve() if args.baseline else None, args.edit)
         except BaseException:
             shutil.rmtree(workspace, ignore_errors=True)
             raise

@@ -39,10 +39,10 @@ from lectern.build_cache import BuildCache, activated, cache_root, instance_publ
 from lectern.content_state import ContentState, edited_since
 from lectern.errors import LecternError
 from lectern.generator import indexed_pickles
-from lectern.generator.content_loader import read_resource
 from lectern.generator.content_model import Collection, Resource, Site
 from lectern.generator.errors import Problem
 from lectern.generator.quick_parts import Feed, QuickParts
+from lectern.generator.resource_file import read_resource
 from lectern.generator.resource_memo import ResourceMemo
 from lectern.incremental_output import apply_files, build_lock, load_record, sparse_staging
 from lectern.keys import check_public_key_pem
