@@ -257,7 +257,7 @@ class LecternGenerator(Generator):  # type: ignore[misc]
     def generate_output(self, writer: Any) -> None:
         quick = self.settings.get(QUICK_PARTS)
         if isinstance(quick, QuickParts):  # the context the resource pages were rendered with, just before
-            quick.page_context = kept_context(self.context)
+            quick.page_context = kept_context(self.context, self.settings)
         # the tag pages, in place of Pelican's articles generator (`generator.tag_pages`), while the forked parts end
         write_tag_pages(writer, self.get_template("tag"), self.context, self.settings)
         forked_work.wait_all()  # the documents and the cartridges (whose sizes the collection pages show)

@@ -56,23 +56,31 @@ class _MadeOfArticles(Exception):
 
 
 class _ContextPickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, shared: set[int]) -> None:
+        super().__init__(file, PROTOCOL)
+        self._shared = shared
+
     def persistent_id(self, obj: Any) -> None:
-        if isinstance(obj, Content):  # an article, a page, a static file: left out with the value holding it
+        # an article, a page, a static file; or the settings or the context, which a tag, a category or an author
+        # holds (pickling them, the whole content model among them, before failing cost a full build 8 % of its
+        # time): left out with the value holding it
+        if isinstance(obj, Content) or id(obj) in self._shared:
             raise _MadeOfArticles
         return None
 
 
-def kept_context(context: Mapping[str, Any]) -> bytes:
+def kept_context(context: Mapping[str, Any], settings: Mapping[str, Any]) -> bytes:
     """The values of `context` a quick rebuild gives a resource page's template, pickled (see the module
     docstring): those whose name is not upper case (the settings) nor in `LEFT_OUT`, and which pickle without an
-    article."""
+    article, the build's `settings` or the context itself."""
     kept: dict[str, bytes] = {}
+    shared = {id(context), id(settings)}
     for name, value in context.items():
         if name.isupper() or name in LEFT_OUT:
             continue
         buffer = io.BytesIO()
         try:
-            _ContextPickler(buffer, PROTOCOL).dump(value)
+            _ContextPickler(buffer, shared).dump(value)
         except (_MadeOfArticles, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             continue
         kept[name] = buffer.getvalue()
