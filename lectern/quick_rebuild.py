@@ -112,11 +112,11 @@ def quick_rebuild(settings: Settings, code: str, state: ContentState) -> tuple[i
     collections and resources built, or None (nothing was changed: a build as before is needed)."""
     output = settings.output_dir
     path = cache_root(output) / SNAPSHOT_FILE
-    found = indexed_pickles.read(path, code)
-    if found is None:
-        return None
-    index, data = found
     with build_lock(cache_root(output)):
+        found = indexed_pickles.read(path, code)  # (under the lock: a build running elsewhere may be replacing it)
+        if found is None:
+            return None
+        index, data = found
         try:
             snapshot: Snapshot = _entry(index, data, HEAD)
             cache = _same_build(settings, snapshot)
@@ -126,11 +126,15 @@ def quick_rebuild(settings: Settings, code: str, state: ContentState) -> tuple[i
                 raise NotQuick("the output is not as the last build left it")
             staging = sparse_staging(cache.folder)
             made = _render_pages(settings, code, cache, snapshot, edits, staging)
-            apply_files(cache.folder, staging, output, record, made)
-            logger.info("quick rebuild: %d file(s) rendered", len(made))
         except NotQuick as reason:
             logger.info("a build of every resource follows: %s", reason)
             return None
+        except Exception as error:  # noqa: BLE001 (nothing is changed yet: the build as before says what is wrong)
+            logger.info("a build of every resource follows: %s: %s", type(error).__name__, error)
+            logger.debug("the quick rebuild failed", exc_info=True)
+            return None
+        apply_files(cache.folder, staging, output, record, made)
+        logger.info("quick rebuild: %d file(s) rendered", len(made))
         entries = [(HEAD, pickle.dumps(replace(snapshot, state=state), PROTOCOL), ())]
         edited = {edit.resource.source_path: edit for edit in edits}
         for key, (offset, length, *_kept) in index.items():

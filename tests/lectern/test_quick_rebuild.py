@@ -228,3 +228,13 @@ def test_a_commit_is_a_build_as_before(project: Path, tmp_path: Path, full_runs:
     build_site(settings)
     assert full_runs == [1, 1]
     assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_damaged_snapshot_is_a_build_as_before(project: Path, tmp_path: Path, full_runs: list[int]) -> None:
+    settings = built(project, tmp_path)
+    snapshot = cache_root(settings.output_dir) / SNAPSHOT_FILE
+    snapshot.write_bytes(snapshot.read_bytes()[:-100] + b"\0" * 100)
+    edit(project, THINK_PYTHON, NOTES, "Edited")
+    build_site(settings)
+    assert full_runs == [1, 1]
+    assert_same_as_fresh_build(settings, tmp_path)
