@@ -28,8 +28,9 @@ __all__ = ["LEFT_OUT", "QUICK_PARTS", "Feed", "QuickParts", "kept_context", "kep
 
 QUICK_PARTS = "LECTERN_QUICK_PARTS"
 PROTOCOL = pickle.HIGHEST_PROTOCOL
-# the content model: 8 MB of pickle on a site of 5,000 resources, and read by no resource page
-LEFT_OUT = frozenset({"lectern_site"})
+# the content model (8 MB of pickle on a site of 5,000 resources) and the publication history (each resource's, in its
+# `json_url`), which no resource page reads
+LEFT_OUT = frozenset({"lectern_site", "lectern_history"})
 
 
 @dataclass(frozen=True)
