@@ -88,7 +88,7 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
     quick = use_cache and os.environ.get("LECTERN_QUICK_REBUILD", "1") != "0"
     state = scan_content(settings.content_dir, settings.instance_dir) if quick else None
     if state is not None:
-        counts = quick_rebuild(settings, code, state)
+        counts = quick_rebuild(settings, code, state, preview)
         if counts is not None:
             return BuildReport(*counts, time.perf_counter() - started)
     memo = ResourceMemo.load(cache_root(output), code) if use_cache else None
@@ -110,8 +110,7 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
         )
         files = UnchangedFiles(staging, output, record)
         articles = ArticleMemo(cache.folder, code, memo.file_keys) if cache is not None and memo is not None else None
-        # a preview build is never the base of a quick one: it records neither first publications nor a manifest
-        parts = QuickParts() if state is not None and cache is not None and not preview else None
+        parts = QuickParts() if state is not None and cache is not None else None
         try:
             with activated(cache):
                 built = replace(settings, output_dir=staging, public_key_pem=pem)
@@ -134,7 +133,8 @@ def build_site(settings: Settings, use_cache: bool = True, preview: bool = False
             if articles is not None:
                 articles.save()
             if parts is not None and state is not None and cache is not None:
-                save_snapshot(output, code, cache, with_own_writes(state, settings.instance_dir), site, parts)
+                state = with_own_writes(state, settings.instance_dir)
+                save_snapshot(output, code, cache, state, site, parts, preview)
         finally:
             if articles is not None:
                 articles.discard()  # (what a build that failed wrote)

@@ -18,7 +18,9 @@ build compares the content with it, and when
 
 it renders just those resources' pages, with Pelican's reader, generator and writer as a build does, moves the
 changed ones into the output and records them. Anything else is a build as before, which the snapshot does not
-survive until it ends. The output is byte for byte a full build's (`tests/lectern/test_quick_rebuild.py`).
+survive until it ends. A preview build (`lectern serve --reload`) leaves a snapshot for previews only: it records
+neither first publications nor a delivery manifest, so the real build after it is a whole one. The output is byte
+for byte a full build's (`tests/lectern/test_quick_rebuild.py`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import logging
 import os
 import pickle
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,9 @@ class Snapshot:
     resources: int
     feeds: tuple[Feed, ...]
     page_context: bytes
+    # made by a preview build, which records neither first publications nor a delivery manifest: only a preview may
+    # be quick after it (a real build must see and record what the preview did not)
+    preview: bool = False
 
 
 def forget_snapshot(output: Path) -> None:
@@ -76,14 +81,27 @@ def forget_snapshot(output: Path) -> None:
 
 
 def save_snapshot(
-    output: Path, code: str, cache: BuildCache, state: ContentState, site: Site, parts: QuickParts
+    output: Path,
+    code: str,
+    cache: BuildCache,
+    state: ContentState,
+    site: Site,
+    parts: QuickParts,
+    preview: bool = False,
 ) -> None:
-    """Leave the snapshot of the build that just made `output` from `site`, its content as `state` found it."""
+    """Leave the snapshot of the build (a `preview` or not) that just made `output` from `site`, its content as
+    `state` found it."""
     json_url = parts.json_url
     if parts.page_context is None or json_url is None:
         return
     head = Snapshot(
-        cache.folder.name, state, site.collections, len(site.resources), tuple(parts.feeds), parts.page_context
+        cache.folder.name,
+        state,
+        site.collections,
+        len(site.resources),
+        tuple(parts.feeds),
+        parts.page_context,
+        preview,
     )
     entries = itertools.chain(
         [(HEAD, pickle.dumps(head, PROTOCOL), ())],
@@ -107,9 +125,9 @@ class NotQuick(Exception):
     """This rebuild cannot be a quick one: a build as before follows."""
 
 
-def quick_rebuild(settings: Settings, code: str, state: ContentState) -> tuple[int, int] | None:
-    """Rebuild `settings.output_dir` quickly, if this rebuild can be (see the module docstring): the number of
-    collections and resources built, or None (nothing was changed: a build as before is needed)."""
+def quick_rebuild(settings: Settings, code: str, state: ContentState, preview: bool = False) -> tuple[int, int] | None:
+    """Rebuild `settings.output_dir` quickly, if this rebuild (a `preview` or not) can be (see the module docstring):
+    the number of collections and resources built, or None (nothing was changed: a build as before is needed)."""
     output = settings.output_dir
     path = cache_root(output) / SNAPSHOT_FILE
     with build_lock(cache_root(output)):
@@ -119,6 +137,8 @@ def quick_rebuild(settings: Settings, code: str, state: ContentState) -> tuple[i
         index, data = found
         try:
             snapshot: Snapshot = _entry(index, data, HEAD)
+            if snapshot.preview and not preview:
+                raise NotQuick("the last build was a preview")
             cache = _same_build(settings, snapshot)
             edits = _edits(settings, snapshot, state, index, data)
             record = load_record(cache.folder, output)
@@ -208,7 +228,8 @@ def _edits(
         if new == old:
             continue
         if replace(new, notes=old.notes) != old:
-            raise NotQuick(f"{rel}: a field changed")
+            changed_fields = [f.name for f in fields(Resource) if getattr(new, f.name) != getattr(old, f.name)]
+            raise NotQuick(f"{rel}: {', '.join(changed_fields)} changed")
         edits.append(Edit(new, json_url, file))
     return edits
 
