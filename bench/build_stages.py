@@ -51,7 +51,7 @@ def main() -> None:
     from pelican import generators
 
     import lectern.cli
-    from lectern import build, build_cache
+    from lectern import build, build_cache, quick_rebuild
     from lectern.generator import cartridge_output, plugin, resource_memo
 
     imported = time.perf_counter() - STARTED
@@ -59,6 +59,11 @@ def main() -> None:
     stages: list[tuple[Any, str, str]] = [
         (build, "scan_content", "content scan (for the quick rebuild)"),
         (build, "quick_rebuild", "quick rebuild (all of it, or until it gives way)"),
+        (quick_rebuild, "_same_build", "  quick: same settings, theme and code (fingerprint)"),
+        (quick_rebuild, "_edits", "  quick: the edited files read and compared"),
+        (quick_rebuild, "load_record", "  quick: output record: load and check the output"),
+        (quick_rebuild, "_render_pages", "  quick: pages and feeds rendered (Pelican's imports too)"),
+        (quick_rebuild, "apply_files", "  quick: moved into the output, record written"),
         (build, "load_site", "load_site (check and read the content)"),
         (resource_memo.ResourceMemo, "load", "resource memo: load"),
         (resource_memo.ResourceMemo, "save", "resource memo: save"),
