@@ -35,20 +35,7 @@ from lectern.generator.structured_data import collection_document, learning_reso
 from lectern.settings import Settings
 from lectern.site_paths import SitePaths
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = tuple("January February March April May June July August September October November December".split())
 FILE_KINDS = {
     ".pdf": "PDF",
     ".csv": "CSV data",
