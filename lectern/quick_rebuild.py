@@ -211,6 +211,8 @@ def _edits(
     for name in changed:
         file = settings.content_dir / name
         rel = file.relative_to(root).as_posix()
+        if rel not in index:
+            raise NotQuick(f"{rel} changed, and it is not a resource's file")
         before: tuple[Resource, str] = _entry(index, data, rel)
         old, json_url = before
         collection = collections.get(old.collection)
