@@ -244,3 +244,15 @@ def test_a_damaged_snapshot_is_a_build_as_before(project: Path, tmp_path: Path, 
     build_site(settings)
     assert full_runs == [1, 1]
     assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_an_edit_of_a_collection_is_a_build_as_before(project: Path, tmp_path: Path, full_runs: list[int]) -> None:
+    settings = built(project, tmp_path)
+    collection = project / "content" / "python-basics" / "collection.md"
+    collection.write_text(collection.read_text(encoding="utf-8") + "\nA new paragraph of the description.\n", "utf-8")
+    build_site(settings)
+    assert full_runs == [1, 1]
+    assert "A new paragraph of the description." in (settings.output_dir / "python-basics" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert_same_as_fresh_build(settings, tmp_path)
