@@ -322,7 +322,10 @@ def _render_pages(
             memo = ArticleMemo(cache.folder, code, _file_keys(settings, code, others))
             memo.open(pelican_settings, context)
             for file in others:
-                edited[file] = memo.get(file) or read(file)
+                article = memo.get(file)
+                if article is not None and _has_pelican_links(article):  # (`read` checks the others)
+                    raise NotQuick(f"{file}: its notes have Pelican links, and a feed shows them")
+                edited[file] = article if article is not None else read(file)
         for feed in feeds:
             articles = [edited[file] for file in feed.files]
             writer.write_feed(articles, context, feed.path, feed.url, feed.feed_type, feed.override_output, feed.title)

@@ -256,3 +256,18 @@ def test_an_edit_of_a_collection_is_a_build_as_before(project: Path, tmp_path: P
         encoding="utf-8"
     )
     assert_same_as_fresh_build(settings, tmp_path)
+
+
+def test_a_feed_that_lists_notes_with_a_pelican_link_is_rendered_by_a_build_as_before(
+    project: Path, tmp_path: Path, full_runs: list[int]
+) -> None:
+    """The feeds hold every listed resource's notes: one whose notes have a `{filename}` link needs every article,
+    even when another resource of the feed is the one edited."""
+    settings = built(project, tmp_path)
+    edit(project, THINK_PYTHON, NOTES, "See [the MIT course]({filename}mit-6-0001.md). " + NOTES)
+    build_site(settings)
+    fractions = project / "content" / "fractions" / "fraction-strips.md"
+    fractions.write_text(fractions.read_text(encoding="utf-8") + "\nA closing line of notes.\n", encoding="utf-8")
+    build_site(settings)
+    assert full_runs == [1, 1, 1]
+    assert_same_as_fresh_build(settings, tmp_path)
