@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lectern.generator.publication_history import FIRST_PUBLISHED_FILE
+from lectern.incremental_output import file_states
 
 __all__ = ["COARSE_RACY_MARGIN_NS", "RACY_MARGIN_NS", "ContentState", "edited_since", "scan_content", "with_own_writes"]
 
@@ -43,22 +44,7 @@ def _state(stat: os.stat_result) -> FileState:
 
 def scan_content(content_dir: Path, instance_dir: Path) -> ContentState:
     started = time.time_ns()
-    files: dict[str, FileState] = {}
-    stack = [(os.fspath(content_dir), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, f"{prefix}{entry.name}/"))
-            else:
-                try:
-                    files[prefix + entry.name] = _state(entry.stat())
-                except OSError:
-                    continue
+    files = file_states(content_dir, _state, follow_symlinks=True)  # (a linked file's edits are its target's)
     others = [_noted(instance_dir / FIRST_PUBLISHED_FILE)]
     others += git_state(content_dir)
     return ContentState(started, files, tuple(others))

@@ -28,9 +28,10 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import TypeVar
 
 __all__ = [
     "UnchangedFiles",
@@ -50,6 +51,7 @@ LOCK_FILE = "build.lock"
 READ_BACK = ("ap/objects/",)
 
 Record = dict[str, tuple[str, int, int]]  # relative path -> (sha256, size, mtime_ns)
+Described = TypeVar("Described")
 
 
 @contextlib.contextmanager
@@ -66,18 +68,32 @@ def build_lock(folder: Path) -> Iterator[None]:
 
 def scan(output: Path) -> dict[str, tuple[int, int]]:
     """Every file under `output` by relative path: (size, mtime_ns)."""
-    found: dict[str, tuple[int, int]] = {}
-    stack = [(str(output), "")]
+    return file_states(output, lambda stat: (stat.st_size, stat.st_mtime_ns))
+
+
+def file_states(
+    folder: Path, describe: Callable[[os.stat_result], Described], follow_symlinks: bool = False
+) -> dict[str, Described]:
+    """Every file under `folder` by its '/'-separated relative path: what `describe` says of its stat (of the file
+    a link points to, with `follow_symlinks`). A file or folder gone or unreadable while the scan ran is left out."""
+    found: dict[str, Described] = {}
+    stack = [(str(folder), "")]
     while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                relative = prefix + entry.name
+        below, prefix = stack.pop()
+        try:
+            with os.scandir(below) as scanned:
+                entries = list(scanned)
+        except OSError:
+            continue
+        for entry in entries:
+            relative = prefix + entry.name
+            try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, relative + "/"))
                 else:
-                    stat = entry.stat(follow_symlinks=False)
-                    found[relative] = (stat.st_size, stat.st_mtime_ns)
+                    found[relative] = describe(entry.stat(follow_symlinks=follow_symlinks))
+            except OSError:
+                continue
     return found
 
 
